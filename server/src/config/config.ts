@@ -1,0 +1,130 @@
+// Server configuration from flags and environment, validated once at start.
+// A wrong value raises ConfigError naming the variable (or flag) and what is expected.
+import { isAbsolute, resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+export type DatabaseConfig =
+  | { engine: 'sqlite'; path: string }
+  | { engine: 'postgres'; url: string };
+
+export interface ServerConfig {
+  /** TCP port for HTTP and WebSocket. Defaults to 3000. */
+  port: number;
+  /** Interface to listen on. Defaults to 127.0.0.1. */
+  host: string;
+  /** Everything EGen writes lives here. Defaults to ./data. */
+  dataDir: string;
+  database: DatabaseConfig;
+  /** Defaults to info. */
+  logLevel: LogLevel;
+  /** Also log to <dataDir>/logs/server.log. Defaults to true. */
+  logToFile: boolean;
+  /** Serve the client through Vite's dev server with hot reload. Defaults to false. */
+  devMode: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Flag name → environment variable; a flag wins over the environment. */
+const SETTINGS = {
+  port: { flag: '--port', env: 'EGEN_PORT' },
+  host: { flag: '--host', env: 'EGEN_HOST' },
+  dataDir: { flag: '--data-dir', env: 'EGEN_DATA_DIR' },
+  databaseUrl: { flag: '--database-url', env: 'DATABASE_URL' },
+  logLevel: { flag: '--log-level', env: 'EGEN_LOG_LEVEL' },
+} as const;
+const BOOLEAN_FLAGS = ['--dev-mode', '--no-log-file'] as const;
+
+function parseFlags(argv: readonly string[]): { values: Map<string, string>; booleans: Set<string> } {
+  const values = new Map<string, string>();
+  const booleans = new Set<string>();
+  const valued: string[] = Object.values(SETTINGS).map((s) => s.flag);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
+      booleans.add(name);
+    } else if (valued.includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new ConfigError(`${name} needs a value`);
+      values.set(name, value);
+    } else {
+      throw new ConfigError(`unknown option ${name}; expected one of ${[...valued, ...BOOLEAN_FLAGS].join(', ')}`);
+    }
+  }
+  return { values, booleans };
+}
+
+function parsePort(raw: string, source: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(`${source} must be an integer between 1 and 65535 (got "${raw}")`);
+  }
+  return port;
+}
+
+function parseDatabaseUrl(raw: string, source: string): DatabaseConfig {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${source} must be a URL like postgres://user:password@host:5432/database (got "${redactUrl(raw)}")`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`${source} must use the postgres:// scheme (got "${url.protocol}"); leave it unset for the embedded SQLite database`);
+  }
+  if (!url.pathname || url.pathname === '/') throw new ConfigError(`${source} must name a database, e.g. postgres://host:5432/egen`);
+  return { engine: 'postgres', url: raw };
+}
+
+/** Hides the password of a connection URL for messages and logs. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return raw.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError with one clear line. */
+export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  const { values, booleans } = parseFlags(argv);
+  const read = (key: keyof typeof SETTINGS): { raw: string; source: string } | null => {
+    const setting = SETTINGS[key];
+    const fromFlag = values.get(setting.flag);
+    if (fromFlag !== undefined) return { raw: fromFlag, source: setting.flag };
+    const fromEnv = env[setting.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { raw: fromEnv, source: setting.env };
+    return null;
+  };
+
+  const portValue = read('port');
+  const port = portValue ? parsePort(portValue.raw, portValue.source) : 3000;
+
+  const hostValue = read('host');
+  const host = hostValue ? hostValue.raw.trim() : '127.0.0.1';
+  if (!host) throw new ConfigError(`${hostValue!.source} must be a host name or IP address`);
+
+  const dataDirValue = read('dataDir');
+  const dataDir = dataDirValue ? (isAbsolute(dataDirValue.raw) ? dataDirValue.raw : resolve(cwd, dataDirValue.raw)) : resolve(cwd, 'data');
+
+  const dbValue = read('databaseUrl');
+  const database: DatabaseConfig = dbValue ? parseDatabaseUrl(dbValue.raw, dbValue.source) : { engine: 'sqlite', path: resolve(dataDir, 'egen.sqlite') };
+
+  const levelValue = read('logLevel');
+  const logLevel = (levelValue?.raw.trim().toLowerCase() ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`${levelValue!.source} must be one of ${LOG_LEVELS.join(', ')} (got "${levelValue!.raw}")`);
+  }
+
+  return { port, host, dataDir, database, logLevel, logToFile: !booleans.has('--no-log-file'), devMode: booleans.has('--dev-mode') };
+}

@@ -1,0 +1,4 @@
+// Every migration, in order. Add new ones at the end; never edit one that has shipped.
+import { CreateInstanceSettings1764150000000 } from './1764150000000-create-instance-settings.ts';
+
+export const MIGRATIONS = [CreateInstanceSettings1764150000000];

@@ -1,0 +1,7 @@
+// Fixed locations inside the project checkout.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLIENT_DIST_DIR = join(PROJECT_ROOT, 'client', 'dist');
+export const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');

@@ -1,0 +1,113 @@
+// Starts and stops a whole EGen server from a validated config. main.ts (the process) and the
+// tests both use this, so what the tests exercise is what runs.
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { ServerConfig } from './config/config.ts';
+import { openDatabase } from './db/data-source.ts';
+import { buildEgenSchema } from './graphql/schema.ts';
+import type { Services } from './graphql/context.ts';
+import { createApp, GRAPHQL_PATH } from './http/app.ts';
+import { createLogger, type Logger } from './logging/logger.ts';
+import { InProcessPubSub } from './pubsub/pubsub.ts';
+import { HEARTBEAT_TOPIC } from './system/system.resolver.ts';
+import { EGEN_VERSION, nativeStatus, SystemService } from './system/system.service.ts';
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is already in use; stop what uses it, choose another with --port N (or EGEN_PORT), or start with --force to take the next free port`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** What the launcher reads to find a running server. */
+export interface PidFileContents {
+  pid: number;
+  port: number;
+  host: string;
+  version: string;
+  startedAt: string;
+}
+
+export function pidFilePath(dataDir: string): string {
+  return join(dataDir, 'egen.pid');
+}
+
+export interface RunningServer {
+  config: ServerConfig;
+  logger: Logger;
+  dataSource: DataSource;
+  port: number;
+  urls: { ui: string; graphql: string; ws: string };
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT_INTERVAL_MS = 5000;
+
+export async function startServer(config: ServerConfig, options: { writePidFile?: boolean; logger?: Logger } = {}): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = options.logger ?? createLogger(config);
+  const { dataSource, applied } = await openDatabase(config.database);
+  if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
+
+  try {
+    const system = new SystemService(dataSource, config.database.engine);
+    await system.ensureInstanceId();
+    const services: Services = { system };
+    const pubSub = new InProcessPubSub();
+    const schema = await buildEgenSchema(pubSub);
+
+    const devClient = config.devMode ? (await import('./http/dev-client.ts')).createDevClient() : null;
+    const app = await createApp({
+      schema,
+      services,
+      logger,
+      ...(devClient ? { clientHandler: devClient.handle, onOtherUpgrade: devClient.isOwnUpgrade } : {}),
+    });
+    devClient?.attach(app.httpServer);
+
+    await new Promise<void>((resolve, reject) => {
+      app.httpServer.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(config.port) : error));
+      app.httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const address = app.httpServer.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+
+    let sequence = 0;
+    const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), HEARTBEAT_INTERVAL_MS);
+    heartbeat.unref();
+
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const urls = { ui: `http://${shownHost}:${port}/`, graphql: `http://${shownHost}:${port}${GRAPHQL_PATH}`, ws: `ws://${shownHost}:${port}${GRAPHQL_PATH}` };
+    const pidFile = pidFilePath(config.dataDir);
+    if (options.writePidFile) {
+      const contents: PidFileContents = { pid: process.pid, port, host: config.host, version: EGEN_VERSION, startedAt: new Date().toISOString() };
+      writeFileSync(pidFile, JSON.stringify(contents) + '\n');
+    }
+    const native = nativeStatus();
+    logger.info({ urls, database: config.database.engine, libtorch: native.libtorchVersion, nativeError: native.error }, 'EGen server listening');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config,
+      logger,
+      dataSource,
+      port,
+      urls,
+      stop() {
+        stopping ??= (async () => {
+          clearInterval(heartbeat);
+          await app.close();
+          await devClient?.close();
+          await dataSource.destroy();
+          if (options.writePidFile) rmSync(pidFile, { force: true });
+          logger.info('EGen server stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+}
