@@ -42,9 +42,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const HEARTBEAT_INTERVAL_MS = 5000;
+export interface StartOptions {
+  /** Write <dataDir>/egen.pid for the launcher. Defaults to false. */
+  writePidFile?: boolean;
+  logger?: Logger;
+  /** Period of the heartbeat subscription. Defaults to 5000 ms. */
+  heartbeatIntervalMs?: number;
+}
 
-export async function startServer(config: ServerConfig, options: { writePidFile?: boolean; logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? createLogger(config);
   const { dataSource, applied } = await openDatabase(config.database);
@@ -74,7 +80,7 @@ export async function startServer(config: ServerConfig, options: { writePidFile?
     const port = typeof address === 'object' && address ? address.port : config.port;
 
     let sequence = 0;
-    const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), HEARTBEAT_INTERVAL_MS);
+    const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), options.heartbeatIntervalMs ?? 5000);
     heartbeat.unref();
 
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
