@@ -102,6 +102,11 @@ function installPinnedWheel(systemPython: string, log: (line: string) => void): 
   return { ...found, source: 'local-venv' };
 }
 
+/** The location found by the last build, without probing or installing anything; null if none. */
+export function cachedLibtorchLocation(): LibtorchLocation | null {
+  return existsSync(CACHE_FILE) ? (JSON.parse(readFileSync(CACHE_FILE, 'utf8')) as LibtorchLocation) : null;
+}
+
 /** Finds (and if needed installs) libtorch. Cheap after the first call: the answer is cached and re-checked. */
 export function locateLibtorch(options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; refresh?: boolean } = {}): LibtorchLocation {
   const env = options.env ?? process.env;
