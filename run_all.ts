@@ -273,7 +273,7 @@ async function start(options: LauncherOptions): Promise<number> {
       return 1;
     }
     const pid = readPidFile(config.dataDir);
-    if (pid?.pid === child.pid && (await fetchJson(`${baseUrl(config, pid.port)}/healthz`))?.status === 200) {
+    if (pid && pid.pid === child.pid && (await fetchJson(`${baseUrl(config, pid.port)}/healthz`))?.status === 200) {
       const url = displayUrl(config, pid.port);
       console.log(`EGen is running (pid ${pid.pid}, port ${pid.port})`);
       console.log(`  UI       ${url}/`);
