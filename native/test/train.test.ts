@@ -46,7 +46,7 @@ describe('train()', () => {
     // the timer fired throughout: the loop was never blocked for long
     console.log(`training took ${elapsed.toFixed(0)} ms; the 5 ms timer fired ${ticks} times, longest gap ${longestGap.toFixed(0)} ms`);
     expect(ticks).toBeGreaterThan(20);
-    expect(longestGap).toBeLessThan(elapsed / 3);
+    expect(longestGap).toBeLessThan(elapsed / 2);  // a blocked loop would show one gap as long as the run
   });
 
   it('pauses at a step boundary, resumes, and cancel() returns the last state', async () => {
