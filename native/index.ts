@@ -715,7 +715,11 @@ export function train(options: TrainOptions, callbacks: TrainCallbacks = {}): Tr
     try {
       if (event.ask) {
         const { ask: _ask, ...report } = event;
-        return cb.onStep?.(report as StepReport) === true;
+        const answer: unknown = cb.onStep?.(report as StepReport);
+        if (typeof (answer as { then?: unknown } | null)?.then === 'function') {
+          throw new TypeError('Expected callbacks.onStep to return a boolean synchronously but it returned a promise');
+        }
+        return answer === true;
       }
       if (event.type === 'status') status = event.status;
       cb.onProgress?.(event);

@@ -70,7 +70,7 @@ describe('train()', () => {
     expect(pausedAt).toBeGreaterThanOrEqual(3);
     expect(lastStep).toBe(pausedAt);
     handle.resume();
-    while (!events.some((e) => e.type === 'step' && e.step >= 6)) await new Promise((r) => setTimeout(r, 2));
+    while (!events.some((e) => e.type === 'step' && e.step >= pausedAt + 2)) await new Promise((r) => setTimeout(r, 2));
     const result = await handle.cancel();
     expect(result.status).toBe('CANCELLED');
     expect(handle.status).toBe('CANCELLED');
@@ -132,6 +132,14 @@ describe('train()', () => {
     expect(result).toMatchObject({ status: 'COMPLETED', stoppedEarly: true, step: 4, reason: 'stopped by the onStep hook at step 4' });
     expect(seen).toEqual([1, 2, 3, 4]);
     expect(steps().map((s) => s.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('rejects done with the error of a throwing or asynchronous callback', async () => {
+    const asyncHook = train({ ...base, maxSteps: 50 }, { onStep: (async () => false) as never });
+    await expect(asyncHook.done).rejects.toThrow('Expected callbacks.onStep to return a boolean synchronously but it returned a promise');
+    const throwing = train({ ...base, maxSteps: 50 }, { onProgress: (e) => { if (e.type === 'step') throw new Error('boom'); } });
+    await expect(throwing.done).rejects.toThrow('boom');
+    expect(throwing.status).toBe('CANCELLED');
   });
 });
 
