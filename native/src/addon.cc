@@ -2,7 +2,10 @@
 // (native/index.ts checks every argument) into plain C++ structs and back.
 #include <napi.h>
 
+#include "api.h"
+#include "bindings/json_napi.h"
 #include "bindings/promise_worker.h"
+#include "bindings/streaming_job.h"
 #include "ops/tensor_ops.h"
 #include "runtime/runtime_info.h"
 
@@ -59,6 +62,83 @@ Napi::Value MatmulBinding(const Napi::CallbackInfo& info) {
       info.Env(), "matmul", [a = std::move(a), b = std::move(b)]() { return Matmul(a, b); }, WriteTensor);
 }
 
+// A promise-returning call of one api.h function on the libuv pool: fn(options) -> Promise<object>.
+template <Json (*Fn)(const Json&)>
+Napi::Value JsonCall(const Napi::CallbackInfo& info, const char* operation) {
+  Json options = FromJs(info[0]);
+  return PromiseWorker<Json>::Start(
+      info.Env(), operation, [options = std::move(options)]() { return Fn(options); },
+      [](Napi::Env env, Json& result) { return ToJs(env, result); });
+}
+
+Napi::Value CreateModelBinding(const Napi::CallbackInfo& info) { return JsonCall<CreateModelApi>(info, "createModel"); }
+Napi::Value ResizeEmbeddingsBinding(const Napi::CallbackInfo& info) { return JsonCall<ResizeEmbeddingsApi>(info, "resizeEmbeddings"); }
+Napi::Value MergeLoraBinding(const Napi::CallbackInfo& info) { return JsonCall<MergeLoraApi>(info, "mergeLora"); }
+Napi::Value InspectGradientsBinding(const Napi::CallbackInfo& info) { return JsonCall<InspectGradientsApi>(info, "inspectGradients"); }
+
+// startTraining(options, onEvent) -> { done: Promise<result>, pause(), resume(), cancel() }
+// onEvent receives every report; for events with ask: true its return value (truthy = stop) is awaited.
+Napi::Value StartTrainingBinding(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Json options = FromJs(info[0]);
+  const Napi::Function on_event = info[1].As<Napi::Function>();
+  // The run is created on the JS thread so option errors throw synchronously; callbacks are
+  // wired once the job's channel exists.
+  auto channel = std::make_shared<StreamingJob::Channel>();
+  std::shared_ptr<TrainingRun> run;
+  try {
+    run = CreateTrainingRun(
+        options, [channel](Json e) { channel->emit(std::move(e)); },
+        [channel](Json e) {
+          e["ask"] = true;
+          return channel->ask(std::move(e));
+        });
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("train: ") + e.what());
+  }
+  Napi::Promise done = StreamingJob::Start(
+      env, "train", on_event,
+      [run, channel](const StreamingJob::Channel& c) {
+        *channel = c;
+        return run->Run();
+      },
+      [run]() { run->Cancel(); });
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("done", done);
+  handle.Set("pause", Napi::Function::New(env, [run](const Napi::CallbackInfo&) { run->Pause(); }, "pause"));
+  handle.Set("resume", Napi::Function::New(env, [run](const Napi::CallbackInfo&) { run->Resume(); }, "resume"));
+  handle.Set("cancel", Napi::Function::New(env, [run](const Napi::CallbackInfo&) { run->Cancel(); }, "cancel"));
+  return handle;
+}
+
+// A served model's methods: describe(), generate(options, onEvent) -> { done, cancel() }.
+Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> model) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("info", ToJs(env, model->Describe()));
+  out.Set("generate", Napi::Function::New(env, [model](const Napi::CallbackInfo& info) -> Napi::Value {
+    const Napi::Env e = info.Env();
+    Json options = FromJs(info[0]);
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    Napi::Promise done = StreamingJob::Start(
+        e, "generate", info[1].As<Napi::Function>(),
+        [model, options = std::move(options), cancel](const StreamingJob::Channel& c) { return model->Generate(options, c.emit, *cancel); },
+        [cancel]() { *cancel = true; });
+    Napi::Object handle = Napi::Object::New(e);
+    handle.Set("done", done);
+    handle.Set("cancel", Napi::Function::New(e, [cancel](const Napi::CallbackInfo&) { *cancel = true; }, "cancel"));
+    return handle;
+  }, "generate"));
+  return out;
+}
+
+// openModel({checkpoint, device}) -> Promise<{info, generate}>
+Napi::Value OpenModelBinding(const Napi::CallbackInfo& info) {
+  Json options = FromJs(info[0]);
+  return PromiseWorker<std::shared_ptr<ServedModel>>::Start(
+      info.Env(), "openModel", [options = std::move(options)]() { return OpenServedModel(options); },
+      [](Napi::Env env, std::shared_ptr<ServedModel>& model) { return ServedModelObject(env, model); });
+}
+
 }  // namespace
 }  // namespace egen
 
@@ -66,6 +146,12 @@ static Napi::Object InitEgenNative(Napi::Env env, Napi::Object exports) {
   using namespace egen;
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("matmul", Napi::Function::New(env, MatmulBinding, "matmul"));
+  exports.Set("createModel", Napi::Function::New(env, CreateModelBinding, "createModel"));
+  exports.Set("resizeEmbeddings", Napi::Function::New(env, ResizeEmbeddingsBinding, "resizeEmbeddings"));
+  exports.Set("mergeLora", Napi::Function::New(env, MergeLoraBinding, "mergeLora"));
+  exports.Set("inspectGradients", Napi::Function::New(env, InspectGradientsBinding, "inspectGradients"));
+  exports.Set("startTraining", Napi::Function::New(env, StartTrainingBinding, "startTraining"));
+  exports.Set("openModel", Napi::Function::New(env, OpenModelBinding, "openModel"));
   return exports;
 }
 

@@ -1,0 +1,40 @@
+// The C++ surface the bindings call, free of torch headers so that addon.cc stays light.
+// Inputs are plain JSON values already validated and normalized by native/index.ts; every
+// function throws std::exception with a message naming the argument or file at fault.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "util/json.h"
+
+namespace egen {
+
+using EmitFn = std::function<void(Json)>;  // progress; never blocks
+using AskFn = std::function<bool(Json)>;   // blocks for the answer; true = stop
+
+class TrainingRun {
+ public:
+  virtual ~TrainingRun() = default;
+  virtual Json Run() = 0;  // on the training thread; returns the result
+  virtual void Pause() = 0;
+  virtual void Resume() = 0;
+  virtual void Cancel() = 0;
+};
+// Parses the options (cheap; files are opened by Run).
+std::shared_ptr<TrainingRun> CreateTrainingRun(const Json& options, EmitFn emit, AskFn ask);
+
+class ServedModel {
+ public:
+  virtual ~ServedModel() = default;
+  virtual Json Describe() const = 0;
+  virtual Json Generate(const Json& options, const EmitFn& emit, const std::atomic<bool>& cancel) = 0;
+};
+std::shared_ptr<ServedModel> OpenServedModel(const Json& options);  // {checkpoint, device}
+
+Json CreateModelApi(const Json& options);        // {model, seed, outputDir}
+Json ResizeEmbeddingsApi(const Json& options);   // {checkpoint, vocabSize, outputDir}
+Json MergeLoraApi(const Json& options);          // {checkpoint, outputDir}
+Json InspectGradientsApi(const Json& options);   // {checkpoint, inputs, targets, outputPath, threads}
+
+}  // namespace egen

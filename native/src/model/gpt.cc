@@ -1,0 +1,344 @@
+#include "model/gpt.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/init.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace egen {
+namespace {
+
+constexpr double kInitStd = 0.02;     // GPT-2's initializer_range
+constexpr double kLayerNormEps = 1e-5;
+
+bool IsTarget(const LoraConfig& lora, const std::string& name) {
+  for (const std::string& t : lora.targets) if (t == name) return true;
+  return false;
+}
+
+}  // namespace
+
+// ---- config ----
+
+void GPTConfig::Validate() const {
+  const auto positive = [](const char* name, int64_t v) {
+    if (v < 1) throw std::invalid_argument(std::string(name) + " must be a positive integer, got " + std::to_string(v));
+  };
+  positive("vocabSize", vocab_size);
+  positive("contextLength", context_length);
+  positive("nLayer", n_layer);
+  positive("nHead", n_head);
+  positive("nEmbd", n_embd);
+  if (n_embd % n_head != 0) {
+    throw std::invalid_argument("nEmbd (" + std::to_string(n_embd) + ") is not divisible by nHead (" + std::to_string(n_head) + ")");
+  }
+  if (!(dropout >= 0 && dropout < 1)) throw std::invalid_argument("dropout must be in [0, 1), got " + std::to_string(dropout));
+}
+
+Json GPTConfig::ToJson() const {
+  Json j = Json::MakeObject();
+  j["vocabSize"] = vocab_size;
+  j["contextLength"] = context_length;
+  j["nLayer"] = n_layer;
+  j["nHead"] = n_head;
+  j["nEmbd"] = n_embd;
+  j["dropout"] = dropout;
+  j["bias"] = bias;
+  return j;
+}
+
+GPTConfig GPTConfig::FromJson(const Json& j) {
+  GPTConfig c;
+  c.vocab_size = j.at("vocabSize").AsInt();
+  c.context_length = j.at("contextLength").AsInt();
+  c.n_layer = j.at("nLayer").AsInt();
+  c.n_head = j.at("nHead").AsInt();
+  c.n_embd = j.at("nEmbd").AsInt();
+  c.dropout = j.Number("dropout", 0.0);
+  c.bias = j.Bool("bias", true);
+  c.Validate();
+  return c;
+}
+
+std::string GPTConfig::FirstArchitectureDifference(const GPTConfig& o) const {
+  const auto field = [](const char* name, auto mine, auto theirs) {
+    return std::string(name) + " (" + std::to_string(mine) + " here, " + std::to_string(theirs) + " in the checkpoint)";
+  };
+  if (vocab_size != o.vocab_size) return field("vocabSize", vocab_size, o.vocab_size);
+  if (context_length != o.context_length) return field("contextLength", context_length, o.context_length);
+  if (n_layer != o.n_layer) return field("nLayer", n_layer, o.n_layer);
+  if (n_head != o.n_head) return field("nHead", n_head, o.n_head);
+  if (n_embd != o.n_embd) return field("nEmbd", n_embd, o.n_embd);
+  if (bias != o.bias) return std::string("bias (") + (bias ? "true" : "false") + " here, " + (o.bias ? "true" : "false") + " in the checkpoint)";
+  return "";
+}
+
+Json LoraConfig::ToJson() const {
+  Json j = Json::MakeObject();
+  j["rank"] = rank;
+  j["alpha"] = alpha;
+  j["dropout"] = dropout;
+  Json t = Json::MakeArray();
+  for (const auto& s : targets) t.Push(s);
+  j["targets"] = t;
+  return j;
+}
+
+LoraConfig LoraConfig::FromJson(const Json& j) {
+  LoraConfig c;
+  c.rank = j.Int("rank", c.rank);
+  c.alpha = j.Number("alpha", c.alpha);
+  c.dropout = j.Number("dropout", c.dropout);
+  if (j.Has("targets")) {
+    c.targets.clear();
+    for (const Json& t : j.at("targets").AsArray()) c.targets.push_back(t.AsString());
+  }
+  for (const auto& t : c.targets) {
+    if (t != "attn.c_attn" && t != "attn.c_proj" && t != "mlp.c_fc" && t != "mlp.c_proj") {
+      throw std::invalid_argument("lora.targets: unknown module \"" + t + "\"");
+    }
+  }
+  if (c.rank < 1) throw std::invalid_argument("lora.rank must be a positive integer");
+  return c;
+}
+
+// ---- layers ----
+
+LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) : in_features(in), out_features(out) {
+  weight = register_parameter("weight", torch::empty({out, in}));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = at::linear(x, weight, bias);
+  if (lora_A.defined()) {
+    torch::Tensor in = lora_dropout > 0 && is_training() ? at::dropout(x, lora_dropout, true) : x;
+    y = y + at::linear(at::linear(in, lora_A), lora_B) * lora_scaling;  // (B, T, r) -> (B, T, out)
+  }
+  return y;
+}
+
+void LinearImpl::AddLora(int64_t rank, double alpha, double dropout) {
+  auto a = std::make_shared<torch::nn::Module>();
+  auto b = std::make_shared<torch::nn::Module>();
+  // As PEFT: A ~ kaiming-uniform(a = sqrt(5)), B = 0, so the adapted model starts equal to the base.
+  lora_A = a->register_parameter("weight", torch::empty({rank, in_features}, weight.options()));
+  lora_B = b->register_parameter("weight", torch::zeros({out_features, rank}, weight.options()));
+  {
+    torch::NoGradGuard no_grad;
+    torch::nn::init::kaiming_uniform_(lora_A, std::sqrt(5.0));
+  }
+  register_module("lora_A", a);
+  register_module("lora_B", b);
+  lora_scaling = alpha / static_cast<double>(rank);
+  lora_dropout = dropout;
+}
+
+void LinearImpl::MergeLora() {
+  if (!lora_A.defined()) return;
+  {
+    torch::NoGradGuard no_grad;
+    weight.add_(at::matmul(lora_B, lora_A) * lora_scaling);  // (out, r) @ (r, in)
+  }
+  unregister_module("lora_A");
+  unregister_module("lora_B");
+  lora_A = torch::Tensor();
+  lora_B = torch::Tensor();
+}
+
+LayerNormImpl::LayerNormImpl(int64_t width, bool with_bias) {
+  weight = register_parameter("weight", torch::ones({width}));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({width}));
+}
+
+torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
+  return at::layer_norm(x, {weight.size(0)}, weight, bias, kLayerNormEps);
+}
+
+AttentionImpl::AttentionImpl(const GPTConfig& c)
+    : c_attn(register_module("c_attn", Linear(c.n_embd, 3 * c.n_embd, c.bias))),
+      c_proj(register_module("c_proj", Linear(c.n_embd, c.n_embd, c.bias))),
+      n_head(c.n_head),
+      n_embd(c.n_embd),
+      dropout(c.dropout) {}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_mask, LayerCache* cache) {
+  const int64_t B = x.size(0), T = x.size(1), C = n_embd, hs = C / n_head;
+  // One fused matmul for q, k and v: (B, T, 3C), then views (B, nh, T, hs).
+  const auto qkv = c_attn(x).split(/*split_size=*/C, /*dim=*/2);
+  torch::Tensor q = qkv[0].view({B, T, n_head, hs}).transpose(1, 2);
+  torch::Tensor k = qkv[1].view({B, T, n_head, hs}).transpose(1, 2);
+  torch::Tensor v = qkv[2].view({B, T, n_head, hs}).transpose(1, 2);
+  if (cache != nullptr) {
+    if (cache->k.defined()) {
+      k = at::cat({cache->k, k}, /*dim=*/2);  // (B, nh, T_past + T, hs)
+      v = at::cat({cache->v, v}, /*dim=*/2);
+    }
+    cache->k = k;
+    cache->v = v;
+  }
+  const double p = is_training() ? dropout : 0.0;
+  // Flash/memory-efficient kernels where available; causal masking without a mask tensor.
+  torch::Tensor y = attn_mask.defined()
+                        ? at::scaled_dot_product_attention(q, k, v, attn_mask, p, /*is_causal=*/false)
+                        : at::scaled_dot_product_attention(q, k, v, {}, p, /*is_causal=*/k.size(2) == T ? true : false);
+  y = y.transpose(1, 2).contiguous().view({B, T, C});  // re-assemble heads side by side
+  y = c_proj(y);
+  return p > 0 ? at::dropout(y, p, true) : y;
+}
+
+MLPImpl::MLPImpl(const GPTConfig& c)
+    : c_fc(register_module("c_fc", Linear(c.n_embd, 4 * c.n_embd, c.bias))),
+      c_proj(register_module("c_proj", Linear(4 * c.n_embd, c.n_embd, c.bias))),
+      dropout(c.dropout) {}
+
+torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = c_proj(at::gelu(c_fc(x)));  // exact (erf) GELU, as nanoGPT's nn.GELU()
+  return dropout > 0 && is_training() ? at::dropout(y, dropout, true) : y;
+}
+
+BlockImpl::BlockImpl(const GPTConfig& c)
+    : ln_1(register_module("ln_1", LayerNorm(c.n_embd, c.bias))),
+      ln_2(register_module("ln_2", LayerNorm(c.n_embd, c.bias))),
+      attn(register_module("attn", Attention(c))),
+      mlp(register_module("mlp", MLP(c))) {}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_mask, LayerCache* cache) {
+  torch::Tensor h = x + attn(ln_1(x), attn_mask, cache);  // pre-norm residual blocks
+  return h + mlp(ln_2(h));
+}
+
+TransformerImpl::TransformerImpl(const GPTConfig& c) {
+  auto wte_module = std::make_shared<torch::nn::Module>();
+  auto wpe_module = std::make_shared<torch::nn::Module>();
+  wte = wte_module->register_parameter("weight", torch::empty({c.vocab_size, c.n_embd}));
+  wpe = wpe_module->register_parameter("weight", torch::empty({c.context_length, c.n_embd}));
+  register_module("wte", wte_module);
+  register_module("wpe", wpe_module);
+  h = register_module("h", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.n_layer; ++i) {
+    blocks.emplace_back(c);
+    h->push_back(blocks.back());
+  }
+  ln_f = register_module("ln_f", LayerNorm(c.n_embd, c.bias));
+}
+
+// ---- model ----
+
+GPTImpl::GPTImpl(const GPTConfig& c) : config(c) {
+  config.Validate();
+  transformer = register_module("transformer", Transformer(config));
+  InitWeights();
+}
+
+void GPTImpl::InitWeights() {
+  torch::NoGradGuard no_grad;
+  const double residual_std = kInitStd / std::sqrt(2.0 * static_cast<double>(config.n_layer));
+  transformer->wte.normal_(0.0, kInitStd);
+  transformer->wpe.normal_(0.0, kInitStd);
+  for (Block& block : transformer->blocks) {
+    for (Linear* lin : {&block->attn->c_attn, &block->attn->c_proj, &block->mlp->c_fc, &block->mlp->c_proj}) {
+      const bool residual = lin == &block->attn->c_proj || lin == &block->mlp->c_proj;
+      (*lin)->weight.normal_(0.0, residual ? residual_std : kInitStd);
+      if ((*lin)->bias.defined()) (*lin)->bias.zero_();
+    }
+  }
+}
+
+GPTOutput GPTImpl::forward(const torch::Tensor& idx, const torch::Tensor& targets, const torch::Tensor& positions,
+                           const torch::Tensor& attn_mask, std::vector<LayerCache>* cache, bool last_only) {
+  const int64_t T = idx.size(1);
+  const int64_t past = cache != nullptr && !cache->empty() && (*cache)[0].k.defined() ? (*cache)[0].k.size(2) : 0;
+  TORCH_CHECK(past + T <= config.context_length, "sequence of ", past + T, " tokens is longer than contextLength ", config.context_length);
+  torch::Tensor pos_emb = positions.defined()
+                              ? at::embedding(transformer->wpe, positions)                                            // (B, T, C)
+                              : at::embedding(transformer->wpe, at::arange(past, past + T, idx.options()));  // (T, C)
+  torch::Tensor x = at::embedding(transformer->wte, idx) + pos_emb;  // (B, T, C)
+  if (is_training() && config.dropout > 0) x = at::dropout(x, config.dropout, true);
+  if (cache != nullptr && cache->empty()) cache->resize(static_cast<size_t>(config.n_layer));
+  for (size_t i = 0; i < transformer->blocks.size(); ++i) {
+    x = transformer->blocks[i]->forward(x, attn_mask, cache != nullptr ? &(*cache)[i] : nullptr);
+  }
+  x = transformer->ln_f(x);
+  GPTOutput out;
+  if (last_only) x = x.narrow(1, T - 1, 1);
+  out.logits = at::linear(x, transformer->wte);  // tied LM head: (B, T, V)
+  if (targets.defined()) {
+    out.loss = at::cross_entropy_loss(out.logits.view({-1, out.logits.size(-1)}).to(at::kFloat), targets.reshape({-1}));
+  }
+  return out;
+}
+
+void GPTImpl::ResizeTokenEmbeddings(int64_t new_vocab_size) {
+  const int64_t old = config.vocab_size;
+  if (new_vocab_size < old) {
+    throw std::invalid_argument("vocabSize " + std::to_string(new_vocab_size) + " is smaller than the current " + std::to_string(old) + "; shrinking would drop trained rows");
+  }
+  if (new_vocab_size == old) return;
+  torch::NoGradGuard no_grad;
+  const torch::Tensor w = transformer->wte;
+  const torch::Tensor mean = w.mean(/*dim=*/0, /*keepdim=*/true);  // (1, C)
+  transformer->wte.set_data(at::cat({w, mean.expand({new_vocab_size - old, w.size(1)})}, 0).contiguous());
+  config.vocab_size = new_vocab_size;
+}
+
+void GPTImpl::AddLora(const LoraConfig& lora) {
+  if (lora_) throw std::runtime_error("the model already has LoRA adapters");
+  for (auto& p : parameters()) p.set_requires_grad(false);  // base weights frozen
+  for (Block& block : transformer->blocks) {
+    if (IsTarget(lora, "attn.c_attn")) block->attn->c_attn->AddLora(lora.rank, lora.alpha, lora.dropout);
+    if (IsTarget(lora, "attn.c_proj")) block->attn->c_proj->AddLora(lora.rank, lora.alpha, lora.dropout);
+    if (IsTarget(lora, "mlp.c_fc")) block->mlp->c_fc->AddLora(lora.rank, lora.alpha, lora.dropout);
+    if (IsTarget(lora, "mlp.c_proj")) block->mlp->c_proj->AddLora(lora.rank, lora.alpha, lora.dropout);
+  }
+  lora_ = lora;
+}
+
+void GPTImpl::MergeLora() {
+  if (!lora_) throw std::runtime_error("the model has no LoRA adapters to merge");
+  for (Block& block : transformer->blocks) {
+    block->attn->c_attn->MergeLora();
+    block->attn->c_proj->MergeLora();
+    block->mlp->c_fc->MergeLora();
+    block->mlp->c_proj->MergeLora();
+  }
+  for (auto& p : parameters()) p.set_requires_grad(true);
+  lora_.reset();
+}
+
+int64_t GPTImpl::NumParams(bool non_embedding) const {
+  int64_t n = 0;
+  for (const auto& item : named_parameters()) {
+    if (item.key().find("lora_") != std::string::npos) continue;
+    n += item.value().numel();
+  }
+  if (non_embedding) n -= transformer->wpe.numel();
+  return n;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> GPTImpl::NamedTensors(bool lora_only) const {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& item : named_parameters()) {
+    const bool is_lora = item.key().find(".lora_") != std::string::npos;
+    if (lora_only && !is_lora) continue;
+    out.emplace_back(item.key(), item.value());
+  }
+  return out;
+}
+
+void GPTImpl::LoadNamed(const std::map<std::string, at::Tensor>& tensors, const std::string& what, bool lora_only) {
+  torch::NoGradGuard no_grad;
+  for (auto& item : named_parameters()) {
+    const bool is_lora = item.key().find(".lora_") != std::string::npos;
+    if (lora_only != is_lora) continue;
+    const auto it = tensors.find(item.key());
+    if (it == tensors.end()) throw std::runtime_error(what + " has no tensor " + item.key());
+    if (it->second.sizes() != item.value().sizes()) {
+      throw std::runtime_error(what + ": tensor " + item.key() + " has shape " + c10::str(it->second.sizes()) + " but the model expects " + c10::str(item.value().sizes()));
+    }
+    item.value().copy_(it->second);
+  }
+}
+
+}  // namespace egen
