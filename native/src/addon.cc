@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "bindings/promise_worker.h"
+#include "bindings/tokenizer_bindings.h"
 #include "ops/tensor_ops.h"
 #include "runtime/runtime_info.h"
 
@@ -66,6 +67,7 @@ static Napi::Object InitEgenNative(Napi::Env env, Napi::Object exports) {
   using namespace egen;
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("matmul", Napi::Function::New(env, MatmulBinding, "matmul"));
+  RegisterTokenizerBindings(env, exports);
   return exports;
 }
 
