@@ -1,0 +1,224 @@
+// Builds everything a dataset version derives, into a work folder: records.jsonl (the records
+// after mapping and pipeline, with their split), tokenizer.json, token shards per split, and
+// report.json. The caller renames the folder into place or removes it; nothing is left half-made.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { applyMapping, type ColumnMapping, CONTEXT_TOKEN, mappedFields, type MappingInput, resolveMapping, RESPONSE_TOKEN } from './column-mapping.ts';
+import { DatasetError, DatasetFormatError } from './datasets.errors.ts';
+import { readRecords, type ReadOptions } from './formats/formats.ts';
+import { readLines } from './formats/lines.ts';
+import type { BadRowPolicy, ReaderHooks } from './formats/records.ts';
+import { type Pipeline, type PipelineRecord, runPipeline, type Split } from './pipeline.ts';
+import type { LoadedPlugin } from './plugins.ts';
+import { type ShardHeader, ShardWriter } from './shards.ts';
+import { DEFAULT_VOCAB_SIZE, TextTokenizer, trainTokenizer } from './tokenizer.ts';
+import { ReportBuilder, type ValidationReport } from './validation-report.ts';
+
+export type VersionSource =
+  | { kind: 'file'; path: string; read: ReadOptions; mapping: MappingInput }
+  | { kind: 'parent'; recordsPath: string };
+
+export interface BuildOptions {
+  workDir: string;
+  source: VersionSource;
+  pipeline: Pipeline;
+  plugins: readonly LoadedPlugin[];
+  badRows: BadRowPolicy;
+  /** Train a tokenizer of this size, or reuse the given tokenizer.json text. */
+  tokenizer: { vocabSize: number } | { json: string };
+  /** Texts per encodeBatch call. Defaults to 1024. */
+  batchSize?: number;
+}
+
+export interface ShardInfo {
+  split: Split;
+  name: string;
+  header: ShardHeader;
+}
+
+export interface BuiltVersion {
+  report: ValidationReport;
+  mapping: ColumnMapping | null;
+  recordsSha256: string;
+  recordCount: number;
+  vocabSize: number;
+  tokenizerSha256: string;
+  shards: ShardInfo[];
+}
+
+export const RECORDS_FILE = 'records.jsonl';
+export const TOKENIZER_FILE = 'tokenizer.json';
+export const REPORT_FILE = 'report.json';
+
+async function writeLine(stream: WriteStream, line: string): Promise<void> {
+  if (!stream.write(line)) await once(stream, 'drain');
+}
+
+async function closeStream(stream: WriteStream): Promise<void> {
+  stream.end();
+  await once(stream, 'finish');
+}
+
+/** Training text for the tokenizer trainer: instruction markers become line breaks. */
+function corpusText(text: string): string {
+  return text.split(CONTEXT_TOKEN).join('').split(RESPONSE_TOKEN).join('\n');
+}
+
+export async function buildVersion(options: BuildOptions): Promise<BuiltVersion> {
+  const { workDir } = options;
+  mkdirSync(workDir, { recursive: true });
+  let report = new ReportBuilder();
+  const hooks: ReaderHooks = {
+    badRows: options.badRows,
+    onBadRow: (location, reason) => report.badRow(location, reason),
+    onEncodingError: (location) => report.encodingError(location),
+  };
+  let mapping: ColumnMapping | null = null;
+
+  // 1) source records -> mapping -> pipeline -> records.jsonl (+ the train corpus)
+  async function* sourceRecords(): AsyncGenerator<PipelineRecord> {
+    if (options.source.kind === 'parent') {
+      report = new ReportBuilder(['text']);
+      for await (const { text, line } of readLines(createReadStream(options.source.recordsPath, { highWaterMark: 1 << 20 }), hooks)) {
+        if (!text) continue;
+        const record = JSON.parse(text) as { text: string };
+        report.fields({ text: record.text });
+        report.usableRows++;
+        report.duplicate(createHash('sha1').update(record.text).digest('base64'));
+        yield { text: record.text, location: `record ${line}` };
+      }
+      return;
+    }
+    const source = options.source;
+    for await (const record of readRecords(source.path, source.read, hooks)) {
+      if (!mapping) {
+        mapping = resolveMapping(source.mapping, record.fields);
+        const previous = report;
+        report = new ReportBuilder(mappedFields(mapping));
+        for (const bad of previous.badRows) report.badRow(bad.location, bad.reason);
+        report.badRowCount = previous.badRowCount;
+        report.encodingErrors = previous.encodingErrors;
+        report.encodingErrorLocations.push(...previous.encodingErrorLocations);
+      }
+      report.fields(record.fields);
+      const text = applyMapping(mapping, record.fields);
+      if (text === null) continue;
+      report.usableRows++;
+      report.duplicate(createHash('sha1').update(text).digest('base64'));
+      yield { text, location: record.location };
+    }
+  }
+
+  const recordsPath = join(workDir, RECORDS_FILE);
+  const corpusPath = join(workDir, 'corpus.txt');
+  const records = createWriteStream(recordsPath);
+  const corpus = createWriteStream(corpusPath);
+  const recordsHash = createHash('sha256');
+  let recordCount = 0;
+  try {
+    for await (const record of runPipeline(sourceRecords(), options.pipeline, options.plugins)) {
+      const split: Split = record.split ?? 'train';
+      const line = JSON.stringify({ text: record.text, split }) + '\n';
+      recordsHash.update(line);
+      await writeLine(records, line);
+      recordCount++;
+      if (split === 'train') {
+        report.trainRecords++;
+        await writeLine(corpus, corpusText(record.text) + '\n');
+      } else {
+        report.validationRecords++;
+      }
+    }
+  } finally {
+    await closeStream(records);
+    await closeStream(corpus);
+  }
+  if (report.rows === 0) throw new DatasetFormatError('no records found', 'end of file');
+  if (recordCount === 0) {
+    throw new DatasetError('INVALID_DATASET_FILE', `none of the ${report.rows} records has training text${mapping ? ` in ${mappedFields(mapping).join(', ')}` : ''} after the pipeline`);
+  }
+
+  // 2) tokenizer: trained on the train split, or reused
+  let json: string;
+  if ('json' in options.tokenizer) {
+    json = options.tokenizer.json;
+  } else {
+    json = await trainTokenizer([report.trainRecords > 0 ? corpusPath : recordsPath], options.tokenizer.vocabSize || DEFAULT_VOCAB_SIZE);
+  }
+  rmSync(corpusPath, { force: true });
+  const tokenizer = new TextTokenizer(json);
+  writeFileSync(join(workDir, TOKENIZER_FILE), json);
+
+  // 3) encode in batches (the Rust encoder runs them in parallel) while writing the shards
+  const writers: Record<Split, ShardWriter> = {
+    train: new ShardWriter(join(workDir, 'train-00000'), tokenizer.vocabSize),
+    validation: new ShardWriter(join(workDir, 'validation-00000'), tokenizer.vocabSize),
+  };
+  const shards: ShardInfo[] = [];
+  try {
+    const batchSize = options.batchSize ?? 1024;
+    let texts: string[] = [];
+    let splits: Split[] = [];
+    let inFlight: Promise<void> | null = null;
+    const eot = [tokenizer.endOfTextId];
+    const encode = (batchTexts: string[], batchSplits: Split[], previous: Promise<void> | null): Promise<void> => {
+      const encoded = tokenizer.encodeBatch(batchTexts);
+      return (async () => {
+        const result = await encoded;
+        await previous; // keep shard order equal to record order
+        report.tokenizationErrorChars += result.errorChars;
+        result.ids.forEach((ids, i) => {
+          const writer = writers[batchSplits[i]!];
+          writer.write(ids);
+          writer.write(eot);
+          report.tokens.add(ids.length + 1);
+          report.chars.add(batchTexts[i]!.length);
+        });
+      })();
+    };
+    for await (const { text } of readLines(createReadStream(recordsPath, { highWaterMark: 1 << 20 }), hooks)) {
+      if (!text) continue;
+      const record = JSON.parse(text) as { text: string; split: Split };
+      texts.push(record.text);
+      splits.push(record.split);
+      if (texts.length >= batchSize) {
+        const current = encode(texts, splits, inFlight);
+        current.catch(() => undefined); // awaited below; this only silences an early rejection
+        // at most two batches in flight: wait for the older one before reading on
+        if (inFlight) await inFlight;
+        inFlight = current;
+        texts = [];
+        splits = [];
+      }
+    }
+    if (texts.length) inFlight = encode(texts, splits, inFlight);
+    await inFlight;
+    for (const split of ['train', 'validation'] as const) {
+      const header = writers[split].finish();
+      shards.push({ split, name: `${split}-00000`, header });
+    }
+  } catch (error) {
+    writers.train.abort();
+    writers.validation.abort();
+    throw error;
+  }
+
+  const built = report.build();
+  writeFileSync(join(workDir, REPORT_FILE), JSON.stringify(built, null, 2) + '\n');
+  return {
+    report: built,
+    mapping,
+    recordsSha256: recordsHash.digest('hex'),
+    recordCount,
+    vocabSize: tokenizer.vocabSize,
+    tokenizerSha256: tokenizer.sha256,
+    shards,
+  };
+}
+
+/** Removes a work folder after a failure. */
+export function discardWork(workDir: string): void {
+  rmSync(workDir, { recursive: true, force: true });
+}
