@@ -7,6 +7,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { handleUploadRequest, UPLOADS_PATH } from '../datasets/uploads.http.ts';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
 import type { Logger } from '../logging/logger.ts';
 import { CLIENT_DIST_DIR } from '../paths.ts';
@@ -130,6 +131,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       } else if (pathname === GRAPHQL_PATH) {
         await handleGraphQL(req, res, requestId, requestLogger);
+      } else if (pathname === UPLOADS_PATH) {
+        await handleUploadRequest(req, res, services.datasets);
       } else {
         clientHandler(req, res);
       }

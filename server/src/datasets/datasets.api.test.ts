@@ -1,0 +1,121 @@
+// The datasets API as clients use it: POST /api/uploads, then GraphQL, on both engines.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../../test/databases.ts';
+import { startTestServer, type TestServer } from '../../test/test-server.ts';
+
+const VERSION_FIELDS = `id version format sourceSha256 sourceBytes recordsSha256 recordCount trainTokens validationTokens vocabSize gatePassed directory parentVersionId pipelineHash
+  shards { split name path dtype tokens }
+  report { rows usableRows trainRecords validationRecords duplicateRows badRowCount badRows { location reason } encodingErrors
+    fields { name missing empty } charLength { min max mean p50 p95 } tokenLength { min max mean p50 p95 } tokenizationErrorRate
+    gate { passed criteria { name passed value threshold detail } } }`;
+
+export async function upload(t: TestServer, filename: string, body: string | Buffer): Promise<{ id: string; sha256: string; sizeBytes: number }> {
+  const response = await fetch(`${t.httpUrl}/api/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', body });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string; sha256: string; sizeBytes: number };
+}
+
+type Version = { id: string; sourceSha256: string | null; recordsSha256: string; directory: string; shards: Array<{ split: string; path: string; dtype: string; tokens: number }>; report: Record<string, unknown> & { gate: { passed: boolean; criteria: Array<{ name: string; passed: boolean }> } } } & Record<string, unknown>;
+
+describe.each(ENGINES)('datasets API on %s', (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { config: { maxUploadBytes: 1024 * 1024 } });
+  });
+  afterAll(async () => t?.stop());
+
+  async function create(input: Record<string, unknown>): Promise<{ data?: { createDataset: { id: string; name: string; versions: Version[] } }; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+    return t.graphql(`mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`, { input });
+  }
+
+  it('uploads a file as a stream and returns its id, size and SHA-256', async () => {
+    const result = await upload(t, 'notes.txt', 'hello\n\nworld\n');
+    expect(result.sizeBytes).toBe(13);
+    expect(result.sha256).toBe(createHash('sha256').update('hello\n\nworld\n').digest('hex'));
+    expect(existsSync(join(t.dataDir, 'uploads', result.id))).toBe(true);
+  });
+
+  it('refuses an upload over the size limit with 413 and keeps nothing', async () => {
+    const before = readdirSync(join(t.dataDir, 'uploads')).length;
+    const response = await fetch(`${t.httpUrl}/api/uploads?filename=big.txt`, { method: 'POST', body: Buffer.alloc(2 * 1024 * 1024, 97) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { code: string }).code).toBe('UPLOAD_TOO_LARGE');
+    expect(readdirSync(join(t.dataDir, 'uploads')).length).toBe(before);
+  });
+
+  it('createDataset builds version 1 with report, tokenizer and shards; list, show and delete', async () => {
+    const text = readFileSync(join(import.meta.dirname, '../../../datasets/instructions.jsonl'));
+    const up = await upload(t, 'pairs.jsonl', text);
+    const result = await create({ uploadId: up.id, name: 'pairs', vocabSize: 400 });
+    expect(result.errors).toBeUndefined();
+    const dataset = result.data!.createDataset;
+    const v1 = dataset.versions[0]!;
+    expect(v1.sourceSha256).toBe(up.sha256);
+    expect(v1.report.rows).toBe(64);
+    expect(v1.report.gate.passed).toBe(true);
+    expect(v1.report.gate.criteria.map((c) => c.name)).toEqual(['zero missing values', 'tokenization error rate < 0.1%']);
+    expect(v1.shards.map((s) => s.split)).toEqual(['train', 'validation']);
+    for (const shard of v1.shards) {
+      const header = JSON.parse(readFileSync(shard.path.replace(/\.bin$/, '.json'), 'utf8'));
+      expect(header).toEqual({ format: 'egen-tokens', version: 1, dtype: 'uint16', count: shard.tokens, vocabSize: v1.vocabSize });
+      expect(readFileSync(shard.path).length).toBe(shard.tokens * 2);
+    }
+    expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(true);
+    expect(existsSync(join(t.dataDir, 'uploads', up.id))).toBe(false);
+
+    const list = await t.graphql<{ datasets: Array<{ id: string; name: string }> }>('{ datasets { id name latestVersion { version } } }');
+    expect(list.data!.datasets.map((d) => d.name)).toContain('pairs');
+    const shown = await t.graphql<{ dataset: { name: string; versions: Array<{ id: string }> } }>('query($id: ID!) { dataset(id: $id) { name versions { id } } }', { id: dataset.id });
+    expect(shown.data!.dataset.versions[0]!.id).toBe(v1.id);
+
+    // same bytes again: the blob is reused
+    const again = await upload(t, 'pairs-again.jsonl', text);
+    const second = await create({ uploadId: again.id, name: 'pairs-again', vocabSize: 400 });
+    expect(second.errors).toBeUndefined();
+    expect(readdirSync(join(t.dataDir, 'blobs', 'sha256')).filter((h) => h === up.sha256)).toHaveLength(1);
+
+    // delete: the blob stays while the other dataset uses it, then goes
+    expect((await t.graphql('mutation($id: ID!) { deleteDataset(id: $id) }', { id: dataset.id })).data).toEqual({ deleteDataset: true });
+    expect(existsSync(v1.directory)).toBe(false);
+    expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(true);
+    await t.graphql('mutation($id: ID!) { deleteDataset(id: $id) }', { id: second.data!.createDataset.id });
+    expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(false);
+  });
+
+  it('a bad file gives an error with its location and leaves no version, shard or temp file', async () => {
+    const up = await upload(t, 'broken.jsonl', '{"text": "fine"}\n[1, 2]\n');
+    const result = await create({ uploadId: up.id, name: 'broken' });
+    expect(result.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_FILE');
+    expect(result.errors?.[0]?.extensions?.location).toBe('line 2');
+    expect(result.errors?.[0]?.message).toContain('expected a JSON object, got an array');
+    expect(readdirSync(join(t.dataDir, 'datasets'))).toEqual(expect.not.arrayContaining([expect.stringMatching(/^\.tmp-/)]));
+    const list = await t.graphql<{ datasets: Array<{ name: string }> }>('{ datasets { name } }');
+    expect(list.data!.datasets.map((d) => d.name)).not.toContain('broken');
+    // the upload survives, so it can be retried with other options
+    const skipped = await create({ uploadId: up.id, name: 'broken-skipped', badRows: 'SKIP' });
+    expect(skipped.errors).toBeUndefined();
+    expect(skipped.data!.createDataset.versions[0]!.report).toMatchObject({ rows: 1, badRowCount: 1, badRows: [{ location: 'line 2' }] });
+  });
+
+  it('reports missing values and fails the gate', async () => {
+    const up = await upload(t, 'gaps.csv', 'prompt,response\nhi,hello\nbye,\n');
+    const result = await create({ uploadId: up.id, name: 'gaps', vocabSize: 300 });
+    expect(result.errors).toBeUndefined();
+    const report = result.data!.createDataset.versions[0]!.report;
+    expect(report.fields).toEqual(expect.arrayContaining([{ name: 'response', missing: 0, empty: 1 }]));
+    expect(report.gate.passed).toBe(false);
+    expect(report.gate.criteria[0]).toMatchObject({ name: 'zero missing values', passed: false });
+  });
+
+  it('unknown upload ids and duplicate names are typed errors', async () => {
+    const missing = await create({ uploadId: '00000000-0000-0000-0000-000000000000', name: 'x' });
+    expect(missing.errors?.[0]?.extensions?.code).toBe('UPLOAD_NOT_FOUND');
+    const up = await upload(t, 'a.txt', 'some text\n');
+    expect((await create({ uploadId: up.id, name: 'dup', vocabSize: 300 })).errors).toBeUndefined();
+    const up2 = await upload(t, 'b.txt', 'other text\n');
+    expect((await create({ uploadId: up2.id, name: 'dup' })).errors?.[0]?.extensions?.code).toBe('DATASET_NAME_TAKEN');
+  });
+});
