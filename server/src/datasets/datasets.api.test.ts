@@ -13,7 +13,7 @@ const VERSION_FIELDS = `id version format sourceSha256 sourceBytes recordsSha256
     gate { passed criteria { name passed value threshold detail } } }`;
 
 export async function upload(t: TestServer, filename: string, body: string | Buffer): Promise<{ id: string; sha256: string; sizeBytes: number }> {
-  const response = await fetch(`${t.httpUrl}/api/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', body });
+  const response = await fetch(`${t.httpUrl}/api/uploads?filename=${encodeURIComponent(filename)}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body) });
   expect(response.status).toBe(201);
   return (await response.json()) as { id: string; sha256: string; sizeBytes: number };
 }
@@ -40,7 +40,7 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
 
   it('refuses an upload over the size limit with 413 and keeps nothing', async () => {
     const before = readdirSync(join(t.dataDir, 'uploads')).length;
-    const response = await fetch(`${t.httpUrl}/api/uploads?filename=big.txt`, { method: 'POST', body: Buffer.alloc(2 * 1024 * 1024, 97) });
+    const response = await fetch(`${t.httpUrl}/api/uploads?filename=big.txt`, { method: 'POST', body: new Uint8Array(2 * 1024 * 1024).fill(97) });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { code: string }).code).toBe('UPLOAD_TOO_LARGE');
     expect(readdirSync(join(t.dataDir, 'uploads')).length).toBe(before);

@@ -59,15 +59,6 @@ class Utf8Check extends Transform {
   }
 }
 
-async function* withDetection(source: AsyncIterable<Buffer>, onHead: (head: Buffer) => void): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const chunk of source) {
-    if (first) onHead(chunk);
-    first = false;
-    yield chunk;
-  }
-}
-
 export async function* readCsv(source: AsyncIterable<Buffer>, hooks: ReaderHooks, options: { delimiter?: string; header?: boolean }): AsyncGenerator<SourceRecord> {
   const iterator = source[Symbol.asyncIterator]();
   const firstChunk = await iterator.next();
@@ -82,13 +73,14 @@ export async function* readCsv(source: AsyncIterable<Buffer>, hooks: ReaderHooks
     columns: header ? (names: string[]) => names.map((n, i) => n.trim() || `column_${i + 1}`) : false,
     info: true,
     skip_empty_lines: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
     relax_quotes: false,
     skip_records_with_error: hooks.badRows === 'skip',
   });
   parser.on('skip', (error: CsvError & { lines?: number }) => hooks.onBadRow(`line ${error.lines ?? '?'}`, error.message));
   (async () => {
     try {
-      for await (const chunk of withDetection(concat(firstChunk.value, rest), () => undefined)) {
+      for await (const chunk of concat(firstChunk.value, rest)) {
         if (!check.write(chunk)) await new Promise((resolve) => check.once('drain', resolve));
       }
       check.end();
