@@ -1,6 +1,6 @@
 // The datasets API as clients use it: POST /api/uploads, then GraphQL, on both engines.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
@@ -117,5 +117,58 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect((await create({ uploadId: up.id, name: 'dup', vocabSize: 300 })).errors).toBeUndefined();
     const up2 = await upload(t, 'b.txt', 'other text\n');
     expect((await create({ uploadId: up2.id, name: 'dup' })).errors?.[0]?.extensions?.code).toBe('DATASET_NAME_TAKEN');
+  });
+
+  it('runDatasetPipeline creates a version with lineage; equal input and pipeline give equal bytes; plugins listed and used', async () => {
+    writeFileSync(
+      join(t.dataDir, 'plugins', 'exclaim.ts'),
+      "export const exclaim = { name: 'exclaim', description: 'adds !', apply(r: { text: string }) { if (r.text.includes('POISON')) throw new Error('poisoned'); return { text: r.text + '!' }; } };\n",
+    );
+    const listed = await t.graphql<{ pipelinePlugins: { plugins: Array<{ name: string; file: string }> } }>('{ pipelinePlugins { plugins { name description file } problems { file error } } }');
+    expect(listed.data!.pipelinePlugins.plugins).toEqual([{ name: 'exclaim', description: 'adds !', file: 'exclaim.ts' }]);
+
+    const up = await upload(t, 'lines.txt', Array.from({ length: 60 }, (_, i) => `Line  ${i}\tWITH   Caps and café${i % 3 === 0 ? ' dup' : ''}`).join('\n\n'));
+    const created = await create({ uploadId: up.id, name: 'lines', vocabSize: 300 });
+    expect(created.errors).toBeUndefined();
+    const v1 = created.data!.createDataset.versions[0]!;
+    const pipeline = {
+      steps: [
+        { type: 'normalize', form: 'NFKC' },
+        { type: 'lowercase' },
+        { type: 'collapseWhitespace' },
+        { type: 'plugin', name: 'exclaim' },
+        { type: 'augment', seed: 7, wordSwap: 0.3, keepOriginal: true },
+        { type: 'split', validationFraction: 0.25, seed: 11 },
+      ],
+    };
+    const runIt = (p: unknown) =>
+      t.graphql<{ runDatasetPipeline: Version & { version: number } }>(`mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { ${VERSION_FIELDS} pipeline } }`, { input: { versionId: v1.id, pipeline: p } });
+    const a = await runIt(pipeline);
+    expect(a.errors).toBeUndefined();
+    const v2 = a.data!.runDatasetPipeline;
+    expect(v2).toMatchObject({ version: 2, parentVersionId: v1.id, recordCount: 120, sourceSha256: null });
+    expect(v2.pipelineHash).toMatch(/^[0-9a-f]{64}$/);
+    const records = readFileSync(join(v2.directory, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    expect(records[0]!.text).toBe('line 0 with caps and café dup!');
+    const b = await runIt(pipeline);
+    const v3 = b.data!.runDatasetPipeline;
+    expect(v3.version).toBe(3);
+    expect(v3.recordsSha256).toBe(v2.recordsSha256);
+    expect(v3.pipelineHash).toBe(v2.pipelineHash);
+    for (const shard of v2.shards) expect(readFileSync(shard.path).equals(readFileSync(shard.path.replace(v2.id, v3.id)))).toBe(true);
+
+    // a plugin error names the plugin and the record, and leaves nothing behind
+    const poisoned = await upload(t, 'poison.txt', 'fine\n\nPOISON here\n');
+    const v = (await create({ uploadId: poisoned.id, name: 'poison', vocabSize: 300 })).data!.createDataset.versions[0]!;
+    const before = readdirSync(join(t.dataDir, 'datasets')).sort();
+    const failed = await runIt({ steps: [{ type: 'plugin', name: 'exclaim' }] }).then(() => t.graphql(`mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }`, { input: { versionId: v.id, pipeline: { steps: [{ type: 'plugin', name: 'exclaim' }] } } }));
+    expect(failed.errors?.[0]?.extensions?.code).toBe('PLUGIN_ERROR');
+    expect(failed.errors?.[0]?.message).toBe('plugin "exclaim" (exclaim.ts) failed on record at record 2: poisoned');
+    const after = readdirSync(join(t.dataDir, 'datasets')).sort();
+    expect(after.filter((d) => !before.includes(d))).toHaveLength(1); // only the successful run above
+    expect(after.some((d) => d.startsWith('.tmp-'))).toBe(false);
+
+    const invalid = await runIt({ steps: [{ type: 'nope' }] });
+    expect(invalid.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
   });
 });
