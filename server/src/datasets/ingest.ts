@@ -114,9 +114,12 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   const recordsPath = join(workDir, RECORDS_FILE);
   const corpusPath = join(workDir, 'corpus.txt');
   const records = createWriteStream(recordsPath);
-  const corpus = createWriteStream(corpusPath);
   const recordsHash = createHash('sha256');
   let recordCount = 0;
+  // A known tokenizer encodes during the first pass; a trained one needs the corpus first.
+  const known = 'json' in options.tokenizer ? new TextTokenizer(options.tokenizer.json) : null;
+  const corpus = known ? null : createWriteStream(corpusPath);
+  let sink: EncodeSink | null = known ? new EncodeSink(known, workDir, report, options.batchSize) : null;
   try {
     for await (const record of runPipeline(sourceRecords(), options.pipeline, options.plugins)) {
       const split: Split = record.split ?? 'train';
@@ -124,86 +127,48 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       recordsHash.update(line);
       await writeLine(records, line);
       recordCount++;
-      if (split === 'train') {
-        report.trainRecords++;
-        await writeLine(corpus, corpusText(record.text) + '\n');
-      } else {
-        report.validationRecords++;
+      if (split === 'train') report.trainRecords++;
+      else report.validationRecords++;
+      if (corpus && split === 'train') await writeLine(corpus, corpusText(record.text) + '\n');
+      if (sink) {
+        sink.report = report;
+        await sink.add(record.text, split);
       }
     }
-  } finally {
-    await closeStream(records);
-    await closeStream(corpus);
-  }
-  if (report.rows === 0) throw new DatasetFormatError('no records found', 'end of file');
-  if (recordCount === 0) {
-    throw new DatasetError('INVALID_DATASET_FILE', `none of the ${report.rows} records has training text${mapping ? ` in ${mappedFields(mapping).join(', ')}` : ''} after the pipeline`);
-  }
-
-  // 2) tokenizer: trained on the train split, or reused
-  let json: string;
-  if ('json' in options.tokenizer) {
-    json = options.tokenizer.json;
-  } else {
-    json = await trainTokenizer([report.trainRecords > 0 ? corpusPath : recordsPath], options.tokenizer.vocabSize || DEFAULT_VOCAB_SIZE);
-  }
-  rmSync(corpusPath, { force: true });
-  const tokenizer = new TextTokenizer(json);
-  writeFileSync(join(workDir, TOKENIZER_FILE), json);
-
-  // 3) encode in batches (the Rust encoder runs them in parallel) while writing the shards
-  const writers: Record<Split, ShardWriter> = {
-    train: new ShardWriter(join(workDir, 'train-00000'), tokenizer.vocabSize),
-    validation: new ShardWriter(join(workDir, 'validation-00000'), tokenizer.vocabSize),
-  };
-  const shards: ShardInfo[] = [];
-  try {
-    const batchSize = options.batchSize ?? 1024;
-    let texts: string[] = [];
-    let splits: Split[] = [];
-    let inFlight: Promise<void> | null = null;
-    const eot = [tokenizer.endOfTextId];
-    const encode = (batchTexts: string[], batchSplits: Split[], previous: Promise<void> | null): Promise<void> => {
-      const encoded = tokenizer.encodeBatch(batchTexts);
-      return (async () => {
-        const result = await encoded;
-        await previous; // keep shard order equal to record order
-        report.tokenizationErrorChars += result.errorChars;
-        result.ids.forEach((ids, i) => {
-          const writer = writers[batchSplits[i]!];
-          writer.write(ids);
-          writer.write(eot);
-          report.tokens.add(ids.length + 1);
-          report.chars.add(batchTexts[i]!.length);
-        });
-      })();
-    };
-    for await (const { text } of readLines(createReadStream(recordsPath, { highWaterMark: 1 << 20 }), hooks)) {
-      if (!text) continue;
-      const record = JSON.parse(text) as { text: string; split: Split };
-      texts.push(record.text);
-      splits.push(record.split);
-      if (texts.length >= batchSize) {
-        const current = encode(texts, splits, inFlight);
-        current.catch(() => undefined); // awaited below; this only silences an early rejection
-        // at most two batches in flight: wait for the older one before reading on
-        if (inFlight) await inFlight;
-        inFlight = current;
-        texts = [];
-        splits = [];
-      }
-    }
-    if (texts.length) inFlight = encode(texts, splits, inFlight);
-    await inFlight;
-    for (const split of ['train', 'validation'] as const) {
-      const header = writers[split].finish();
-      shards.push({ split, name: `${split}-00000`, header });
+    if (report.rows === 0) throw new DatasetFormatError('no records found', 'end of file');
+    if (recordCount === 0) {
+      throw new DatasetError('INVALID_DATASET_FILE', `none of the ${report.rows} records has training text${mapping ? ` in ${mappedFields(mapping).join(', ')}` : ''} after the pipeline`);
     }
   } catch (error) {
-    writers.train.abort();
-    writers.validation.abort();
+    sink?.abort();
     throw error;
+  } finally {
+    await closeStream(records);
+    if (corpus) await closeStream(corpus);
   }
+
+  // 2) tokenizer: trained on the train split (then a second pass encodes), or the known one
+  let tokenizer: TextTokenizer;
+  if (known) {
+    tokenizer = known;
+  } else {
+    const vocabSize = 'vocabSize' in options.tokenizer ? options.tokenizer.vocabSize : DEFAULT_VOCAB_SIZE;
+    tokenizer = new TextTokenizer(await trainTokenizer([report.trainRecords > 0 ? corpusPath : recordsPath], vocabSize || DEFAULT_VOCAB_SIZE));
+    rmSync(corpusPath, { force: true });
+    sink = new EncodeSink(tokenizer, workDir, report, options.batchSize);
+    try {
+      for await (const { text } of readLines(createReadStream(recordsPath, { highWaterMark: 1 << 20 }), hooks)) {
+        if (!text) continue;
+        const record = JSON.parse(text) as { text: string; split: Split };
+        await sink.add(record.text, record.split);
+      }
+    } catch (error) {
+      sink.abort();
+      throw error;
+    }
+  }
+  writeFileSync(join(workDir, TOKENIZER_FILE), tokenizer.json);
+  const shards = await sink!.finish();
 
   const built = report.build();
   writeFileSync(join(workDir, REPORT_FILE), JSON.stringify(built, null, 2) + '\n');
@@ -216,6 +181,84 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     tokenizerSha256: tokenizer.sha256,
     shards,
   };
+}
+
+/**
+ * Encodes records in batches (the Rust encoder runs each batch on its own threads, while
+ * JavaScript reads the next one) and appends them, each followed by <|endoftext|>, to the shard
+ * of its split. Shard order equals record order.
+ */
+class EncodeSink {
+  private readonly writers: Record<Split, ShardWriter>;
+  private readonly eot: number[];
+  private readonly batchSize: number;
+  private texts: string[] = [];
+  private splits: Split[] = [];
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly tokenizer: TextTokenizer,
+    workDir: string,
+    public report: ReportBuilder,
+    batchSize = 1024,
+  ) {
+    this.batchSize = batchSize;
+    this.eot = [tokenizer.endOfTextId];
+    this.writers = {
+      train: new ShardWriter(join(workDir, 'train-00000'), tokenizer.vocabSize),
+      validation: new ShardWriter(join(workDir, 'validation-00000'), tokenizer.vocabSize),
+    };
+  }
+
+  async add(text: string, split: Split): Promise<void> {
+    this.texts.push(text);
+    this.splits.push(split);
+    if (this.texts.length >= this.batchSize) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const current = this.encode(this.texts, this.splits, this.inFlight);
+    current.catch(() => undefined); // awaited later; this only silences an early rejection
+    this.texts = [];
+    this.splits = [];
+    // at most two batches in flight: wait for the older one before reading on
+    const previous = this.inFlight;
+    this.inFlight = current;
+    if (previous) await previous;
+  }
+
+  private encode(texts: string[], splits: Split[], previous: Promise<void> | null): Promise<void> {
+    const encoded = this.tokenizer.encodeBatch(texts);
+    return (async () => {
+      const result = await encoded;
+      await previous;
+      const report = this.report;
+      report.tokenizationErrorChars += result.errorChars;
+      result.ids.forEach((ids, i) => {
+        const writer = this.writers[splits[i]!];
+        writer.write(ids);
+        writer.write(this.eot);
+        report.tokens.add(ids.length + 1);
+        report.chars.add(texts[i]!.length);
+      });
+    })();
+  }
+
+  async finish(): Promise<ShardInfo[]> {
+    try {
+      if (this.texts.length) await this.flush();
+      await this.inFlight;
+      return (['train', 'validation'] as const).map((split) => ({ split, name: `${split}-00000`, header: this.writers[split].finish() }));
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  abort(): void {
+    this.writers.train.abort();
+    this.writers.validation.abort();
+  }
 }
 
 /** Removes a work folder after a failure. */
