@@ -28,7 +28,7 @@ export interface BuildOptions {
   badRows: BadRowPolicy;
   /** Train a tokenizer of this size, or reuse the given tokenizer.json text. */
   tokenizer: { vocabSize: number } | { json: string };
-  /** Texts per encodeBatch call. Defaults to 1024. */
+  /** Texts per encodeBatch call. Defaults to 4096. */
   batchSize?: number;
 }
 
@@ -183,6 +183,11 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   };
 }
 
+/** Texts per encodeBatch call, characters per call, and calls encoding at once. */
+const ENCODE_BATCH_TEXTS = 4096;
+const ENCODE_BATCH_CHARS = 4 * 1024 * 1024;
+const ENCODE_BATCHES_IN_FLIGHT = 4;
+
 /**
  * Encodes records in batches (the Rust encoder runs each batch on its own threads, while
  * JavaScript reads the next one) and appends them, each followed by <|endoftext|>, to the shard
@@ -194,13 +199,15 @@ class EncodeSink {
   private readonly batchSize: number;
   private texts: string[] = [];
   private splits: Split[] = [];
-  private inFlight: Promise<void> | null = null;
+  private chars = 0;
+  /** Batches being encoded, oldest first; each writes its tokens after the one before it. */
+  private inFlight: Array<Promise<void>> = [];
 
   constructor(
     private readonly tokenizer: TextTokenizer,
     workDir: string,
     public report: ReportBuilder,
-    batchSize = 1024,
+    batchSize = ENCODE_BATCH_TEXTS,
   ) {
     this.batchSize = batchSize;
     this.eot = [tokenizer.endOfTextId];
@@ -213,18 +220,19 @@ class EncodeSink {
   async add(text: string, split: Split): Promise<void> {
     this.texts.push(text);
     this.splits.push(split);
-    if (this.texts.length >= this.batchSize) await this.flush();
+    this.chars += text.length;
+    if (this.texts.length >= this.batchSize || this.chars >= ENCODE_BATCH_CHARS) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    const current = this.encode(this.texts, this.splits, this.inFlight);
+    const current = this.encode(this.texts, this.splits, this.inFlight.at(-1) ?? null);
     current.catch(() => undefined); // awaited later; this only silences an early rejection
     this.texts = [];
     this.splits = [];
-    // at most two batches in flight: wait for the older one before reading on
-    const previous = this.inFlight;
-    this.inFlight = current;
-    if (previous) await previous;
+    this.chars = 0;
+    this.inFlight.push(current);
+    // bounded memory: wait for the oldest batch once enough are encoding
+    if (this.inFlight.length >= ENCODE_BATCHES_IN_FLIGHT) await this.inFlight.shift();
   }
 
   private encode(texts: string[], splits: Split[], previous: Promise<void> | null): Promise<void> {
@@ -247,7 +255,8 @@ class EncodeSink {
   async finish(): Promise<ShardInfo[]> {
     try {
       if (this.texts.length) await this.flush();
-      await this.inFlight;
+      for (const batch of this.inFlight) await batch;
+      this.inFlight = [];
       return (['train', 'validation'] as const).map((split) => ({ split, name: `${split}-00000`, header: this.writers[split].finish() }));
     } catch (error) {
       this.abort();
