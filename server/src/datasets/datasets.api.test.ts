@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
+import { gzipSync } from 'node:zlib';
+import { encodeExample, frameRecord } from './formats/tfrecord.ts';
 import { startTestServer, type TestServer } from '../../test/test-server.ts';
 
 const VERSION_FIELDS = `id version format sourceSha256 sourceBytes recordsSha256 recordCount trainTokens validationTokens vocabSize gatePassed directory parentVersionId pipelineHash
@@ -100,6 +102,34 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(skipped.data!.createDataset.versions[0]!.report).toMatchObject({ rows: 1, badRowCount: 1, badRows: [{ location: 'line 2' }] });
   });
 
+  const tfrecord = Buffer.concat([frameRecord(encodeExample({ text: 'one' })), frameRecord(encodeExample({ text: 'two' }))]);
+  const crcBroken = Buffer.from(tfrecord);
+  crcBroken[14] = crcBroken[14]! ^ 1;
+  const NASTY: Array<[string, string, Buffer | string, Record<string, unknown>, string]> = [
+    ['invalid UTF-8', 'bad.txt', Buffer.concat([Buffer.from('fine\n\nnot '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]), {}, 'line 3, byte 10'],
+    ['an empty file', 'empty.csv', '', {}, 'byte 0'],
+    ['a JSONL line that is not an object', 'x.jsonl', '{"text":"a"}\n42\n', {}, 'line 2'],
+    ['an unclosed CSV quote', 'x.csv', 'text\n"open\n', {}, 'line 2'],
+    ['a truncated TFRecord', 'x.tfrecord', tfrecord.subarray(0, tfrecord.length - 2), {}, `record 2 (byte ${frameRecord(encodeExample({ text: 'one' })).length})`],
+    ['a TFRecord CRC mismatch', 'y.tfrecord', crcBroken, {}, 'record 1 (byte 0)'],
+    ['a gzip that is not gzip', 'z.tfrecord', tfrecord, { compression: 'GZIP' }, 'byte 0'],
+    ['a corrupt gzip', 'w.tfrecord', Buffer.concat([gzipSync(tfrecord).subarray(0, 30)]), {}, ''],
+  ];
+  it.each(NASTY)('%s: a clear error with its location; no version, shard or temp file', async (_label, filename, body, options, location) => {
+    const datasetsBefore = readdirSync(join(t.dataDir, 'datasets')).sort();
+    const up = await upload(t, filename, body);
+    const result = await create({ uploadId: up.id, name: `nasty-${filename}`, ...options });
+    expect(result.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_FILE');
+    if (location) {
+      expect(result.errors?.[0]?.extensions?.location).toBe(location);
+      expect(result.errors?.[0]?.message).toContain(location);
+    }
+    expect(readdirSync(join(t.dataDir, 'datasets')).sort()).toEqual(datasetsBefore);
+    const versions = await t.graphql<{ datasets: Array<{ name: string }> }>('{ datasets { name } }');
+    expect(versions.data!.datasets.map((d) => d.name)).not.toContain(`nasty-${filename}`);
+    expect(readdirSync(join(t.dataDir, 'uploads')).filter((f) => f !== up.id && !/^[0-9a-f-]{36}$/.test(f))).toEqual([]);
+  });
+
   it('reports missing values and fails the gate', async () => {
     const up = await upload(t, 'gaps.csv', 'prompt,response\nhi,hello\nbye,\n');
     const result = await create({ uploadId: up.id, name: 'gaps', vocabSize: 300 });
@@ -108,6 +138,21 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(report.fields).toEqual(expect.arrayContaining([{ name: 'response', missing: 0, empty: 1 }]));
     expect(report.gate.passed).toBe(false);
     expect(report.gate.criteria[0]).toMatchObject({ name: 'zero missing values', passed: false });
+  });
+
+  it('reuses a tokenizer: from another version, or an uploaded tokenizer.json', async () => {
+    const base = await create({ uploadId: (await upload(t, 'base.txt', 'alpha beta gamma\n\ndelta epsilon\n')).id, name: 'tok-base', vocabSize: 280 });
+    const baseVersion = base.data!.createDataset.versions[0]!;
+    const baseTokenizer = readFileSync(join(baseVersion.directory, 'tokenizer.json'), 'utf8');
+    const fromVersion = await create({ uploadId: (await upload(t, 'other.txt', 'gamma delta\n')).id, name: 'tok-from-version', tokenizerFromVersionId: baseVersion.id });
+    expect(fromVersion.errors).toBeUndefined();
+    expect(readFileSync(join(fromVersion.data!.createDataset.versions[0]!.directory, 'tokenizer.json'), 'utf8')).toBe(baseTokenizer);
+    const tokUpload = await upload(t, 'tokenizer.json', baseTokenizer);
+    const fromUpload = await create({ uploadId: (await upload(t, 'third.txt', 'beta\n')).id, name: 'tok-from-upload', tokenizerUploadId: tokUpload.id });
+    expect(fromUpload.errors).toBeUndefined();
+    expect(fromUpload.data!.createDataset.versions[0]!.vocabSize).toBe(baseVersion.vocabSize);
+    const notATokenizer = await create({ uploadId: (await upload(t, 'fourth.txt', 'x\n')).id, name: 'tok-bad', tokenizerUploadId: (await upload(t, 'nope.json', '{}')).id });
+    expect(notATokenizer.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
   });
 
   it('unknown upload ids and duplicate names are typed errors', async () => {

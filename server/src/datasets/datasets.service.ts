@@ -19,7 +19,7 @@ import { buildVersion, type BuiltVersion, discardWork, RECORDS_FILE, TOKENIZER_F
 import { canonicalJson, type Pipeline, parsePipeline, pipelineHash } from './pipeline.ts';
 import { type LoadedPlugin, loadPlugins, type PluginLoadProblem } from './plugins.ts';
 import type { ShardHeader } from './shards.ts';
-import { DEFAULT_VOCAB_SIZE } from './tokenizer.ts';
+import { DEFAULT_VOCAB_SIZE, TextTokenizer } from './tokenizer.ts';
 import type { ValidationReport } from './validation-report.ts';
 
 /** Default upper bound of one upload: 20 GiB. */
@@ -160,7 +160,12 @@ export class DatasetsService {
     if (!format || !DATASET_FORMATS.includes(format)) {
       throw new DatasetError('INVALID_DATASET_INPUT', `cannot tell the format of "${upload.filename}" from its name; pass format (${DATASET_FORMATS.join(', ')})`);
     }
-    const tokenizerJson = input.tokenizerFromVersionId ? await this.readTokenizer(input.tokenizerFromVersionId) : null;
+    if (input.tokenizerFromVersionId && input.tokenizerUploadId) throw new DatasetError('INVALID_DATASET_INPUT', 'choose either tokenizerFromVersionId or tokenizerUploadId');
+    const tokenizerJson = input.tokenizerFromVersionId
+      ? await this.readTokenizer(input.tokenizerFromVersionId)
+      : input.tokenizerUploadId
+        ? await this.readUploadedTokenizer(input.tokenizerUploadId)
+        : null;
     if (this.busyUploads.has(upload.id)) throw new DatasetError('INVALID_DATASET_INPUT', `upload ${upload.id} is already being turned into a dataset`);
     this.busyUploads.add(upload.id);
     try {
@@ -186,7 +191,7 @@ export class DatasetsService {
         const dataset: Dataset = { id: datasetId, name, description: input.description ?? '', createdAt: now() };
         const version = this.versionRow(versionId, datasetId, 1, built, {
           format,
-          sourceOptions: { ...read, badRows: input.badRows ?? 'fail', mapping: built.mapping, tokenizerFromVersionId: input.tokenizerFromVersionId ?? null },
+          sourceOptions: { ...read, badRows: input.badRows ?? 'fail', mapping: built.mapping, tokenizerFromVersionId: input.tokenizerFromVersionId ?? null, tokenizerUploadId: input.tokenizerUploadId ?? null },
           sourceSha256: upload.sha256,
           sourceBytes: upload.sizeBytes,
           sourceFilename: upload.filename,
@@ -289,6 +294,20 @@ export class DatasetsService {
     const version = await this.dataSource.getRepository(DatasetVersion).findOneBy({ id: versionId });
     if (!version) throw new DatasetError('DATASET_VERSION_NOT_FOUND', `no dataset version with id ${versionId}`);
     return readFileSync(join(this.versionsDir, version.id, TOKENIZER_FILE), 'utf8');
+  }
+
+  /** An uploaded tokenizer.json, checked to load; the upload is kept (it may be reused). */
+  private async readUploadedTokenizer(uploadId: string): Promise<string> {
+    const upload = await this.dataSource.getRepository(Upload).findOneBy({ id: uploadId });
+    if (!upload || upload.status !== 'COMPLETED') throw new DatasetError('UPLOAD_NOT_FOUND', `no finished upload with id ${uploadId}`);
+    if (upload.sizeBytes > 256 * 1024 * 1024) throw new DatasetError('INVALID_DATASET_INPUT', 'a tokenizer.json larger than 256 MB is not supported');
+    const json = readFileSync(join(this.uploadsDir, upload.id), 'utf8');
+    try {
+      new TextTokenizer(json);
+    } catch (error) {
+      throw new DatasetError('INVALID_DATASET_INPUT', `upload ${uploadId} is not a usable tokenizer.json: ${(error as Error).message}`);
+    }
+    return json;
   }
 
   /** Builds into datasets/.tmp-<id>, then renames it to datasets/<id>; removes it on any failure. */

@@ -167,6 +167,7 @@ export class CreateDatasetInput {
   @Field(() => BadRowPolicyValue, { nullable: true, description: 'Defaults to FAIL' }) badRows?: BadRowPolicyValue | null;
   @Field(() => Int, { nullable: true, description: 'Vocabulary size of the trained tokenizer. Defaults to 4096' }) vocabSize?: number | null;
   @Field(() => ID, { nullable: true, description: 'Reuse the tokenizer of this version instead of training one' }) tokenizerFromVersionId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Reuse an uploaded Hugging Face tokenizer.json (with an <|endoftext|> token) instead of training one' }) tokenizerUploadId?: string | null;
 }
 
 @InputType()
