@@ -56,13 +56,9 @@ const CHAR_TO_BYTE: Map<string, number> = (() => {
   return map;
 })();
 
-function isCompleteUtf8(bytes: number[]): boolean {
-  return Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8').equals(Buffer.from(bytes));
-}
-
 export interface EncodedBatch {
   ids: number[][];
-  /** Characters the vocabulary only covers by splitting their bytes across tokens, or U+FFFD. */
+  /** Characters encoded (at least partly) as lone byte tokens — byte fallback — or U+FFFD (undecodable input). */
   errorChars: number;
 }
 
@@ -72,8 +68,8 @@ export class TextTokenizer {
   readonly endOfTextId: number;
   readonly sha256: string;
   private readonly tokenizer: Tokenizer;
-  /** Per id: the token's bytes are not complete UTF-8 on their own (a byte fallback piece). */
-  private readonly partial: Uint8Array;
+  /** Per id: a lone byte of a multi-byte character (≥ 0x80) — the byte-level form of byte fallback. */
+  private readonly byteFallback: Uint8Array;
 
   constructor(readonly json: string) {
     this.tokenizer = Tokenizer.fromString(json);
@@ -83,10 +79,11 @@ export class TextTokenizer {
     const eot = vocab[SPECIAL_TOKENS[0]];
     if (eot === undefined) throw new Error(`the tokenizer has no ${SPECIAL_TOKENS[0]} token`);
     this.endOfTextId = eot;
-    this.partial = new Uint8Array(this.vocabSize);
+    this.byteFallback = new Uint8Array(this.vocabSize);
     for (const [token, id] of Object.entries(vocab)) {
-      const bytes = [...token].map((ch) => CHAR_TO_BYTE.get(ch));
-      if (bytes.every((b) => b !== undefined) && !isCompleteUtf8(bytes as number[])) this.partial[id] = 1;
+      const chars = [...token];
+      const byte = chars.length === 1 ? CHAR_TO_BYTE.get(chars[0]!) : undefined;
+      if (byte !== undefined && byte >= 0x80) this.byteFallback[id] = 1;
     }
   }
 
@@ -99,21 +96,17 @@ export class TextTokenizer {
       // fast path: pure ASCII text cannot need byte fallback
       // eslint-disable-next-line no-control-regex
       if (/[^\x00-\x7f]/.test(text)) {
-        let replacement = 0;
-        for (let k = text.indexOf('\uFFFD'); k >= 0; k = text.indexOf('\uFFFD', k + 1)) replacement++;
-        let lastEnd = -1;
-        let fallback = 0;
-        if (tokenIds.some((id) => this.partial[id])) {
+        const errors = new Set<number>();
+        for (let k = text.indexOf('\uFFFD'); k >= 0; k = text.indexOf('\uFFFD', k + 1)) errors.add(k);
+        if (tokenIds.some((id) => this.byteFallback[id])) {
           const offsets = encoding.getOffsets();
           tokenIds.forEach((id, t) => {
-            if (!this.partial[id]) return;
+            if (!this.byteFallback[id]) return;
             const [start, end] = offsets[t] as [number, number];
-            if (start >= lastEnd) fallback += end - start;
-            else if (end > lastEnd) fallback += end - lastEnd;
-            lastEnd = Math.max(lastEnd, end);
+            for (let c = start; c < end; c++) errors.add(c);
           });
         }
-        errorChars += replacement + fallback;
+        errorChars += errors.size;
       }
       return tokenIds;
     });

@@ -51,7 +51,7 @@ export interface ValidationReport {
   tokenLength: LengthStats;
   totalChars: number;
   totalTokens: number;
-  /** Characters only representable by splitting their bytes across tokens (or U+FFFD), over all characters. */
+  /** Characters only representable by byte fallback (lone byte tokens) or unknown (U+FFFD), over all characters. */
   tokenizationErrorRate: number;
   gate: { passed: boolean; criteria: GateCriterion[] };
 }
@@ -157,7 +157,7 @@ export class ReportBuilder {
         passed: rate < MAX_TOKENIZATION_ERROR_RATE,
         value: rate,
         threshold: '< 0.001',
-        detail: `${this.tokenizationErrorChars} of ${totalChars} characters need byte fallback or are unknown (${(rate * 100).toFixed(4)}%)`,
+        detail: `${this.tokenizationErrorChars} of ${totalChars} characters need byte fallback or are unknown (U+FFFD) (${(rate * 100).toFixed(4)}%)`,
       },
     ];
     return {
