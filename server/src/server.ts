@@ -64,6 +64,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const system = new SystemService(dataSource, config.database.engine);
     await system.ensureInstanceId();
     const datasets = new DatasetsService(dataSource, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
+    const staleUploads = await datasets.removeStaleUploads();
+    if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
     const services: Services = { system, datasets };
     const pubSub = new InProcessPubSub();

@@ -1,6 +1,6 @@
 // The datasets API as clients use it: POST /api/uploads, then GraphQL, on both engines.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
@@ -153,6 +153,18 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(fromUpload.data!.createDataset.versions[0]!.vocabSize).toBe(baseVersion.vocabSize);
     const notATokenizer = await create({ uploadId: (await upload(t, 'fourth.txt', 'x\n')).id, name: 'tok-bad', tokenizerUploadId: (await upload(t, 'nope.json', '{}')).id });
     expect(notATokenizer.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
+  });
+
+  it('removes unfinished uploads and orphan files at start', async () => {
+    const { DatasetsService } = await import('./datasets.service.ts');
+    const service = new DatasetsService(t.server.dataSource, { dataDir: t.dataDir, logger: t.server.logger });
+    writeFileSync(join(t.dataDir, 'uploads', 'orphan'), 'x');
+    utimesSync(join(t.dataDir, 'uploads', 'orphan'), new Date(2000, 0, 1), new Date(2000, 0, 1));
+    await t.server.dataSource.query(`INSERT INTO uploads (id, status, filename, size_bytes, sha256, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'IN_PROGRESS', 'a.txt', 0, NULL, '2000-01-01T00:00:00.000Z')`);
+    writeFileSync(join(t.dataDir, 'uploads', '11111111-1111-1111-1111-111111111111'), 'partial');
+    expect(await service.removeStaleUploads(60_000)).toBe(2);
+    expect(existsSync(join(t.dataDir, 'uploads', 'orphan'))).toBe(false);
+    expect(existsSync(join(t.dataDir, 'uploads', '11111111-1111-1111-1111-111111111111'))).toBe(false);
   });
 
   it('unknown upload ids and duplicate names are typed errors', async () => {

@@ -5,7 +5,7 @@
 //   datasets/<versionId>/       records.jsonl, tokenizer.json, shards, report.json, pipeline.json
 //   plugins/                    user pipeline steps
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
@@ -93,6 +93,32 @@ export class DatasetsService {
   }
 
   // ---- uploads ----
+
+  /**
+   * Removes uploads a crash left unfinished (IN_PROGRESS for longer than maxAgeMs) and files in
+   * uploads/ that no upload row names. Called at start.
+   */
+  async removeStaleUploads(maxAgeMs = 24 * 3600 * 1000): Promise<number> {
+    const repo = this.dataSource.getRepository(Upload);
+    const uploads = await repo.find();
+    const cutoff = new Date(Date.now() - maxAgeMs).toISOString();
+    let removed = 0;
+    for (const upload of uploads) {
+      if (upload.status !== 'COMPLETED' && upload.createdAt < cutoff) {
+        rmSync(join(this.uploadsDir, upload.id), { force: true });
+        await repo.delete({ id: upload.id });
+        removed++;
+      }
+    }
+    const known = new Set(uploads.map((u) => u.id));
+    for (const name of readdirSafe(this.uploadsDir)) {
+      if (!known.has(name) && statSafeOlderThan(join(this.uploadsDir, name), maxAgeMs)) {
+        rmSync(join(this.uploadsDir, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
 
   /** Streams a request body to uploads/<id>, hashing it on the way; nothing is held in memory. */
   async receiveUpload(body: Readable, filename: string, declaredBytes?: number): Promise<UploadResult> {
@@ -402,6 +428,14 @@ export class DatasetsService {
   private toDatasetType(d: Dataset, versions: DatasetVersion[]): DatasetType {
     const types = versions.map((v) => this.toVersionType(v));
     return { id: d.id, name: d.name, description: d.description, createdAt: d.createdAt, versions: types, latestVersion: types[types.length - 1] ?? null };
+  }
+}
+
+function statSafeOlderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
   }
 }
 

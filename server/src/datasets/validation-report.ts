@@ -81,7 +81,8 @@ export class Lengths {
   stats(): LengthStats {
     if (this.n === 0) return { min: 0, max: 0, mean: 0, p50: 0, p95: 0 };
     const sorted = this.values.slice(0, this.n).sort();
-    const at = (q: number): number => sorted[Math.min(this.n - 1, Math.floor(q * (this.n - 1)))]!;
+    // nearest-rank percentile
+    const at = (q: number): number => sorted[Math.min(this.n - 1, Math.max(0, Math.ceil(q * this.n) - 1))]!;
     return { min: sorted[0]!, max: sorted[this.n - 1]!, mean: Math.round((this.total / this.n) * 100) / 100, p50: at(0.5), p95: at(0.95) };
   }
 }
