@@ -56,14 +56,34 @@ function authHeaders(conn: Connection): Record<string, string> {
   return conn.token ? { authorization: `Bearer ${conn.token}` } : {};
 }
 
+/** POST over node:http, which (unlike fetch) has no 5-minute response timeout: building a large dataset takes a while. */
+function postJson(url: URL, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function graphql<T>(conn: Connection, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(`${conn.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(conn) }, body: JSON.stringify({ query, variables }) });
+    response = await postJson(new URL(`${conn.url}/graphql`), JSON.stringify({ query, variables }), authHeaders(conn));
   } catch (error) {
-    throw new Error(`cannot reach the server at ${conn.url} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); start it with ./start.sh or pass --server`);
+    throw new Error(`cannot reach the server at ${conn.url} (${(error as Error).message}); start it with ./start.sh or pass --server`);
   }
-  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  let body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    throw new Error(`the server answered HTTP ${response.status}: ${response.text.slice(0, 200)}`);
+  }
   if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; '));
   return body.data as T;
 }

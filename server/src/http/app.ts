@@ -144,6 +144,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   });
 
+  // Node ends requests not fully received within 5 minutes by default; a large upload
+  // (POST /api/uploads) legitimately takes longer. Headers keep their own timeout.
+  httpServer.requestTimeout = 0;
+
   // graphql-ws on the same port; other upgrades (Vite HMR in dev mode) are left to their owner.
   const wsServer = new WebSocketServer({ noServer: true });
   const wsCleanup = useServer<Record<string, unknown>, { requestId: string }>(
