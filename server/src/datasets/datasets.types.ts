@@ -29,7 +29,7 @@ export enum CompressionValue {
 }
 registerEnumType(CompressionValue, { name: 'Compression', description: 'TFRecord compression: detected from the GZIP magic bytes, or declared' });
 
-@ObjectType()
+@ObjectType('LengthStats')
 export class LengthStatsType {
   @Field(() => Int) min!: number;
   @Field(() => Int) max!: number;
@@ -38,20 +38,20 @@ export class LengthStatsType {
   @Field(() => Int) p95!: number;
 }
 
-@ObjectType()
+@ObjectType('FieldStats')
 export class FieldStatsType {
   @Field(() => String) name!: string;
   @Field(() => Int, { description: 'Records where the field is absent or null' }) missing!: number;
   @Field(() => Int, { description: 'Records where the field is empty or white space' }) empty!: number;
 }
 
-@ObjectType()
+@ObjectType('BadRow')
 export class BadRowType {
   @Field(() => String) location!: string;
   @Field(() => String) reason!: string;
 }
 
-@ObjectType()
+@ObjectType('GateCriterion')
 export class GateCriterionType {
   @Field(() => String) name!: string;
   @Field(() => Boolean) passed!: boolean;
@@ -60,13 +60,13 @@ export class GateCriterionType {
   @Field(() => String) detail!: string;
 }
 
-@ObjectType({ description: 'The seed gate, evaluated per criterion' })
+@ObjectType('Gate', { description: 'The seed gate, evaluated per criterion' })
 export class GateType {
   @Field(() => Boolean) passed!: boolean;
   @Field(() => [GateCriterionType]) criteria!: GateCriterionType[];
 }
 
-@ObjectType({ description: 'What validation found in a dataset version' })
+@ObjectType('ValidationReport', { description: 'What validation found in a dataset version' })
 export class ValidationReportType {
   @Field(() => Int) rows!: number;
   @Field(() => Int) usableRows!: number;
@@ -87,7 +87,7 @@ export class ValidationReportType {
   @Field(() => GateType) gate!: GateType;
 }
 
-@ObjectType({ description: 'A token shard: NAME.bin (flat little-endian tokens) and NAME.json' })
+@ObjectType('TokenShard', { description: 'A token shard: NAME.bin (flat little-endian tokens) and NAME.json' })
 export class TokenShardType {
   @Field(() => String, { description: '"train" or "validation"' }) split!: string;
   @Field(() => String) name!: string;
@@ -96,7 +96,7 @@ export class TokenShardType {
   @Field(() => Float) tokens!: number;
 }
 
-@ObjectType({ description: 'An immutable state of a dataset' })
+@ObjectType('DatasetVersion', { description: 'An immutable state of a dataset' })
 export class DatasetVersionType {
   @Field(() => ID) id!: string;
   @Field(() => ID) datasetId!: string;
@@ -121,7 +121,7 @@ export class DatasetVersionType {
   @Field(() => String) createdAt!: string;
 }
 
-@ObjectType()
+@ObjectType('Dataset')
 export class DatasetType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -131,20 +131,20 @@ export class DatasetType {
   @Field(() => DatasetVersionType, { nullable: true }) latestVersion!: DatasetVersionType | null;
 }
 
-@ObjectType({ description: 'A pipeline step from a plugin module in <dataDir>/plugins' })
+@ObjectType('PipelinePlugin', { description: 'A pipeline step from a plugin module in <dataDir>/plugins' })
 export class PipelinePluginType {
   @Field(() => String) name!: string;
   @Field(() => String) description!: string;
   @Field(() => String) file!: string;
 }
 
-@ObjectType()
+@ObjectType('PipelinePluginProblem')
 export class PipelinePluginProblemType {
   @Field(() => String) file!: string;
   @Field(() => String) error!: string;
 }
 
-@ObjectType()
+@ObjectType('PipelinePlugins')
 export class PipelinePluginsType {
   @Field(() => [PipelinePluginType]) plugins!: PipelinePluginType[];
   @Field(() => [PipelinePluginProblemType], { description: 'Modules that failed to load' }) problems!: PipelinePluginProblemType[];
