@@ -1,8 +1,9 @@
 // The tokenizer layer: native training arguments, the tokenizer.json it writes, and the
 // tokenization error rate of the validation report.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Tokenizer } from 'tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainBpe } from '../../../native/index.ts';
 import { SPECIAL_TOKENS } from './column-mapping.ts';
@@ -46,5 +47,39 @@ describe('tokenization error rate', () => {
     expect((await tokenizer.encodeBatch(['bad \uFFFD'])).errorChars).toBe(1); // undecodable input
     const ids = (await tokenizer.encodeBatch(['東京 the cat'])).ids[0]!;
     expect(await tokenizer.decode(ids)).toBe('東京 the cat');
+  });
+});
+
+describe('pre-token encoding', () => {
+  it('gives exactly the ids of encoding whole texts with the tokenizers package', async () => {
+    const shakespeare = readFileSync(join(import.meta.dirname, '../../../datasets/tinyshakespeare.txt'), 'utf8');
+    const corpus = join(dir, 'mixed.txt');
+    writeFileSync(corpus, shakespeare.slice(0, 200_000) + '\nnaïve café Größe 東京 Числа 12345 🙂 مرحبا\n'.repeat(20));
+    const json = await trainTokenizer([corpus], 1200);
+    const texts = [
+      ...shakespeare.slice(0, 300_000).split('\n\n'),
+      "I'm sure they'll say it's fine, we've done what we'd planned. 'sup ''quoted'' !'s",
+      'Größe, Maße — naïve café. 東京は日本の首都です。 Числа 12345 и 6789.',
+      'Emoji 🙂🙂 and 👩‍💻; tabs\tand  double  spaces   \n\n  \r\n trailing   ',
+      '<context>What is 2+2?<response>4<|endoftext|><pad>x<contex>',
+      'zero\u200bwidth, bom\ufeffinside, next\u0085line, nbsp\u00a0here, ideographic\u3000space',
+      '',
+      '   ',
+      'x'.repeat(100_000),
+      'bad \uFFFD bytes',
+    ];
+    const ours = await new TextTokenizer(json).encodeBatch(texts);
+    const reference = await Tokenizer.fromString(json).encodeBatch(texts, { addSpecialTokens: false });
+    texts.forEach((text, i) => expect(ours.ids[i], JSON.stringify(text.slice(0, 80))).toEqual(reference[i]!.getIds()));
+  });
+
+  it('a tokenizer.json with a normalizer is encoded whole, the same way', async () => {
+    const corpus = join(dir, 'small.txt');
+    writeFileSync(corpus, 'Hello World hello world\n'.repeat(20));
+    const json = JSON.parse(await trainTokenizer([corpus], 300)) as Record<string, unknown>;
+    json.normalizer = { type: 'Lowercase' };
+    const text = JSON.stringify(json);
+    const ours = await new TextTokenizer(text).encodeBatch(['HELLO World']);
+    expect(ours.ids[0]).toEqual((await Tokenizer.fromString(text).encode('HELLO World', null, { addSpecialTokens: false })).getIds());
   });
 });
