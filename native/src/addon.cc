@@ -6,6 +6,7 @@
 #include "bindings/json_napi.h"
 #include "bindings/promise_worker.h"
 #include "bindings/streaming_job.h"
+#include "bindings/tokenizer_bindings.h"
 #include "ops/tensor_ops.h"
 #include "runtime/runtime_info.h"
 
@@ -152,6 +153,7 @@ static Napi::Object InitEgenNative(Napi::Env env, Napi::Object exports) {
   exports.Set("inspectGradients", Napi::Function::New(env, InspectGradientsBinding, "inspectGradients"));
   exports.Set("startTraining", Napi::Function::New(env, StartTrainingBinding, "startTraining"));
   exports.Set("openModel", Napi::Function::New(env, OpenModelBinding, "openModel"));
+  RegisterTokenizerBindings(env, exports);
   return exports;
 }
 

@@ -6,7 +6,7 @@ import { PortInUseError, startServer } from './server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2));
-  const server = await startServer(config, { writePidFile: true });
+  const server = await startServer(config, { writePidFile: true, seedSampleDatasets: true });
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (signalled) return;

@@ -7,6 +7,8 @@ import type { ServerConfig } from './config/config.ts';
 import { openDatabase } from './db/data-source.ts';
 import { buildEgenSchema } from './graphql/schema.ts';
 import type { Services } from './graphql/context.ts';
+import { DatasetsService } from './datasets/datasets.service.ts';
+import { seedSampleDatasets } from './datasets/samples.ts';
 import { createApp, GRAPHQL_PATH } from './http/app.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { InProcessPubSub } from './pubsub/pubsub.ts';
@@ -48,6 +50,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Period of the heartbeat subscription. Defaults to 5000 ms. */
   heartbeatIntervalMs?: number;
+  /** Register the sample datasets (datasets/) when the datasets table is empty. Defaults to false. */
+  seedSampleDatasets?: boolean;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -59,7 +63,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     const system = new SystemService(dataSource, config.database.engine);
     await system.ensureInstanceId();
-    const services: Services = { system };
+    const datasets = new DatasetsService(dataSource, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
+    const staleUploads = await datasets.removeStaleUploads();
+    if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
+    if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
+    const services: Services = { system, datasets };
     const pubSub = new InProcessPubSub();
     const schema = await buildEgenSchema(pubSub);
 

@@ -23,6 +23,8 @@ export interface ServerConfig {
   logToFile: boolean;
   /** Serve the client through Vite's dev server with hot reload. Defaults to false. */
   devMode: boolean;
+  /** Largest accepted upload in bytes (EGEN_MAX_UPLOAD_BYTES). Defaults to 20 GiB. */
+  maxUploadBytes?: number;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +41,7 @@ const SETTINGS = {
   dataDir: { flag: '--data-dir', env: 'EGEN_DATA_DIR' },
   databaseUrl: { flag: '--database-url', env: 'DATABASE_URL' },
   logLevel: { flag: '--log-level', env: 'EGEN_LOG_LEVEL' },
+  maxUploadBytes: { flag: '--max-upload-bytes', env: 'EGEN_MAX_UPLOAD_BYTES' },
 } as const;
 const BOOLEAN_FLAGS = ['--dev-mode', '--no-log-file'] as const;
 
@@ -126,5 +129,23 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
     throw new ConfigError(`${levelValue!.source} must be one of ${LOG_LEVELS.join(', ')} (got "${levelValue!.raw}")`);
   }
 
-  return { port, host, dataDir, database, logLevel, logToFile: !booleans.has('--no-log-file'), devMode: booleans.has('--dev-mode') };
+  const maxUploadValue = read('maxUploadBytes');
+  let maxUploadBytes: number | undefined;
+  if (maxUploadValue) {
+    maxUploadBytes = Number(maxUploadValue.raw);
+    if (!/^\d+$/.test(maxUploadValue.raw.trim()) || !Number.isSafeInteger(maxUploadBytes) || maxUploadBytes < 1) {
+      throw new ConfigError(`${maxUploadValue.source} must be a positive number of bytes (got "${maxUploadValue.raw}")`);
+    }
+  }
+
+  return {
+    port,
+    host,
+    dataDir,
+    database,
+    logLevel,
+    logToFile: !booleans.has('--no-log-file'),
+    devMode: booleans.has('--dev-mode'),
+    ...(maxUploadBytes !== undefined ? { maxUploadBytes } : {}),
+  };
 }

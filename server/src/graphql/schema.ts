@@ -2,10 +2,11 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { DatasetsResolver } from '../datasets/datasets.resolver.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
 
 /** Every resolver class of the server; a new domain adds its resolvers here. */
-export const RESOLVERS = [SystemResolver] as const;
+export const RESOLVERS = [SystemResolver, DatasetsResolver] as const;
 
 export function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   return buildSchema({ resolvers: RESOLVERS, pubSub, validate: false });

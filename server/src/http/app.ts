@@ -7,6 +7,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { handleUploadRequest, UPLOADS_PATH } from '../datasets/uploads.http.ts';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
 import type { Logger } from '../logging/logger.ts';
 import { CLIENT_DIST_DIR } from '../paths.ts';
@@ -130,6 +131,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       } else if (pathname === GRAPHQL_PATH) {
         await handleGraphQL(req, res, requestId, requestLogger);
+      } else if (pathname === UPLOADS_PATH) {
+        await handleUploadRequest(req, res, services.datasets);
       } else {
         clientHandler(req, res);
       }
@@ -140,6 +143,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       else res.end();
     });
   });
+
+  // Node ends requests not fully received within 5 minutes by default; a large upload
+  // (POST /api/uploads) legitimately takes longer. Headers keep their own timeout.
+  httpServer.requestTimeout = 0;
 
   // graphql-ws on the same port; other upgrades (Vite HMR in dev mode) are left to their owner.
   const wsServer = new WebSocketServer({ noServer: true });

@@ -1,0 +1,354 @@
+// `egen datasets upload|list|show`: talk to a running server over HTTP (URL and credentials
+// from flags or the environment).
+import { createReadStream, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { basename, extname } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type CliCommand, type CliIo, CliUsageError } from '../cli/command.ts';
+
+interface Connection {
+  url: string;
+  token: string | undefined;
+}
+
+const CONNECTION_USAGE = `Connection:
+  --server URL   server address (EGEN_SERVER_URL; default http://127.0.0.1:$EGEN_PORT or :3000)
+  --token TOKEN  API key or session token (EGEN_TOKEN)`;
+
+/** Splits flags (--name value / --name=value / repeated) from positional arguments. */
+function parseArgs(args: string[], valued: readonly string[], booleans: readonly string[] = []): { positional: string[]; flags: Map<string, string[]>; set: Set<string> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  const set = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (booleans.includes(name)) {
+      set.add(name);
+      continue;
+    }
+    if (!valued.includes(name)) throw new CliUsageError(`unknown option ${name}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined) throw new CliUsageError(`${name} needs a value`);
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  return { positional, flags, set };
+}
+
+function connection(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): Connection {
+  const url = flags.get('--server')?.at(-1) ?? env.EGEN_SERVER_URL ?? `http://127.0.0.1:${env.EGEN_PORT || '3000'}`;
+  try {
+    new URL(url);
+  } catch {
+    throw new CliUsageError(`--server must be a URL like http://127.0.0.1:3000 (got "${url}")`);
+  }
+  return { url: url.replace(/\/$/, ''), token: flags.get('--token')?.at(-1) ?? env.EGEN_TOKEN };
+}
+
+function authHeaders(conn: Connection): Record<string, string> {
+  return conn.token ? { authorization: `Bearer ${conn.token}` } : {};
+}
+
+/** POST over node:http, which (unlike fetch) has no 5-minute response timeout: building a large dataset takes a while. */
+function postJson(url: URL, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function graphql<T>(conn: Connection, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  let response: { status: number; text: string };
+  try {
+    response = await postJson(new URL(`${conn.url}/graphql`), JSON.stringify({ query, variables }), authHeaders(conn));
+  } catch (error) {
+    throw new Error(`cannot reach the server at ${conn.url} (${(error as Error).message}); start it with ./start.sh or pass --server`);
+  }
+  let body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    throw new Error(`the server answered HTTP ${response.status}: ${response.text.slice(0, 200)}`);
+  }
+  if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; '));
+  return body.data as T;
+}
+
+// ---- formatting ----
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+/** One progress line: bar, bytes, rate and ETA. */
+export function progressLine(sent: number, total: number, elapsedSeconds: number): string {
+  const fraction = total > 0 ? Math.min(1, sent / total) : 1;
+  const width = 30;
+  const filled = Math.round(fraction * width);
+  const rate = elapsedSeconds > 0 ? sent / elapsedSeconds : 0;
+  const eta = rate > 0 ? (total - sent) / rate : Infinity;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${formatBytes(sent)} / ${formatBytes(total)}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}`;
+}
+
+interface ReportView {
+  rows: number;
+  usableRows: number;
+  trainRecords: number;
+  validationRecords: number;
+  duplicateRows: number;
+  badRowCount: number;
+  badRows: Array<{ location: string; reason: string }>;
+  encodingErrors: number;
+  fields: Array<{ name: string; missing: number; empty: number }>;
+  charLength: { min: number; max: number; mean: number; p50: number; p95: number };
+  tokenLength: { min: number; max: number; mean: number; p50: number; p95: number };
+  tokenizationErrorRate: number;
+  gate: { passed: boolean; criteria: Array<{ name: string; passed: boolean; detail: string }> };
+}
+
+interface VersionView {
+  id: string;
+  version: number;
+  format: string;
+  sourceFilename: string;
+  sourceSha256: string | null;
+  recordCount: number;
+  trainTokens: number;
+  validationTokens: number;
+  vocabSize: number;
+  parentVersionId: string | null;
+  pipelineHash: string | null;
+  directory: string;
+  createdAt: string;
+  report: ReportView;
+}
+
+const REPORT_FIELDS = `rows usableRows trainRecords validationRecords duplicateRows badRowCount badRows { location reason } encodingErrors
+  fields { name missing empty } charLength { min max mean p50 p95 } tokenLength { min max mean p50 p95 } tokenizationErrorRate
+  gate { passed criteria { name passed detail } }`;
+const VERSION_FIELDS = `id version format sourceFilename sourceSha256 recordCount trainTokens validationTokens vocabSize parentVersionId pipelineHash directory createdAt report { ${REPORT_FIELDS} }`;
+
+export function reportLines(report: ReportView): string[] {
+  const stats = (s: ReportView['charLength']): string => `min ${s.min}, p50 ${s.p50}, mean ${s.mean}, p95 ${s.p95}, max ${s.max}`;
+  const lines = [
+    `Rows:              ${report.rows} (${report.usableRows} with text; ${report.trainRecords} train, ${report.validationRecords} validation records)`,
+    `Duplicate rows:    ${report.duplicateRows}`,
+    `Bad rows:          ${report.badRowCount}`,
+    ...report.badRows.slice(0, 10).map((b) => `  ${b.location}: ${b.reason}`),
+    `Encoding errors:   ${report.encodingErrors}`,
+    `Fields (missing/empty): ${report.fields.map((f) => `${f.name} ${f.missing}/${f.empty}`).join(', ') || 'none'}`,
+    `Characters/record: ${stats(report.charLength)}`,
+    `Tokens/record:     ${stats(report.tokenLength)}`,
+    `Tokenization error rate: ${(report.tokenizationErrorRate * 100).toFixed(4)}%`,
+    `Gate: ${report.gate.passed ? 'PASS' : 'FAIL'}`,
+    ...report.gate.criteria.map((c) => `  ${c.passed ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
+  ];
+  return lines;
+}
+
+// ---- upload ----
+
+function uploadFile(conn: Connection, path: string, io: CliIo, onProgress: (sent: number, total: number, seconds: number) => void): Promise<{ id: string; sha256: string; sizeBytes: number }> {
+  const total = statSync(path).size;
+  const url = new URL(`${conn.url}/api/uploads`);
+  url.searchParams.set('filename', basename(path));
+  const started = Date.now();
+  let sent = 0;
+  let lastReport = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      const now = Date.now();
+      if (now - lastReport >= 200 || sent === total) {
+        lastReport = now;
+        onProgress(sent, total, (now - started) / 1000);
+      }
+      done(null, chunk);
+    },
+  });
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(total), ...authHeaders(conn) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: { id?: string; sha256?: string; sizeBytes?: number; error?: string };
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return reject(new Error(`upload failed: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+        }
+        if (res.statusCode !== 201) return reject(new Error(`upload failed: ${body.error ?? `HTTP ${res.statusCode}`}`));
+        resolve(body as { id: string; sha256: string; sizeBytes: number });
+      });
+    });
+    req.on('error', (error) => reject(new Error(`cannot reach the server at ${conn.url} (${error.message}); start it with ./start.sh or pass --server`)));
+    pipeline(createReadStream(path), counter, req).catch((error: Error) => reject(error));
+  });
+
+}
+
+const uploadCommand: CliCommand = {
+  path: ['datasets', 'upload'],
+  summary: 'Upload a file and create a dataset from it (progress, then the validation report)',
+  usage: `egen datasets upload FILE [--name N] [--format text|csv|jsonl|tfrecord] [options]
+
+Options:
+  --name N               dataset name (default: the file name without extension)
+  --format F             text, csv, jsonl or tfrecord (default: from the file extension)
+  --text-field F         a field holding training text (repeatable)
+  --prompt-field F       with --response-field: instruction examples
+  --response-field F
+  --vocab-size N         tokenizer vocabulary size (default 4096)
+  --skip-bad-rows        list bad rows in the report instead of failing at the first one
+  --description TEXT
+
+${CONNECTION_USAGE}`,
+  async run(args, io) {
+    const { positional, flags, set } = parseArgs(
+      args,
+      ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--vocab-size', '--description', '--server', '--token'],
+      ['--skip-bad-rows'],
+    );
+    if (positional.length !== 1) throw new CliUsageError('expected exactly one FILE');
+    const path = positional[0]!;
+    try {
+      if (!statSync(path).isFile()) throw new Error();
+    } catch {
+      throw new CliUsageError(`${path} is not a readable file`);
+    }
+    const format = flags.get('--format')?.at(-1);
+    if (format && !['text', 'csv', 'jsonl', 'tfrecord'].includes(format)) throw new CliUsageError(`--format must be text, csv, jsonl or tfrecord (got "${format}")`);
+    const vocab = flags.get('--vocab-size')?.at(-1);
+    if (vocab !== undefined && !/^\d+$/.test(vocab)) throw new CliUsageError(`--vocab-size must be a positive integer (got "${vocab}")`);
+    const conn = connection(flags, io.env);
+
+    const tty = Boolean(process.stderr.isTTY);
+    let lastTenth = -1;
+    const upload = await uploadFile(conn, path, io, (sent, total, seconds) => {
+      const line = progressLine(sent, total, seconds);
+      if (tty) process.stderr.write(`\r${line}`);
+      else {
+        const tenth = Math.floor((sent / Math.max(1, total)) * 10);
+        if (tenth !== lastTenth) {
+          lastTenth = tenth;
+          io.err(line);
+        }
+      }
+    });
+    if (tty) process.stderr.write('\n');
+    io.out(`Uploaded ${formatBytes(upload.sizeBytes)} (sha256 ${upload.sha256}); validating and tokenizing...`);
+    const input = {
+      uploadId: upload.id,
+      name: flags.get('--name')?.at(-1) ?? basename(path, extname(path)),
+      ...(flags.get('--description') ? { description: flags.get('--description')!.at(-1) } : {}),
+      ...(format ? { format: format.toUpperCase() } : {}),
+      ...(flags.get('--text-field') ? { textFields: flags.get('--text-field') } : {}),
+      ...(flags.get('--prompt-field') ? { promptField: flags.get('--prompt-field')!.at(-1) } : {}),
+      ...(flags.get('--response-field') ? { responseField: flags.get('--response-field')!.at(-1) } : {}),
+      ...(vocab ? { vocabSize: Number(vocab) } : {}),
+      ...(set.has('--skip-bad-rows') ? { badRows: 'SKIP' } : {}),
+    };
+    const data = await graphql<{ createDataset: { id: string; name: string; versions: VersionView[] } }>(
+      conn,
+      `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`,
+      { input },
+    );
+    const dataset = data.createDataset;
+    const version = dataset.versions[0]!;
+    io.out(`Dataset ${dataset.name} (${dataset.id}), version ${version.version} (${version.id})`);
+    io.out(`Tokens: ${version.trainTokens} train, ${version.validationTokens} validation; vocabulary ${version.vocabSize}`);
+    for (const line of reportLines(version.report)) io.out(line);
+    return 0;
+  },
+};
+
+const listCommand: CliCommand = {
+  path: ['datasets', 'list'],
+  summary: 'List datasets with their latest version',
+  usage: `egen datasets list\n\n${CONNECTION_USAGE}`,
+  async run(args, io) {
+    const { positional, flags } = parseArgs(args, ['--server', '--token']);
+    if (positional.length) throw new CliUsageError(`unexpected argument ${positional[0]}`);
+    const data = await graphql<{ datasets: Array<{ id: string; name: string; latestVersion: { version: number; format: string; recordCount: number; trainTokens: number; validationTokens: number; gatePassed: boolean } | null }> }>(
+      connection(flags, io.env),
+      '{ datasets { id name latestVersion { version format recordCount trainTokens validationTokens gatePassed } } }',
+    );
+    if (data.datasets.length === 0) {
+      io.out('No datasets yet; add one with: egen datasets upload FILE');
+      return 0;
+    }
+    const rows = data.datasets.map((d) => [d.name, d.id, `v${d.latestVersion?.version ?? '-'}`, d.latestVersion?.format ?? '-', String(d.latestVersion?.recordCount ?? 0), String((d.latestVersion?.trainTokens ?? 0) + (d.latestVersion?.validationTokens ?? 0)), d.latestVersion?.gatePassed ? 'PASS' : 'FAIL']);
+    const header = ['NAME', 'ID', 'VERSION', 'FORMAT', 'RECORDS', 'TOKENS', 'GATE'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    for (const row of [header, ...rows]) io.out(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+    return 0;
+  },
+};
+
+const showCommand: CliCommand = {
+  path: ['datasets', 'show'],
+  summary: 'Show a dataset (by id or name): versions, lineage and the validation report',
+  usage: `egen datasets show ID|NAME\n\n${CONNECTION_USAGE}`,
+  async run(args, io) {
+    const { positional, flags } = parseArgs(args, ['--server', '--token']);
+    if (positional.length !== 1) throw new CliUsageError('expected exactly one dataset ID or NAME');
+    const conn = connection(flags, io.env);
+    const key = positional[0]!;
+    const all = await graphql<{ datasets: Array<{ id: string; name: string }> }>(conn, '{ datasets { id name } }');
+    const match = all.datasets.find((d) => d.id === key || d.name === key);
+    if (!match) throw new Error(`no dataset with id or name "${key}"`);
+    const data = await graphql<{ dataset: { id: string; name: string; description: string; createdAt: string; versions: VersionView[] } }>(
+      conn,
+      `query($id: ID!) { dataset(id: $id) { id name description createdAt versions { ${VERSION_FIELDS} } } }`,
+      { id: match.id },
+    );
+    const d = data.dataset;
+    io.out(`${d.name} (${d.id})${d.description ? ` — ${d.description}` : ''}`);
+    io.out(`Created ${d.createdAt}`);
+    io.out('Versions:');
+    for (const v of d.versions) {
+      const lineage = v.parentVersionId ? `from ${v.parentVersionId} by pipeline ${v.pipelineHash?.slice(0, 12)}` : `${v.format} ${v.sourceFilename} sha256 ${v.sourceSha256?.slice(0, 12)}`;
+      io.out(`  v${v.version} ${v.id}  ${v.recordCount} records, ${v.trainTokens + v.validationTokens} tokens, vocabulary ${v.vocabSize}, gate ${v.report.gate.passed ? 'PASS' : 'FAIL'}  (${lineage})`);
+    }
+    const latest = d.versions.at(-1);
+    if (latest) {
+      io.out(`Validation report of v${latest.version} (${latest.directory}):`);
+      for (const line of reportLines(latest.report)) io.out(`  ${line}`);
+    }
+    return 0;
+  },
+};
+
+export const DATASET_COMMANDS: readonly CliCommand[] = [uploadCommand, listCommand, showCommand];

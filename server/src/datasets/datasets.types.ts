@@ -1,0 +1,178 @@
+// GraphQL shapes of datasets, versions, reports and inputs.
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum DatasetFormatValue {
+  TEXT = 'text',
+  CSV = 'csv',
+  JSONL = 'jsonl',
+  TFRECORD = 'tfrecord',
+}
+registerEnumType(DatasetFormatValue, { name: 'DatasetFormat', description: 'How an uploaded file is read' });
+
+export enum BadRowPolicyValue {
+  FAIL = 'fail',
+  SKIP = 'skip',
+}
+registerEnumType(BadRowPolicyValue, { name: 'BadRowPolicy', description: 'FAIL stops at the first bad row (with its location); SKIP lists it in the report and goes on' });
+
+export enum TextDocumentsValue {
+  PARAGRAPHS = 'paragraphs',
+  FILE = 'file',
+}
+registerEnumType(TextDocumentsValue, { name: 'TextDocuments', description: 'Plain text: documents split at blank lines, or the whole file as one' });
+
+export enum CompressionValue {
+  AUTO = 'auto',
+  GZIP = 'gzip',
+  NONE = 'none',
+}
+registerEnumType(CompressionValue, { name: 'Compression', description: 'TFRecord compression: detected from the GZIP magic bytes, or declared' });
+
+@ObjectType('LengthStats')
+export class LengthStatsType {
+  @Field(() => Int) min!: number;
+  @Field(() => Int) max!: number;
+  @Field(() => Float) mean!: number;
+  @Field(() => Int) p50!: number;
+  @Field(() => Int) p95!: number;
+}
+
+@ObjectType('FieldStats')
+export class FieldStatsType {
+  @Field(() => String) name!: string;
+  @Field(() => Int, { description: 'Records where the field is absent or null' }) missing!: number;
+  @Field(() => Int, { description: 'Records where the field is empty or white space' }) empty!: number;
+}
+
+@ObjectType('BadRow')
+export class BadRowType {
+  @Field(() => String) location!: string;
+  @Field(() => String) reason!: string;
+}
+
+@ObjectType('GateCriterion')
+export class GateCriterionType {
+  @Field(() => String) name!: string;
+  @Field(() => Boolean) passed!: boolean;
+  @Field(() => Float) value!: number;
+  @Field(() => String) threshold!: string;
+  @Field(() => String) detail!: string;
+}
+
+@ObjectType('Gate', { description: 'The seed gate, evaluated per criterion' })
+export class GateType {
+  @Field(() => Boolean) passed!: boolean;
+  @Field(() => [GateCriterionType]) criteria!: GateCriterionType[];
+}
+
+@ObjectType('ValidationReport', { description: 'What validation found in a dataset version' })
+export class ValidationReportType {
+  @Field(() => Int) rows!: number;
+  @Field(() => Int) usableRows!: number;
+  @Field(() => Int) trainRecords!: number;
+  @Field(() => Int) validationRecords!: number;
+  @Field(() => [String]) mappedFields!: string[];
+  @Field(() => [FieldStatsType]) fields!: FieldStatsType[];
+  @Field(() => Int) duplicateRows!: number;
+  @Field(() => Int) badRowCount!: number;
+  @Field(() => [BadRowType], { description: 'The first 100 bad rows' }) badRows!: BadRowType[];
+  @Field(() => Int) encodingErrors!: number;
+  @Field(() => [String]) encodingErrorLocations!: string[];
+  @Field(() => LengthStatsType) charLength!: LengthStatsType;
+  @Field(() => LengthStatsType) tokenLength!: LengthStatsType;
+  @Field(() => Float) totalChars!: number;
+  @Field(() => Float) totalTokens!: number;
+  @Field(() => Float) tokenizationErrorRate!: number;
+  @Field(() => GateType) gate!: GateType;
+}
+
+@ObjectType('TokenShard', { description: 'A token shard: NAME.bin (flat little-endian tokens) and NAME.json' })
+export class TokenShardType {
+  @Field(() => String, { description: '"train" or "validation"' }) split!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'Absolute path of NAME.bin on the server' }) path!: string;
+  @Field(() => String, { description: '"uint16" or "uint32"' }) dtype!: string;
+  @Field(() => Float) tokens!: number;
+}
+
+@ObjectType('DatasetVersion', { description: 'An immutable state of a dataset' })
+export class DatasetVersionType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) datasetId!: string;
+  @Field(() => Int) version!: number;
+  @Field(() => DatasetFormatValue) format!: DatasetFormatValue;
+  @Field(() => String) sourceFilename!: string;
+  @Field(() => String, { nullable: true, description: 'SHA-256 of the uploaded bytes; null for a derived version' }) sourceSha256!: string | null;
+  @Field(() => Float) sourceBytes!: number;
+  @Field(() => GraphQLJSON, { description: 'Reader options and the resolved column mapping' }) sourceOptions!: unknown;
+  @Field(() => String, { description: 'SHA-256 of the processed records; equal input and pipeline give equal hashes' }) recordsSha256!: string;
+  @Field(() => ID, { nullable: true }) parentVersionId!: string | null;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The pipeline that produced this version' }) pipeline!: unknown;
+  @Field(() => String, { nullable: true }) pipelineHash!: string | null;
+  @Field(() => Int) recordCount!: number;
+  @Field(() => Float) trainTokens!: number;
+  @Field(() => Float) validationTokens!: number;
+  @Field(() => Int) vocabSize!: number;
+  @Field(() => Boolean) gatePassed!: boolean;
+  @Field(() => ValidationReportType) report!: ValidationReportType;
+  @Field(() => [TokenShardType]) shards!: TokenShardType[];
+  @Field(() => String, { description: 'Absolute path of the version folder (tokenizer.json, shards, report.json)' }) directory!: string;
+  @Field(() => String) createdAt!: string;
+}
+
+@ObjectType('Dataset')
+export class DatasetType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) description!: string;
+  @Field(() => String) createdAt!: string;
+  @Field(() => [DatasetVersionType], { description: 'Oldest first' }) versions!: DatasetVersionType[];
+  @Field(() => DatasetVersionType, { nullable: true }) latestVersion!: DatasetVersionType | null;
+}
+
+@ObjectType('PipelinePlugin', { description: 'A pipeline step from a plugin module in <dataDir>/plugins' })
+export class PipelinePluginType {
+  @Field(() => String) name!: string;
+  @Field(() => String) description!: string;
+  @Field(() => String) file!: string;
+}
+
+@ObjectType('PipelinePluginProblem')
+export class PipelinePluginProblemType {
+  @Field(() => String) file!: string;
+  @Field(() => String) error!: string;
+}
+
+@ObjectType('PipelinePlugins')
+export class PipelinePluginsType {
+  @Field(() => [PipelinePluginType]) plugins!: PipelinePluginType[];
+  @Field(() => [PipelinePluginProblemType], { description: 'Modules that failed to load' }) problems!: PipelinePluginProblemType[];
+}
+
+@InputType()
+export class CreateDatasetInput {
+  @Field(() => ID, { description: 'From POST /api/uploads' }) uploadId!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => DatasetFormatValue, { nullable: true, description: 'Defaults to the one the file name suggests' }) format?: DatasetFormatValue | null;
+  @Field(() => [String], { nullable: true, description: 'Fields joined into the training text' }) textFields?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'With responseField: instruction examples <context>{prompt}<response>{response}' }) promptField?: string | null;
+  @Field(() => String, { nullable: true }) responseField?: string | null;
+  @Field(() => String, { nullable: true, description: 'Between text fields. Defaults to a line break' }) separator?: string | null;
+  @Field(() => TextDocumentsValue, { nullable: true }) textDocuments?: TextDocumentsValue | null;
+  @Field(() => String, { nullable: true, description: 'CSV delimiter; detected among , ; and tab when absent' }) csvDelimiter?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'CSV: the first row names the columns. Defaults to true' }) csvHeader?: boolean | null;
+  @Field(() => CompressionValue, { nullable: true }) compression?: CompressionValue | null;
+  @Field(() => BadRowPolicyValue, { nullable: true, description: 'Defaults to FAIL' }) badRows?: BadRowPolicyValue | null;
+  @Field(() => Int, { nullable: true, description: 'Vocabulary size of the trained tokenizer. Defaults to 4096' }) vocabSize?: number | null;
+  @Field(() => ID, { nullable: true, description: 'Reuse the tokenizer of this version instead of training one' }) tokenizerFromVersionId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Reuse an uploaded Hugging Face tokenizer.json (with an <|endoftext|> token) instead of training one' }) tokenizerUploadId?: string | null;
+}
+
+@InputType()
+export class RunPipelineInput {
+  @Field(() => ID) versionId!: string;
+  @Field(() => GraphQLJSON, { description: '{ "steps": [ { "type": "normalize", "form": "NFC" }, ... ] }' }) pipeline!: unknown;
+  @Field(() => Int, { nullable: true, description: 'Train a new tokenizer of this size; by default the parent version\'s tokenizer is reused' }) vocabSize?: number | null;
+}
