@@ -12,6 +12,12 @@ import { createLogger, type Logger } from './logging/logger.ts';
 import { InProcessPubSub } from './pubsub/pubsub.ts';
 import { HEARTBEAT_TOPIC } from './system/system.resolver.ts';
 import { EGEN_VERSION, nativeStatus, SystemService } from './system/system.service.ts';
+import { UserAdminService } from './admin/user-admin.service.ts';
+import { AuditService } from './audit/audit.service.ts';
+import { ensureInitialAdmin } from './auth/admin-bootstrap.ts';
+import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
+import { AuthService } from './auth/auth.service.ts';
+import { ModelsService } from './models/models.service.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -48,6 +54,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Period of the heartbeat subscription. Defaults to 5000 ms. */
   heartbeatIntervalMs?: number;
+  /** Where the generated first-admin password is shown. Defaults to stdout. */
+  printInitialPassword?: (text: string) => void;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -59,7 +67,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     const system = new SystemService(dataSource, config.database.engine);
     await system.ensureInstanceId();
-    const services: Services = { system };
+    const audit = new AuditService(dataSource);
+    const auth = new AuthService(dataSource, audit, loadOrCreateJwtSecret(config.dataDir, config.jwtSecret), config.auth);
+    const users = new UserAdminService(dataSource, audit, auth);
+    const models = new ModelsService(dataSource, audit);
+    await ensureInitialAdmin(dataSource, users, config.dataDir, config.initialAdmin ?? {}, logger, options.printInitialPassword);
+    const services: Services = { dataSource, system, audit, auth, users, models };
     const pubSub = new InProcessPubSub();
     const schema = await buildEgenSchema(pubSub);
 

@@ -23,6 +23,12 @@ export interface ServerConfig {
   logToFile: boolean;
   /** Serve the client through Vite's dev server with hot reload. Defaults to false. */
   devMode: boolean;
+  /** The admin created on first start (EGEN_ADMIN_EMAIL, EGEN_ADMIN_PASSWORD). Defaults to admin@egen.local with a random password. */
+  initialAdmin?: { email?: string | undefined; password?: string | undefined };
+  /** HS256 signing key (EGEN_JWT_SECRET, 32+ characters). Defaults to a key generated into <dataDir>/secrets. */
+  jwtSecret?: string | undefined;
+  /** Token lifetimes. Defaults to 15 minutes (access) and 30 days (refresh). */
+  auth?: { accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
 }
 
 export class ConfigError extends Error {
@@ -126,5 +132,21 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
     throw new ConfigError(`${levelValue!.source} must be one of ${LOG_LEVELS.join(', ')} (got "${levelValue!.raw}")`);
   }
 
-  return { port, host, dataDir, database, logLevel, logToFile: !booleans.has('--no-log-file'), devMode: booleans.has('--dev-mode') };
+  const adminEmail = env.EGEN_ADMIN_EMAIL?.trim() || undefined;
+  const adminPassword = env.EGEN_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('EGEN_ADMIN_PASSWORD must be at least 8 characters');
+  const jwtSecret = env.EGEN_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EGEN_JWT_SECRET must be at least 32 characters');
+
+  return {
+    port,
+    host,
+    dataDir,
+    database,
+    logLevel,
+    logToFile: !booleans.has('--no-log-file'),
+    devMode: booleans.has('--dev-mode'),
+    initialAdmin: { email: adminEmail, password: adminPassword },
+    jwtSecret,
+  };
 }

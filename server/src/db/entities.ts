@@ -1,4 +1,9 @@
 // Every TypeORM entity of the server, registered with the data source in one place.
+import { AuditLogEntry } from '../audit/audit-log.entity.ts';
+import { ApiKey } from '../auth/api-key.entity.ts';
+import { RefreshToken, Session } from '../auth/session.entity.ts';
+import { User } from '../auth/user.entity.ts';
+import { Model, ModelVersion } from '../models/model.entity.ts';
 import { InstanceSetting } from '../system/instance-setting.entity.ts';
 
-export const ENTITIES = [InstanceSetting];
+export const ENTITIES = [InstanceSetting, User, Session, RefreshToken, ApiKey, AuditLogEntry, Model, ModelVersion];

@@ -1,4 +1,5 @@
 // Every migration, in order. Add new ones at the end; never edit one that has shipped.
 import { CreateInstanceSettings1764150000000 } from './1764150000000-create-instance-settings.ts';
+import { CreateAuthAuditModels1764160000000 } from './1764160000000-create-auth-audit-models.ts';
 
-export const MIGRATIONS = [CreateInstanceSettings1764150000000];
+export const MIGRATIONS = [CreateInstanceSettings1764150000000, CreateAuthAuditModels1764160000000];

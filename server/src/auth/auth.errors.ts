@@ -1,0 +1,20 @@
+// Errors of sign-in, tokens and API keys. Messages never say which part of a credential was wrong.
+import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.ts';
+
+export class InvalidCredentialsError extends UnauthenticatedError {
+  constructor() {
+    super('Invalid email or password');
+  }
+}
+
+export class InvalidTokenError extends UnauthenticatedError {
+  constructor(reason: string) {
+    super(`Invalid or expired credentials: ${reason}`, { reason });
+  }
+}
+
+export class AccountDisabledError extends ForbiddenError {
+  constructor() {
+    super('This account is disabled');
+  }
+}
