@@ -79,6 +79,7 @@ function describe(value: unknown): string {
 
 /** Throws a TypeError: `Expected <what> for <name> but received <value> of type <type>`. */
 function expected(what: string, name: string, value: unknown): never {
+  if (value === null || value === undefined) throw new TypeError(`Expected ${what} for ${name} but received ${String(value)}`);
   const shown = typeof value === 'string' ? `"${value}"` : typeof value === 'object' && value !== null ? '' : String(value);
   throw new TypeError(`Expected ${what} for ${name} but received ${shown ? `${shown} of type ` : ''}${describe(value)}`);
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from './config.ts';
+
+describe('loadConfig', () => {
+  it('defaults: port 3000 on 127.0.0.1, ./data, SQLite inside it, info logs', () => {
+    const config = loadConfig([], {}, '/srv/egen');
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: '/srv/egen/data', logLevel: 'info', devMode: false, logToFile: true });
+    expect(config.database).toEqual({ engine: 'sqlite', path: '/srv/egen/data/egen.sqlite' });
+  });
+
+  it('flags win over the environment', () => {
+    const config = loadConfig(['--port', '4000', '--data-dir=/var/egen'], { EGEN_PORT: '5000', EGEN_DATA_DIR: '/tmp/x' }, '/');
+    expect(config.port).toBe(4000);
+    expect(config.dataDir).toBe('/var/egen');
+  });
+
+  it('DATABASE_URL selects PostgreSQL', () => {
+    expect(loadConfig([], { DATABASE_URL: 'postgres://u:p@db:5432/egen' }).database).toEqual({ engine: 'postgres', url: 'postgres://u:p@db:5432/egen' });
+  });
+
+  it.each([
+    [{ EGEN_PORT: 'abc' }, 'EGEN_PORT must be an integer between 1 and 65535 (got "abc")'],
+    [{ EGEN_PORT: '70000' }, 'EGEN_PORT must be an integer between 1 and 65535 (got "70000")'],
+    [{ EGEN_PORT: '30.5' }, 'EGEN_PORT must be an integer between 1 and 65535 (got "30.5")'],
+    [{ EGEN_LOG_LEVEL: 'loud' }, 'EGEN_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got "loud")'],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL must use the postgres:// scheme (got "mysql:"); leave it unset for the embedded SQLite database'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL like postgres://user:password@host:5432/database (got "not a url")'],
+    [{ DATABASE_URL: 'postgres://u:p@db:5432' }, 'DATABASE_URL must name a database, e.g. postgres://host:5432/egen'],
+  ])('rejects %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig([], env)).toThrow(new ConfigError(message));
+  });
+
+  it('names the flag when the flag is wrong, and rejects unknown flags', () => {
+    expect(() => loadConfig(['--port', '0'])).toThrow('--port must be an integer between 1 and 65535 (got "0")');
+    expect(() => loadConfig(['--prot', '1'])).toThrow(/^unknown option --prot; expected one of --port/);
+    expect(() => loadConfig(['--port'])).toThrow('--port needs a value');
+  });
+
+  it('hides passwords in URLs', () => {
+    expect(redactUrl('postgres://egen:s3cret@db:5432/egen')).toBe('postgres://egen:***@db:5432/egen');
+  });
+});
