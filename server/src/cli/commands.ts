@@ -1,5 +1,7 @@
 // Every `egen` sub-command. A domain adds its commands here.
+import { loginCommand, logoutCommand } from '../auth/auth.cli.ts';
+import { modelsCreateCommand, modelsListCommand } from '../models/models.cli.ts';
 import type { CliCommand } from './command.ts';
 import { doctorCommand } from './doctor.ts';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand];
