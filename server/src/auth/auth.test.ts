@@ -3,7 +3,9 @@
 import { statSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import { IsNull } from 'typeorm';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, ENGINES } from '../../test/databases.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
@@ -220,6 +222,23 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const now = Math.floor(Date.now() / 1000);
       const shortLived = signJwt({ sub: dev.id, sid: session.id, iss: 'egen', iat: now, exp: now + 2 }, secret);
       expect(await wsCloseCode(t.wsUrl, { authorization: `Bearer ${shortLived}` }, 6000)).toBe(4401);
+    });
+
+    it('every subscribe re-checks the credential: after logout the open socket closes with 4401', async () => {
+      const session = await t.login(viewer.email, viewer.password);
+      let closedWith: number | null = null;
+      const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${session.token}` }, on: { closed: (e) => (closedWith = (e as { code: number }).code) } });
+      const first = await new Promise<unknown>((resolve, reject) => {
+        const stop = client.subscribe({ query: HEARTBEAT }, { next: (v) => (stop(), resolve(v)), error: reject, complete: () => undefined });
+      });
+      expect(first).toMatchObject({ data: { heartbeat: { sequence: expect.any(Number) } } });
+      await t.graphqlAs(session.token, 'mutation { logout }');
+      const second = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: HEARTBEAT }, { next: () => resolve('data'), error: (e) => resolve(e), complete: () => resolve('complete') });
+      });
+      await client.dispose();
+      expect(second === 'data').toBe(false);
+      expect(closedWith).toBe(4401);
     });
 
     it('a credential of a disabled account closes with 4403', async () => {

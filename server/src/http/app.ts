@@ -239,7 +239,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
       onSubscribe: async (ctx) => {
         const principal = await authenticateSocket(ctx.extra.token, (code, reason) => ctx.extra.socket.close(code, reason));
-        if (principal) ctx.extra.principal = principal;
+        if (!principal) return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
+        ctx.extra.principal = principal;
+        return undefined;
       },
       context: (ctx) => {
         const requestId = randomUUID();
