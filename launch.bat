@@ -17,8 +17,8 @@ if errorlevel 1 (
   exit /b 1
 )
 
-rem npm packages: (re)install when node_modules is missing or older than the lockfile.
-node -e "const fs=require('fs'),p=require('path'),r=process.argv[1],m=p.join(r,'node_modules','.package-lock.json'),l=p.join(r,'package-lock.json');process.exit(fs.existsSync(m)&&fs.statSync(m).mtimeMs>=fs.statSync(l).mtimeMs?0:1)" "%ROOT%"
+rem npm packages: (re)install when node_modules did not come from this exact package-lock.json.
+node "%ROOT%\scripts\npm-state.mjs" fresh
 if errorlevel 1 (
   echo [egen] installing npm packages
   pushd "%ROOT%"
@@ -29,6 +29,7 @@ if errorlevel 1 (
     exit /b 1
   )
   popd
+  node "%ROOT%\scripts\npm-state.mjs" stamp
 )
 
 node "%ROOT%\node_modules\tsx\dist\cli.mjs" "%ROOT%\run_all.ts" %*

@@ -1,5 +1,6 @@
 // The orchestrator behind ./start.sh and launch.bat: installs what is missing, builds, and
-// starts, stops, reports on or tests EGen. Run with tsx (start.sh installs npm packages first).
+// starts, stops, reports on or tests EGen. Run with tsx: start.sh and launch.bat install the npm
+// packages first (scripts/npm-state.mjs tells whether node_modules matches the lockfile).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -86,16 +87,6 @@ function newestMtime(path: string, skip: (name: string) => boolean = () => false
   return newest;
 }
 
-function ensureNpmPackages(): void {
-  // start.sh/launch.bat already ran npm before tsx could start; this catches a lockfile changed since.
-  const marker = join(PROJECT_ROOT, 'node_modules', '.package-lock.json');
-  const lock = join(PROJECT_ROOT, 'package-lock.json');
-  if (existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs)) return;
-  log('installing npm packages');
-  const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', [existsSync(lock) ? 'ci' : 'install', '--no-fund', '--no-audit'], { cwd: PROJECT_ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (npm.status !== 0) throw new Error('npm could not install the packages; see its output above');
-}
-
 /** Installs scripts/python-requirements.txt into the Python that imports torch (tests use it). */
 function ensurePythonTestPackages(): void {
   const location = locateLibtorch({ log });
@@ -135,7 +126,6 @@ function buildClient(): void {
 }
 
 async function ensureInstalled(options: { client: boolean; pythonTestPackages: boolean; debug: boolean }): Promise<void> {
-  ensureNpmPackages();
   locateLibtorch({ log });
   if (options.pythonTestPackages) ensurePythonTestPackages();
   if (nativeBuildIsStale()) {
@@ -274,7 +264,7 @@ async function start(options: LauncherOptions): Promise<number> {
       return 1;
     }
     const pid = readPidFile(config.dataDir);
-    if (pid?.pid === child.pid && (await fetchJson(`${baseUrl(config, pid.port)}/healthz`))?.status === 200) {
+    if (pid && pid.pid === child.pid && (await fetchJson(`${baseUrl(config, pid.port)}/healthz`))?.status === 200) {
       const url = displayUrl(config, pid.port);
       console.log(`EGen is running (pid ${pid.pid}, port ${pid.port})`);
       console.log(`  UI       ${url}/`);

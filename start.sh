@@ -12,11 +12,11 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || die "Node.js $(node --version) is too old; EGen needs 20.19 or newer"
 command -v npm >/dev/null 2>&1 || die "npm was not found; install it with Node.js (apt-get install npm)"
 
-# npm packages: (re)install when node_modules is missing or older than the lockfile.
-marker="$ROOT/node_modules/.package-lock.json"
-if [ ! -f "$marker" ] || [ "$ROOT/package-lock.json" -nt "$marker" ]; then
+# npm packages: (re)install when node_modules did not come from this exact package-lock.json.
+if ! node "$ROOT/scripts/npm-state.mjs" fresh; then
   echo "[egen] installing npm packages"
   (cd "$ROOT" && npm ci --no-fund --no-audit) || die "npm could not install the packages; see the output above"
+  node "$ROOT/scripts/npm-state.mjs" stamp
 fi
 
 exec node "$ROOT/node_modules/tsx/dist/cli.mjs" "$ROOT/run_all.ts" "$@"

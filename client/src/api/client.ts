@@ -24,4 +24,6 @@ export const graphqlClient = new Client({
     }),
   ],
   requestPolicy: 'network-only',
+  // POST for every operation: the server's CSRF guard refuses GET queries without a preflight header.
+  preferGetMethod: false,
 });
