@@ -202,8 +202,10 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       expect(asToken.kind).toBe('next');
     });
 
-    it('no token closes the socket with 4401', async () => {
-      expect(await wsFirstResult(t.wsUrl, undefined, HEARTBEAT)).toMatchObject({ kind: 'closed', code: 4401 });
+    it('without a token only public operations run; anything else closes the socket with 4401', async () => {
+      expect(await wsFirstResult(t.wsUrl, undefined, HEARTBEAT)).toMatchObject({ kind: 'next', data: { heartbeat: { sequence: expect.any(Number) } } });
+      expect(await wsFirstResult(t.wsUrl, undefined, ME)).toMatchObject({ kind: 'closed', code: 4401 });
+      expect(await wsFirstResult(t.wsUrl, undefined, '{ health { status } me { id } }')).toMatchObject({ kind: 'closed', code: 4401 });
       expect(await wsFirstResult(t.wsUrl, { authorization: 'Basic abc' }, HEARTBEAT)).toMatchObject({ kind: 'closed', code: 4401 });
     });
 

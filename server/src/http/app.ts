@@ -14,6 +14,8 @@ import { DomainError, formatGraphQLError, httpStatusOf } from '../graphql/errors
 import { createLoaders } from '../graphql/loaders.ts';
 import type { Logger } from '../logging/logger.ts';
 import { CLIENT_DIST_DIR } from '../paths.ts';
+import { isPublicOperation } from '../security/access-control.ts';
+import { ACCESS_RULES } from '../security/access-rules.ts';
 import type { Principal } from '../security/principal.ts';
 import { authorizeRequest, CORE_REST_ROUTES, requestOrigin, type RestRoute, sendDomainError } from './rest.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -196,20 +198,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   const wsServer = new WebSocketServer({ noServer: true });
   // Authentication happens once at connection_init (payload { authorization: "Bearer …" } or
   // { token }) and again for every subscribe, so logout and disabling apply to open sockets.
-  // No or a bad credential closes with 4401, a disabled account with 4403; the socket also
+  // A bad or expired credential closes with 4401, a disabled account with 4403; the socket also
   // closes with 4401 when its access token expires (the client reconnects with a fresh one).
+  // Without a credential the socket is anonymous and may run public operations only (the
+  // heartbeat the sign-in page shows); asking for anything else closes it with 4401.
+  const closeFor = (error: DomainError): [number, string] => [
+    error.code === 'FORBIDDEN' ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHORIZED,
+    `${error.code === 'FORBIDDEN' ? 'Forbidden' : 'Unauthorized'}: ${error.message}`.slice(0, 120),
+  ];
   const authenticateSocket = async (token: string | undefined, close: (code: number, reason: string) => void): Promise<Principal | null> => {
-    if (!token) {
-      close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
-      return null;
-    }
+    if (!token) return { kind: 'anonymous' };
     try {
-      const principal = await services.auth.authenticate(token);
-      if (principal.kind === 'anonymous') throw new Error('unreachable');
-      return principal;
+      return await services.auth.authenticate(token);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      close(error.code === 'FORBIDDEN' ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHORIZED, `${error.code === 'FORBIDDEN' ? 'Forbidden' : 'Unauthorized'}: ${error.message}`.slice(0, 120));
+      close(...closeFor(error));
       return null;
     }
   };
@@ -219,14 +222,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const raw = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : undefined;
+        const socket = ctx.extra.socket;
+        const close = (code: number, reason: string): void => socket.close(code, reason);
         let token: string | undefined;
         try {
           token = bearerToken(raw) ?? undefined;
-        } catch {
-          token = undefined;
+        } catch (error) {
+          if (error instanceof DomainError) close(...closeFor(error));
+          return false;
         }
-        const socket = ctx.extra.socket;
-        const close = (code: number, reason: string): void => socket.close(code, reason);
         const principal = await authenticateSocket(token, close);
         if (!principal) return false;
         ctx.extra.principal = principal;
@@ -237,8 +241,13 @@ export async function createApp(options: AppOptions): Promise<App> {
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-      onSubscribe: async (ctx) => {
-        const principal = await authenticateSocket(ctx.extra.token, (code, reason) => ctx.extra.socket.close(code, reason));
+      onSubscribe: async (ctx, _id, payload) => {
+        const close = (code: number, reason: string): void => ctx.extra.socket.close(code, reason);
+        const principal = await authenticateSocket(ctx.extra.token, close);
+        if (principal?.kind === 'anonymous' && !isPublicOperation(payload.query, payload.operationName, ACCESS_RULES)) {
+          close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
+          return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         if (!principal) return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
         ctx.extra.principal = principal;
         return undefined;

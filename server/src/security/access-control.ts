@@ -1,7 +1,7 @@
 // Enforces ACCESS_RULES on a built schema: every root field (query, mutation, subscription)
 // and every listed sensitive field gets its resolver (and subscribe) wrapped by a check that
 // runs before the resolver. A root field without a rule is denied to everyone.
-import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
+import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema, isObjectType, Kind, parse } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.ts';
 import type { Principal } from './principal.ts';
@@ -82,4 +82,26 @@ export function applyAccessRules(schema: GraphQLSchema, rules: Readonly<Record<s
     field.resolve = guard(coordinate, rule, (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, GraphQLContext>) as GraphQLFieldResolver<unknown, unknown>;
   }
   return schema;
+}
+
+/**
+ * Whether an operation document asks only for public root fields (used to let anonymous
+ * WebSocket connections run public operations such as the heartbeat). A document that does not
+ * parse, or selects through fragments at the root, counts as not public.
+ */
+export function isPublicOperation(query: string, operationName: string | null | undefined, rules: Readonly<Record<string, AccessRule>>): boolean {
+  let document;
+  try {
+    document = parse(query);
+  } catch {
+    return false;
+  }
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return false;
+  const typeName = operation.operation === 'query' ? 'Query' : operation.operation === 'mutation' ? 'Mutation' : 'Subscription';
+  return operation.selectionSet.selections.every((selection) => {
+    if (selection.kind !== Kind.FIELD) return false;
+    return selection.name.value === '__typename' || rules[`${typeName}.${selection.name.value}`] === 'public';
+  });
 }
