@@ -110,8 +110,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       await route.handle(req, res, { principal, origin: requestOrigin(req, requestId), logger: requestLogger, services });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      if (res.headersSent) res.end();
-      else sendDomainError(res, error, requestId);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      // Refused before the body was read (e.g. a 401 on an upload): answer now, drain, and close.
+      if (!req.readableEnded) res.setHeader('connection', 'close');
+      sendDomainError(res, error, requestId);
+      req.resume();
     }
   }
 
