@@ -18,3 +18,9 @@ export class AccountDisabledError extends ForbiddenError {
     super('This account is disabled');
   }
 }
+
+export class TooManyLoginAttemptsError extends UnauthenticatedError {
+  constructor(windowSeconds: number) {
+    super(`Too many failed sign-ins; try again in ${Math.ceil(windowSeconds / 60)} minutes`, { retryAfterSeconds: windowSeconds });
+  }
+}

@@ -10,7 +10,8 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import { ANONYMOUS, type AuthenticatedUser, type Principal, type RequestOrigin } from '../security/principal.ts';
 import { hasRole, lowerRole, Role } from '../security/roles.ts';
 import { ApiKey } from './api-key.entity.ts';
-import { AccountDisabledError, InvalidCredentialsError, InvalidTokenError } from './auth.errors.ts';
+import { AuditLogEntry } from '../audit/audit-log.entity.ts';
+import { AccountDisabledError, InvalidCredentialsError, InvalidTokenError, TooManyLoginAttemptsError } from './auth.errors.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { RefreshToken, Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
@@ -20,6 +21,10 @@ export interface AuthOptions {
   accessTokenTtlSeconds?: number;
   /** Lifetime of each refresh token. Defaults to 30 days. */
   refreshTokenTtlSeconds?: number;
+  /** Failed sign-ins for one email from one address before further tries are refused. Defaults to 10. */
+  maxFailedLogins?: number;
+  /** The window those failures are counted in. Defaults to 900 s (15 minutes). */
+  failedLoginWindowSeconds?: number;
 }
 
 export interface IssuedTokens {
@@ -62,6 +67,8 @@ export function bearerToken(header: string | undefined | null): string | null {
 export class AuthService {
   private readonly accessTtl: number;
   private readonly refreshTtl: number;
+  private readonly maxFailedLogins: number;
+  private readonly failedLoginWindow: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -71,12 +78,27 @@ export class AuthService {
   ) {
     this.accessTtl = options.accessTokenTtlSeconds ?? 900;
     this.refreshTtl = options.refreshTokenTtlSeconds ?? 30 * 24 * 3600;
+    this.maxFailedLogins = options.maxFailedLogins ?? 10;
+    this.failedLoginWindow = options.failedLoginWindowSeconds ?? 900;
   }
 
   // ----- sign-in and sessions -----
 
   async login(emailInput: string, password: string, origin: RequestOrigin | null): Promise<IssuedTokens> {
     const email = emailInput.trim().toLowerCase();
+    // Brute-force brake, counted in the audit log so every server sharing the database agrees.
+    // Per email and address, so an attacker elsewhere cannot lock the owner out.
+    const since = new Date(Date.now() - this.failedLoginWindow * 1000).toISOString();
+    const failures = await this.dataSource
+      .getRepository(AuditLogEntry)
+      .createQueryBuilder('a')
+      .where('a.action = :action AND a.actorEmail = :email AND a.at >= :since', { action: 'auth.login_failed', email, since })
+      .andWhere(origin?.ip ? 'a.ip = :ip' : 'a.ip IS NULL', { ip: origin?.ip })
+      .getCount();
+    if (failures >= this.maxFailedLogins) {
+      await this.audit.record({ action: 'auth.login_throttled', outcome: 'FAILURE', actor: { kind: 'anonymous', email }, origin });
+      throw new TooManyLoginAttemptsError(this.failedLoginWindow);
+    }
     const user = await this.dataSource.getRepository(User).findOneBy({ email });
     const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
     if (!user || !ok) {

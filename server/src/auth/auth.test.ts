@@ -64,6 +64,15 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       }
     });
 
+    it('refuses further tries after 10 failed sign-ins for one email from one address', async () => {
+      const user = await t.createUser('VIEWER');
+      for (let i = 0; i < 10; i++) await t.graphql(LOGIN, { email: user.email, password: `wrong-${i}-password` });
+      const refused = await t.graphql(LOGIN, { email: user.email, password: user.password });
+      expect(refused.errors?.[0]).toMatchObject({ message: expect.stringContaining('Too many failed sign-ins'), extensions: { code: 'UNAUTHENTICATED', retryAfterSeconds: 900 } });
+      // Other accounts are unaffected.
+      expect((await t.graphql(LOGIN, { email: viewer.email, password: viewer.password })).errors).toBeUndefined();
+    });
+
     it('me without a token is UNAUTHENTICATED; a malformed or forged token fails the request with 401', async () => {
       const anonymous = await t.graphql(ME);
       expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

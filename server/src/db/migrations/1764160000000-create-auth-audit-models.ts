@@ -82,6 +82,7 @@ export class CreateAuthAuditModels1764160000000 implements MigrationInterface {
         indices: [
           new TableIndex({ name: 'idx_audit_log_at', columnNames: ['at', 'id'] }),
           new TableIndex({ name: 'idx_audit_log_actor', columnNames: ['actor_id'] }),
+          new TableIndex({ name: 'idx_audit_log_action_email', columnNames: ['action', 'actor_email', 'at'] }),
           new TableIndex({ name: 'idx_audit_log_target', columnNames: ['target_type', 'target_id'] }),
         ],
       }),
