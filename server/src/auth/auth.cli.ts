@@ -10,6 +10,40 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** Reads a password from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    let value = '';
+    const onData = (chunk: Buffer): void => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (char === '\u0003') {
+          finish();
+          reject(new Error('cancelled'));
+          return;
+        }
+        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+        else value += char;
+      }
+    };
+    const finish = (): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    stdin.on('data', onData);
+  });
+}
+
 export const loginCommand: CliCommand = {
   path: ['login'],
   summary: 'Sign in to an EGen server; later commands use the stored session',
@@ -17,7 +51,7 @@ export const loginCommand: CliCommand = {
     'egen login [--url URL] [--email EMAIL] [--password-stdin]',
     '',
     'URL defaults to EGEN_URL, else http://localhost:3000. EMAIL defaults to EGEN_EMAIL.',
-    'The password comes from EGEN_PASSWORD or, with --password-stdin, from standard input.',
+    'The password is asked for on a terminal; or comes from EGEN_PASSWORD, or with --password-stdin from standard input.',
     'The session is saved to ~/.config/egen/credentials.json (readable only by you).',
   ].join('\n'),
   async run(args, io) {
@@ -26,8 +60,8 @@ export const loginCommand: CliCommand = {
     const url = (flags.values.get('--url') || io.env.EGEN_URL || 'http://localhost:3000').replace(/\/+$/, '');
     const email = flags.values.get('--email') || io.env.EGEN_EMAIL;
     if (!email) throw new CliUsageError('give --email (or set EGEN_EMAIL)');
-    const password = flags.booleans.has('--password-stdin') ? await readStdin() : io.env.EGEN_PASSWORD;
-    if (!password) throw new CliUsageError('give the password with --password-stdin (or set EGEN_PASSWORD)');
+    const password = flags.booleans.has('--password-stdin') ? await readStdin() : io.env.EGEN_PASSWORD || (process.stdin.isTTY ? await promptHidden(`Password for ${email}: `) : '');
+    if (!password) throw new CliUsageError('give the password at the prompt, with --password-stdin, or in EGEN_PASSWORD');
     try {
       const data = await anonymousRequest<{ login: { accessToken: string; refreshToken: string; accessTokenExpiresAt: string; user: { email: string; role: string } } }>(
         url,
