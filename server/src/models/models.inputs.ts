@@ -115,3 +115,18 @@ export class ModelVersionsArgs {
   @Field(() => String, { nullable: true })
   after?: string | null;
 }
+
+@InputType()
+export class ModelVersionFilter {
+  @Field(() => ID, { nullable: true })
+  modelId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Versions produced by this training run' })
+  runId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Versions trained on this dataset version' })
+  datasetVersionId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Direct children of this version' })
+  parentVersionId?: string | null;
+}

@@ -5,7 +5,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
 import { PRESET_NAMES, PRESETS, parameterCount } from './model-architecture.ts';
 import { Model, ModelArchitecture, ModelVersion } from './model.entity.ts';
-import { CreateModelInput, CreateModelVersionInput, ModelFilter, ModelOrder, ModelVersionsArgs, UpdateModelInput } from './models.inputs.ts';
+import { CreateModelInput, CreateModelVersionInput, ModelFilter, ModelOrder, ModelVersionFilter, ModelVersionsArgs, UpdateModelInput } from './models.inputs.ts';
 import { architectureOf } from './models.service.ts';
 import { ModelConnection, ModelPreset, ModelVersionConnection } from './models.types.ts';
 
@@ -69,6 +69,11 @@ export class ModelResolver {
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
+  @Query(() => ModelVersionConnection, { description: 'Versions across models, newest first, e.g. those a run or a dataset version produced' })
+  modelVersions(@Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | null, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<Connection<ModelVersion>> {
+    return ctx.services.models.searchVersions(filter, page);
+  }
+
   @Query(() => ModelVersion)
   modelVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersion> {
     return ctx.services.models.getVersion(id);

@@ -11,7 +11,7 @@ import { hasRole, Role } from '../security/roles.ts';
 import { ForbiddenError } from '../graphql/errors.ts';
 import { type ModelArchitectureConfig, parameterCount, resolveArchitecture, validateSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
-import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type UpdateModelInput } from './models.inputs.ts';
+import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
 
 export function architectureOf(model: Model): ModelArchitectureConfig & { parameterCount: number } {
   const config = { vocabSize: model.vocabSize, contextLength: model.contextLength, layers: model.layers, heads: model.heads, embeddingWidth: model.embeddingWidth, dropout: model.dropout, bias: model.bias };
@@ -71,6 +71,16 @@ export class ModelsService {
   listVersions(modelId: string, page: PageArgs): Promise<Connection<ModelVersion>> {
     const qb = this.dataSource.getRepository(ModelVersion).createQueryBuilder('v').where('v.modelId = :modelId', { modelId });
     return paginate(qb, { alias: 'v', sortProperty: 'version', sortValue: (v) => v.version, direction: SortDirection.DESC, page });
+  }
+
+  /** Versions across models, newest first: lineage questions (what did this run or dataset produce?). */
+  searchVersions(filter: ModelVersionFilter | null | undefined, page: PageArgs): Promise<Connection<ModelVersion>> {
+    const qb = this.dataSource.getRepository(ModelVersion).createQueryBuilder('v');
+    if (filter?.modelId) qb.andWhere('v.modelId = :modelId', { modelId: filter.modelId });
+    if (filter?.runId) qb.andWhere('v.runId = :runId', { runId: filter.runId });
+    if (filter?.datasetVersionId) qb.andWhere('v.datasetVersionId = :datasetVersionId', { datasetVersionId: filter.datasetVersionId });
+    if (filter?.parentVersionId) qb.andWhere('v.parentVersionId = :parentVersionId', { parentVersionId: filter.parentVersionId });
+    return paginate(qb, { alias: 'v', sortProperty: 'createdAt', sortValue: (v) => v.createdAt.toISOString(), direction: SortDirection.DESC, page });
   }
 
   async create(principal: Principal, input: CreateModelInput, origin: RequestOrigin | null): Promise<Model> {

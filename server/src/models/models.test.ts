@@ -100,6 +100,10 @@ describe.each(ENGINES)('models on %s', (engine) => {
     );
     expect(read.data!.model.latestVersion.version).toBe(2);
     expect(read.data!.model.versions).toEqual({ totalCount: 2, nodes: [{ version: 2, runId: null }, { version: 1, runId: 'run-1' }] });
+    const byRun = await t.graphqlAs<{ modelVersions: { nodes: Array<{ id: string }> } }>(viewer.token, '{ modelVersions(filter: { runId: "run-1" }) { nodes { id } } }');
+    expect(byRun.data!.modelVersions.nodes.map((n) => n.id)).toEqual([v1.id]);
+    const children = await t.graphqlAs<{ modelVersions: { nodes: Array<{ id: string }> } }>(viewer.token, 'query($p: ID!) { modelVersions(filter: { parentVersionId: $p }) { nodes { id } } }', { p: v1.id });
+    expect(children.data!.modelVersions.nodes.map((n) => n.id)).toEqual([v2.id]);
   });
 
   it('lists with filters, sorting and cursors', async () => {

@@ -40,6 +40,7 @@ export const ACCESS_RULES = {
   'Query.models': VIEWER,
   'Query.model': VIEWER,
   'Query.modelVersion': VIEWER,
+  'Query.modelVersions': VIEWER,
   'Query.modelPresets': VIEWER,
   'Mutation.createModel': DEVELOPER,
   'Mutation.updateModel': DEVELOPER, // owner or ADMIN
