@@ -133,6 +133,7 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
   }
 
   const adminEmail = env.EGEN_ADMIN_EMAIL?.trim() || undefined;
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) throw new ConfigError(`EGEN_ADMIN_EMAIL must be an email address (got "${adminEmail}")`);
   const adminPassword = env.EGEN_ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('EGEN_ADMIN_PASSWORD must be at least 8 characters');
   const jwtSecret = env.EGEN_JWT_SECRET || undefined;
