@@ -255,6 +255,7 @@ async function start(options: LauncherOptions): Promise<number> {
   child.on('exit', (code) => (exited = code ?? 1));
   child.unref();
 
+  const startedAt = Date.now() - 1000;
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (exited !== null) {
@@ -270,6 +271,12 @@ async function start(options: LauncherOptions): Promise<number> {
       console.log(`  GraphQL  ${url}/graphql  (WebSocket ${url.replace('http', 'ws')}/graphql)`);
       console.log(`  Logs     ${logFile}`);
       console.log('  Stop     ./start.sh stop');
+      // On first start the server made an admin with a random password; in the background its
+      // console is the log file, so show the account here (it stays in the 0600 file).
+      const adminFile = join(config.dataDir, 'initial-admin-password.txt');
+      if (existsSync(adminFile) && statSync(adminFile).mtimeMs >= startedAt) {
+        console.log(`  Admin    ${readFileSync(adminFile, 'utf8').trim().replace(/\n/g, '  ')}  (saved in ${adminFile}; change it after signing in)`);
+      }
       return 0;
     }
     await sleep(200);

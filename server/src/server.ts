@@ -10,10 +10,17 @@ import type { Services } from './graphql/context.ts';
 import { DatasetsService } from './datasets/datasets.service.ts';
 import { seedSampleDatasets } from './datasets/samples.ts';
 import { createApp, GRAPHQL_PATH } from './http/app.ts';
+import { uploadRoute } from './datasets/uploads.http.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { InProcessPubSub } from './pubsub/pubsub.ts';
 import { HEARTBEAT_TOPIC } from './system/system.resolver.ts';
 import { EGEN_VERSION, nativeStatus, SystemService } from './system/system.service.ts';
+import { UserAdminService } from './admin/user-admin.service.ts';
+import { AuditService } from './audit/audit.service.ts';
+import { ensureInitialAdmin } from './auth/admin-bootstrap.ts';
+import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
+import { AuthService } from './auth/auth.service.ts';
+import { ModelsService } from './models/models.service.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -52,6 +59,8 @@ export interface StartOptions {
   heartbeatIntervalMs?: number;
   /** Register the sample datasets (datasets/) when the datasets table is empty. Defaults to false. */
   seedSampleDatasets?: boolean;
+  /** Where the generated first-admin password is shown. Defaults to stdout. */
+  printInitialPassword?: (text: string) => void;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -63,11 +72,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     const system = new SystemService(dataSource, config.database.engine);
     await system.ensureInstanceId();
+    const audit = new AuditService(dataSource);
+    const auth = new AuthService(dataSource, audit, loadOrCreateJwtSecret(config.dataDir, config.jwtSecret), config.auth);
+    const users = new UserAdminService(dataSource, audit, auth);
+    const models = new ModelsService(dataSource, audit);
+    await ensureInitialAdmin(dataSource, users, config.dataDir, config.initialAdmin ?? {}, logger, options.printInitialPassword);
     const datasets = new DatasetsService(dataSource, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
-    const services: Services = { system, datasets };
+    const services: Services = { dataSource, system, audit, auth, users, models, datasets };
     const pubSub = new InProcessPubSub();
     const schema = await buildEgenSchema(pubSub);
 
@@ -76,6 +90,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       schema,
       services,
       logger,
+      restRoutes: [uploadRoute],
       ...(devClient ? { clientHandler: devClient.handle, onOtherUpgrade: devClient.isOwnUpgrade } : {}),
     });
     devClient?.attach(app.httpServer);

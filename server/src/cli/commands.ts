@@ -1,6 +1,8 @@
 // Every `egen` sub-command. A domain adds its commands here.
+import { loginCommand, logoutCommand } from '../auth/auth.cli.ts';
+import { modelsCreateCommand, modelsListCommand } from '../models/models.cli.ts';
 import type { CliCommand } from './command.ts';
 import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
 import { doctorCommand } from './doctor.ts';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand, ...DATASET_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, ...DATASET_COMMANDS];

@@ -40,3 +40,17 @@ describe('loadConfig', () => {
     expect(redactUrl('postgres://egen:s3cret@db:5432/egen')).toBe('postgres://egen:***@db:5432/egen');
   });
 });
+
+describe('loadConfig: first admin and signing key', () => {
+  it('reads EGEN_ADMIN_EMAIL, EGEN_ADMIN_PASSWORD and EGEN_JWT_SECRET', () => {
+    const config = loadConfig([], { EGEN_ADMIN_EMAIL: 'root@example.com', EGEN_ADMIN_PASSWORD: 'long-enough', EGEN_JWT_SECRET: 'x'.repeat(32) }, '/srv');
+    expect(config.initialAdmin).toEqual({ email: 'root@example.com', password: 'long-enough' });
+    expect(config.jwtSecret).toBe('x'.repeat(32));
+  });
+
+  it('refuses a bad admin email, a short admin password and a short signing key, naming the variable', () => {
+    expect(() => loadConfig([], { EGEN_ADMIN_EMAIL: 'root' })).toThrow(/^EGEN_ADMIN_EMAIL must be an email address/);
+    expect(() => loadConfig([], { EGEN_ADMIN_PASSWORD: 'short' })).toThrow(/^EGEN_ADMIN_PASSWORD must be at least 8 characters/);
+    expect(() => loadConfig([], { EGEN_JWT_SECRET: 'short' })).toThrow(/^EGEN_JWT_SECRET must be at least 32 characters/);
+  });
+});

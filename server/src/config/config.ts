@@ -25,6 +25,12 @@ export interface ServerConfig {
   devMode: boolean;
   /** Largest accepted upload in bytes (EGEN_MAX_UPLOAD_BYTES). Defaults to 20 GiB. */
   maxUploadBytes?: number;
+  /** The admin created on first start (EGEN_ADMIN_EMAIL, EGEN_ADMIN_PASSWORD). Defaults to admin@egen.local with a random password. */
+  initialAdmin?: { email?: string | undefined; password?: string | undefined };
+  /** HS256 signing key (EGEN_JWT_SECRET, 32+ characters). Defaults to a key generated into <dataDir>/secrets. */
+  jwtSecret?: string | undefined;
+  /** Token lifetimes. Defaults to 15 minutes (access) and 30 days (refresh). */
+  auth?: { accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
 }
 
 export class ConfigError extends Error {
@@ -137,6 +143,12 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
       throw new ConfigError(`${maxUploadValue.source} must be a positive number of bytes (got "${maxUploadValue.raw}")`);
     }
   }
+  const adminEmail = env.EGEN_ADMIN_EMAIL?.trim() || undefined;
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) throw new ConfigError(`EGEN_ADMIN_EMAIL must be an email address (got "${adminEmail}")`);
+  const adminPassword = env.EGEN_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('EGEN_ADMIN_PASSWORD must be at least 8 characters');
+  const jwtSecret = env.EGEN_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EGEN_JWT_SECRET must be at least 32 characters');
 
   return {
     port,
@@ -147,5 +159,7 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
     logToFile: !booleans.has('--no-log-file'),
     devMode: booleans.has('--dev-mode'),
     ...(maxUploadBytes !== undefined ? { maxUploadBytes } : {}),
+    initialAdmin: { email: adminEmail, password: adminPassword },
+    jwtSecret,
   };
 }

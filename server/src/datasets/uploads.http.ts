@@ -3,6 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DatasetError, datasetErrorHttpStatus } from './datasets.errors.ts';
 import type { DatasetsService } from './datasets.service.ts';
+import type { RestRoute } from '../http/rest.ts';
+import { Role } from '../security/roles.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
 
@@ -35,3 +37,11 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
     req.resume();
   }
 }
+
+/** The upload endpoint as an authenticated REST route: developers and admins may upload. */
+export const uploadRoute: RestRoute = {
+  method: 'POST',
+  path: UPLOADS_PATH,
+  rule: Role.DEVELOPER,
+  handle: (req, res, ctx) => handleUploadRequest(req, res, ctx.services.datasets),
+};

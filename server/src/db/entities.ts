@@ -1,5 +1,10 @@
 // Every TypeORM entity of the server, registered with the data source in one place.
+import { AuditLogEntry } from '../audit/audit-log.entity.ts';
+import { ApiKey } from '../auth/api-key.entity.ts';
+import { RefreshToken, Session } from '../auth/session.entity.ts';
+import { User } from '../auth/user.entity.ts';
 import { Dataset, DatasetVersion, Upload } from '../datasets/datasets.entity.ts';
+import { Model, ModelVersion } from '../models/model.entity.ts';
 import { InstanceSetting } from '../system/instance-setting.entity.ts';
 
-export const ENTITIES = [InstanceSetting, Upload, Dataset, DatasetVersion];
+export const ENTITIES = [InstanceSetting, User, Session, RefreshToken, ApiKey, AuditLogEntry, Model, ModelVersion, Upload, Dataset, DatasetVersion];

@@ -1,15 +1,33 @@
-// What every resolver receives: the request's id and logger, and the services.
+// What every resolver receives: the request's id and logger, who is calling, the services,
+// and per-request DataLoaders.
+import type { DataSource } from 'typeorm';
+import type { UserAdminService } from '../admin/user-admin.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { AuthService } from '../auth/auth.service.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
+import type { ModelsService } from '../models/models.service.ts';
+import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
+import type { Loaders } from './loaders.ts';
 
 export interface Services {
+  dataSource: DataSource;
   system: SystemService;
   datasets: DatasetsService;
+  audit: AuditService;
+  auth: AuthService;
+  users: UserAdminService;
+  models: ModelsService;
 }
 
 export interface GraphQLContext {
   requestId: string;
   logger: Logger;
   services: Services;
+  /** Who is calling; resolved from the Authorization header or the connection_init payload. */
+  principal: Principal;
+  /** Request id, IP and user agent, for the audit log. */
+  origin: RequestOrigin;
+  loaders: Loaders;
 }

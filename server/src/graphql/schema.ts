@@ -2,14 +2,24 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { AdminResolver } from '../admin/admin.resolver.ts';
+import { ApiKeyResolver, AuthResolver } from '../auth/auth.resolver.ts';
 import { DatasetsResolver } from '../datasets/datasets.resolver.ts';
+import { ModelResolver, ModelVersionResolver } from '../models/models.resolver.ts';
+import { applyAccessRules } from '../security/access-control.ts';
+import { ACCESS_RULES } from '../security/access-rules.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
 
-/** Every resolver class of the server; a new domain adds its resolvers here. */
-export const RESOLVERS = [SystemResolver, DatasetsResolver] as const;
+/**
+ * Every resolver class of the server; a new domain adds its resolvers here and declares the
+ * access rule of each new operation in security/access-rules.ts.
+ */
+export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, DatasetsResolver] as const;
 
-export function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, pubSub, validate: false });
+/** The schema with ACCESS_RULES enforced on every operation and sensitive field. */
+export async function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({ resolvers: RESOLVERS, pubSub, validate: false });
+  return applyAccessRules(schema, ACCESS_RULES);
 }
 
 /** The schema as checked in at schema/schema.graphql (sorted, so diffs stay readable). */

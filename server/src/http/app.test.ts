@@ -57,7 +57,7 @@ describe.each(ENGINES)('HTTP and WebSocket API on %s', (engine) => {
   });
 
   it('subscriptions run over graphql-ws on the same port', async () => {
-    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${t.admin.token}` } });
     const ticks: number[] = [];
     await new Promise<void>((resolve, reject) => {
       const unsubscribe = client.subscribe<{ heartbeat: { sequence: number } }>(

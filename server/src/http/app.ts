@@ -4,14 +4,31 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { type ExecutionResult, type GraphQLFormattedError, GraphQLError, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { handleUploadRequest, UPLOADS_PATH } from '../datasets/uploads.http.ts';
+import { bearerToken } from '../auth/auth.service.ts';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
+import { DomainError, formatGraphQLError, httpStatusOf } from '../graphql/errors.ts';
+import { createLoaders } from '../graphql/loaders.ts';
 import type { Logger } from '../logging/logger.ts';
 import { CLIENT_DIST_DIR } from '../paths.ts';
+import { isPublicOperation } from '../security/access-control.ts';
+import { ACCESS_RULES } from '../security/access-rules.ts';
+import type { Principal } from '../security/principal.ts';
+import { authorizeRequest, CORE_REST_ROUTES, requestOrigin, type RestRoute, sendDomainError } from './rest.ts';
 import { createStaticHandler } from './static-files.ts';
+
+/** WebSocket close codes for authentication: no/invalid/expired credential, and a disabled account. */
+export const WS_CLOSE_UNAUTHORIZED = CloseCode.Unauthorized; // 4401
+export const WS_CLOSE_FORBIDDEN = CloseCode.Forbidden; // 4403
+
+interface SocketExtra extends Record<PropertyKey, unknown> {
+  principal?: Principal;
+  token?: string;
+  expiryTimer?: NodeJS.Timeout;
+}
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -23,6 +40,8 @@ export interface AppOptions {
   clientHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Extra WebSocket upgrades (Vite's hot reload in dev mode) get a chance after /graphql. */
   onOtherUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+  /** REST endpoints under /api/ besides the core ones; each declares its access rule. */
+  restRoutes?: readonly RestRoute[];
 }
 
 export interface App {
@@ -58,15 +77,17 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** Internal errors never leak stack traces or messages to clients; the log keeps them. */
 function formatError(logger: Logger): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
-  return (formatted) => {
-    const code = formatted.extensions?.code;
-    if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-      logger.error({ err: formatted }, 'internal GraphQL error');
-      return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL' } };
-    }
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  };
+  return (formatted, error) => formatGraphQLError(formatted, error, (original) => logger.error({ err: original, formatted }, 'internal GraphQL error'));
+}
+
+/** Errors of a WebSocket result, formatted exactly as over HTTP. */
+function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((error) => {
+    const formatted = formatGraphQLError(error.toJSON(), error, (original) => logger.error({ err: original }, 'internal GraphQL error (ws)'));
+    return new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions });
+  });
+  return { ...result, errors };
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
@@ -74,6 +95,31 @@ export async function createApp(options: AppOptions): Promise<App> {
   const apollo = new ApolloServer<GraphQLContext>({ schema, formatError: formatError(logger), includeStacktraceInErrorResponses: false });
   await apollo.start();
   const clientHandler = options.clientHandler ?? createStaticHandler(CLIENT_DIST_DIR);
+  const restRoutes = [...CORE_REST_ROUTES, ...(options.restRoutes ?? [])];
+
+  async function handleRest(req: IncomingMessage, res: ServerResponse, pathname: string, requestId: string, requestLogger: Logger): Promise<void> {
+    const forPath = restRoutes.filter((r) => r.path === pathname);
+    const route = forPath.find((r) => r.method === req.method);
+    if (!route) {
+      if (forPath.length) res.setHeader('allow', forPath.map((r) => r.method).join(', '));
+      sendJson(res, forPath.length ? 405 : 404, { error: { code: forPath.length ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message: `${req.method} ${pathname} is not an API endpoint` }, requestId });
+      return;
+    }
+    try {
+      const principal = await authorizeRequest(req, services, route.rule, `${route.method} ${route.path}`);
+      await route.handle(req, res, { principal, origin: requestOrigin(req, requestId), logger: requestLogger, services });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      // Refused before the body was read (e.g. a 401 on an upload): answer now, drain, and close.
+      if (!req.readableEnded) res.setHeader('connection', 'close');
+      sendDomainError(res, error, requestId);
+      req.resume();
+    }
+  }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, requestLogger: Logger): Promise<void> {
     const headers = new HeaderMap();
@@ -93,7 +139,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({ requestId, logger: requestLogger, services }),
+      context: async () => {
+        let principal: Principal;
+        try {
+          principal = await services.auth.authenticate(bearerToken(req.headers.authorization ?? null));
+        } catch (error) {
+          // A credential that is present but bad fails the whole request (401/403), so clients refresh.
+          if (error instanceof DomainError) throw new GraphQLError(error.message, { extensions: { ...error.details, code: error.code, http: { status: httpStatusOf(error.code) } } });
+          throw error;
+        }
+        return { requestId, logger: requestLogger, services, principal, origin: requestOrigin(req, requestId), loaders: createLoaders(services.dataSource) } satisfies GraphQLContext;
+      },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -131,8 +187,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       } else if (pathname === GRAPHQL_PATH) {
         await handleGraphQL(req, res, requestId, requestLogger);
-      } else if (pathname === UPLOADS_PATH) {
-        await handleUploadRequest(req, res, services.datasets);
+      } else if (pathname.startsWith('/api/')) {
+        await handleRest(req, res, pathname, requestId, requestLogger);
       } else {
         clientHandler(req, res);
       }
@@ -150,13 +206,74 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   // graphql-ws on the same port; other upgrades (Vite HMR in dev mode) are left to their owner.
   const wsServer = new WebSocketServer({ noServer: true });
-  const wsCleanup = useServer<Record<string, unknown>, { requestId: string }>(
+  // Authentication happens once at connection_init (payload { authorization: "Bearer …" } or
+  // { token }) and again for every subscribe, so logout and disabling apply to open sockets.
+  // A bad or expired credential closes with 4401, a disabled account with 4403; the socket also
+  // closes with 4401 when its access token expires (the client reconnects with a fresh one).
+  // Without a credential the socket is anonymous and may run public operations only (the
+  // heartbeat the sign-in page shows); asking for anything else closes it with 4401.
+  const closeFor = (error: DomainError): [number, string] => [
+    error.code === 'FORBIDDEN' ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHORIZED,
+    `${error.code === 'FORBIDDEN' ? 'Forbidden' : 'Unauthorized'}: ${error.message}`.slice(0, 120),
+  ];
+  const authenticateSocket = async (token: string | undefined, close: (code: number, reason: string) => void): Promise<Principal | null> => {
+    if (!token) return { kind: 'anonymous' };
+    try {
+      return await services.auth.authenticate(token);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      close(...closeFor(error));
+      return null;
+    }
+  };
+  const wsCleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : undefined;
+        const socket = ctx.extra.socket;
+        const close = (code: number, reason: string): void => socket.close(code, reason);
+        let token: string | undefined;
+        try {
+          token = bearerToken(raw) ?? undefined;
+        } catch (error) {
+          if (error instanceof DomainError) close(...closeFor(error));
+          return false;
+        }
+        const principal = await authenticateSocket(token, close);
+        if (!principal) return false;
+        ctx.extra.principal = principal;
+        ctx.extra.token = token;
+        const expiresAt = principal.kind === 'anonymous' ? null : principal.expiresAt;
+        const ms = expiresAt ? expiresAt.getTime() - Date.now() : Infinity;
+        if (ms < 2 ** 31 - 1) ctx.extra.expiryTimer = setTimeout(() => close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: token expired'), Math.max(0, ms));
+        return true;
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onSubscribe: async (ctx, _id, payload) => {
+        const close = (code: number, reason: string): void => ctx.extra.socket.close(code, reason);
+        const principal = await authenticateSocket(ctx.extra.token, close);
+        if (principal?.kind === 'anonymous' && !isPublicOperation(payload.query, payload.operationName, ACCESS_RULES)) {
+          close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
+          return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        if (!principal) return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
+        ctx.extra.principal = principal;
+        return undefined;
+      },
       context: (ctx) => {
         const requestId = randomUUID();
-        return { requestId, logger: logger.child({ requestId, transport: 'ws' }), services } satisfies GraphQLContext;
+        return {
+          requestId,
+          logger: logger.child({ requestId, transport: 'ws' }),
+          services,
+          principal: ctx.extra.principal ?? { kind: 'anonymous' },
+          origin: requestOrigin(ctx.extra.request, requestId),
+          loaders: createLoaders(services.dataSource),
+        } satisfies GraphQLContext;
       },
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
     },
     wsServer,
   );

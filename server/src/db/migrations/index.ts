@@ -1,5 +1,6 @@
 // Every migration, in order. Add new ones at the end; never edit one that has shipped.
 import { CreateInstanceSettings1764150000000 } from './1764150000000-create-instance-settings.ts';
+import { CreateAuthAuditModels1764160000000 } from './1764160000000-create-auth-audit-models.ts';
 import { CreateDatasets1764200000000 } from './1764200000000-create-datasets.ts';
 
-export const MIGRATIONS = [CreateInstanceSettings1764150000000, CreateDatasets1764200000000];
+export const MIGRATIONS = [CreateInstanceSettings1764150000000, CreateAuthAuditModels1764160000000, CreateDatasets1764200000000];

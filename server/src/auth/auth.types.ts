@@ -1,0 +1,40 @@
+import { Field, GraphQLISODateTime, InputType, ObjectType } from 'type-graphql';
+import { Role } from '../security/roles.ts';
+import { ApiKey } from './api-key.entity.ts';
+import { User } from './user.entity.ts';
+
+@ObjectType({ description: 'Tokens of a session: a short-lived access token and a one-use refresh token' })
+export class AuthPayload {
+  @Field(() => String, { description: 'Send as "Authorization: Bearer <accessToken>" (or in connection_init)' })
+  accessToken!: string;
+
+  @Field(() => GraphQLISODateTime)
+  accessTokenExpiresAt!: Date;
+
+  @Field(() => String, { description: 'Exchange with refreshSession for a new pair; each one works once' })
+  refreshToken!: string;
+
+  @Field(() => User)
+  user!: User;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Role, { nullable: true, description: 'At most your own role. Defaults to your role.' })
+  role?: Role | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Never expires when absent' })
+  expiresAt?: Date | null;
+}
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+
+  @Field(() => String, { description: 'The whole key, shown only now; send as "Authorization: Bearer <secret>"' })
+  secret!: string;
+}

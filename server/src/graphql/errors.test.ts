@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { ConflictError, ForbiddenError, formatGraphQLError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './errors.ts';
+
+const format = (error: unknown): { formatted: ReturnType<typeof formatGraphQLError>; internal: unknown[] } => {
+  const internal: unknown[] = [];
+  const wrapped = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { path: ['x'], originalError: error as Error });
+  const formatted = formatGraphQLError(wrapped.toJSON(), wrapped, (e) => internal.push(e));
+  return { formatted, internal };
+};
+
+describe('error mapping', () => {
+  it('domain errors carry their code and details', () => {
+    expect(format(new NotFoundError('Model', 'm1')).formatted).toMatchObject({ message: 'Model m1 not found', path: ['x'], extensions: { code: 'NOT_FOUND', entity: 'Model', id: 'm1' } });
+    expect(format(new UnauthenticatedError('no')).formatted.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    expect(format(new ForbiddenError('no')).formatted.extensions).toEqual({ code: 'FORBIDDEN' });
+    expect(format(new ConflictError('dup', { field: 'input.name' })).formatted.extensions).toEqual({ code: 'CONFLICT', field: 'input.name' });
+    const validation = format(new ValidationError([{ field: 'input.a', message: 'bad' }, { field: 'input.b', message: 'worse' }])).formatted;
+    expect(validation.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.a', fieldErrors: [{ field: 'input.a', message: 'bad' }, { field: 'input.b', message: 'worse' }] });
+  });
+
+  it('anything else is INTERNAL, without message or stack, and is handed to the logger', () => {
+    const bug = new TypeError('cannot read properties of undefined (secret detail)');
+    const { formatted, internal } = format(bug);
+    expect(formatted).toEqual({ message: 'Internal server error', path: ['x'], extensions: { code: 'INTERNAL' } });
+    expect(JSON.stringify(formatted)).not.toContain('secret');
+    expect(internal).toHaveLength(1);
+  });
+
+  it('request errors of GraphQL itself pass through without stack traces', () => {
+    const error = new GraphQLError('Cannot query field "nope"', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['at x'] } });
+    expect(format(error).formatted.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+  });
+
+  it('maps every code to an HTTP status', () => {
+    expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].map((c) => httpStatusOf(c as never))).toEqual([401, 403, 404, 400, 409]);
+  });
+});

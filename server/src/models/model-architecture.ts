@@ -1,0 +1,97 @@
+// The architecture of a GPT-style decoder: presets and the validation of custom configs.
+// Every field error names the input path, e.g. "input.architecture.embeddingWidth".
+import { type FieldError, ValidationError } from '../graphql/errors.ts';
+
+export interface ModelArchitectureConfig {
+  /** Tokens the embedding table holds; GPT-2's BPE has 50257. */
+  vocabSize: number;
+  /** Longest sequence the model attends over (block size). */
+  contextLength: number;
+  /** Transformer blocks. */
+  layers: number;
+  /** Attention heads per block; must divide embeddingWidth. */
+  heads: number;
+  /** Channels of the residual stream (n_embd). */
+  embeddingWidth: number;
+  /** Dropout probability in [0, 1); 0 for pretraining, ~0.1 for fine-tuning small data. */
+  dropout: number;
+  /** Bias in Linear and LayerNorm layers, as GPT-2 has. */
+  bias: boolean;
+}
+
+export type PresetName = 'tiny' | 'small' | 'gpt2-124M';
+
+export const PRESETS: Readonly<Record<PresetName, ModelArchitectureConfig>> = {
+  // For tests and laptops: trains in minutes on a CPU with a small trained tokenizer.
+  tiny: { vocabSize: 4096, contextLength: 64, layers: 4, heads: 4, embeddingWidth: 128, dropout: 0, bias: true },
+  // nanoGPT's "baby GPT" shape; a few million parameters besides the embedding.
+  small: { vocabSize: 16384, contextLength: 256, layers: 6, heads: 6, embeddingWidth: 384, dropout: 0.1, bias: true },
+  // GPT-2 small, loadable from Hugging Face's gpt2 weights.
+  'gpt2-124M': { vocabSize: 50257, contextLength: 1024, layers: 12, heads: 12, embeddingWidth: 768, dropout: 0, bias: true },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as string[]).includes(name);
+}
+
+const LIMITS = {
+  vocabSize: [1, 1_000_000],
+  contextLength: [1, 131_072],
+  layers: [1, 256],
+  heads: [1, 256],
+  embeddingWidth: [1, 65_536],
+} as const;
+
+/**
+ * Resolves a preset plus overrides (or a full custom config) into a validated architecture.
+ * Collects every problem before throwing one ValidationError.
+ */
+export function resolveArchitecture(preset: string | null | undefined, overrides: { [K in keyof ModelArchitectureConfig]?: ModelArchitectureConfig[K] | null } | null | undefined, path = 'input'): ModelArchitectureConfig {
+  const errors: FieldError[] = [];
+  const arch = `${path}.architecture`;
+  let base: Partial<ModelArchitectureConfig> = { dropout: 0, bias: true };
+  if (preset !== null && preset !== undefined) {
+    if (isPresetName(preset)) base = PRESETS[preset];
+    else errors.push({ field: `${path}.preset`, message: `must be one of ${PRESET_NAMES.join(', ')} (got "${preset}")` });
+  }
+  const merged: Partial<ModelArchitectureConfig> = { ...base };
+  for (const [key, value] of Object.entries(overrides ?? {}) as Array<[keyof ModelArchitectureConfig, unknown]>) {
+    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  for (const [key, [min, max]] of Object.entries(LIMITS) as Array<[keyof typeof LIMITS, readonly [number, number]]>) {
+    const value = merged[key];
+    if (value === undefined) errors.push({ field: `${arch}.${key}`, message: preset ? 'is required' : 'is required without a preset' });
+    else if (!Number.isInteger(value) || value < min || value > max) errors.push({ field: `${arch}.${key}`, message: `must be an integer from ${min} to ${max} (got ${value})` });
+  }
+  const dropout = merged.dropout!;
+  if (!Number.isFinite(dropout) || dropout < 0 || dropout >= 1) errors.push({ field: `${arch}.dropout`, message: `must be at least 0 and below 1 (got ${dropout})` });
+  const { heads, embeddingWidth } = merged;
+  if (heads !== undefined && embeddingWidth !== undefined && Number.isInteger(heads) && heads > 0 && Number.isInteger(embeddingWidth) && embeddingWidth % heads !== 0) {
+    errors.push({ field: `${arch}.embeddingWidth`, message: `must be divisible by heads (${embeddingWidth} is not a multiple of ${heads})` });
+  }
+  if (errors.length) throw new ValidationError(errors);
+  return merged as ModelArchitectureConfig;
+}
+
+/** Parameters of the decoder with tied input/output embeddings (as GPT-2 and nanoGPT count them). */
+export function parameterCount(a: ModelArchitectureConfig): number {
+  const C = a.embeddingWidth;
+  const b = a.bias ? 1 : 0;
+  const perBlock = 2 * (C + b * C) + (C * 3 * C + b * 3 * C) + (C * C + b * C) + (C * 4 * C + b * 4 * C) + (4 * C * C + b * C);
+  return a.vocabSize * C + a.contextLength * C + a.layers * perBlock + (C + b * C);
+}
+
+export const DEFAULT_SPECIAL_TOKENS = ['<|endoftext|>', '<context>', '<response>'];
+
+export function validateSpecialTokens(tokens: readonly string[] | null | undefined, field = 'input.specialTokens'): string[] {
+  if (tokens === null || tokens === undefined) return [...DEFAULT_SPECIAL_TOKENS];
+  const errors: FieldError[] = [];
+  tokens.forEach((token, i) => {
+    if (!token || token.length > 64 || /\s/.test(token)) errors.push({ field: `${field}.${i}`, message: 'must be 1 to 64 characters without spaces' });
+  });
+  if (new Set(tokens).size !== tokens.length) errors.push({ field, message: 'must not repeat a token' });
+  if (errors.length) throw new ValidationError(errors);
+  return [...tokens];
+}

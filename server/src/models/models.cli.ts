@@ -1,0 +1,127 @@
+// `egen models create` and `egen models list`.
+import { ApiError, apiRequest } from '../cli/api-client.ts';
+import { type CliCommand, type CliIo, CliUsageError } from '../cli/command.ts';
+import { intFlag, numberFlag, parseFlags } from '../cli/flags.ts';
+
+/** Input paths of the API → the flags a CLI user typed. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  'input.name': 'NAME',
+  'input.preset': '--preset',
+  'input.tokenizerId': '--tokenizer',
+  'input.architecture.vocabSize': '--vocab-size',
+  'input.architecture.contextLength': '--context-length',
+  'input.architecture.layers': '--layers',
+  'input.architecture.heads': '--heads',
+  'input.architecture.embeddingWidth': '--width',
+  'input.architecture.dropout': '--dropout',
+};
+
+function printApiError(io: CliIo, command: string, error: ApiError): number {
+  const fieldErrors = error.errors[0]?.extensions?.fieldErrors;
+  if (fieldErrors?.length) {
+    io.err(`egen ${command}: invalid input`);
+    for (const e of fieldErrors) io.err(`  ${FLAG_OF_FIELD[e.field] ?? e.field}: ${e.message}`);
+  } else {
+    io.err(`egen ${command}: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+  }
+  return 1;
+}
+
+interface ModelRow {
+  id: string;
+  name: string;
+  preset: string | null;
+  createdAt: string;
+  owner: { email: string } | null;
+  architecture: { layers: number; heads: number; embeddingWidth: number; contextLength: number; vocabSize: number; parameterCount: number };
+  latestVersion: { version: number } | null;
+}
+
+const MODEL_FIELDS = 'id name preset createdAt owner { email } architecture { layers heads embeddingWidth contextLength vocabSize parameterCount } latestVersion { version }';
+
+const formatParams = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}K` : String(n));
+
+export const modelsCreateCommand: CliCommand = {
+  path: ['models', 'create'],
+  summary: 'Create a model from a preset (tiny, small, gpt2-124M) or a custom architecture',
+  usage: [
+    'egen models create NAME [--preset tiny|small|gpt2-124M] [--vocab-size N] [--context-length N]',
+    '                        [--layers N] [--heads N] [--width N] [--dropout P] [--no-bias]',
+    '                        [--tokenizer ID] [--description TEXT] [--special-tokens A,B,...] [--url URL] [--json]',
+    '',
+    'Architecture flags override the preset; without a preset give them all.',
+  ].join('\n'),
+  async run(args, io) {
+    const flags = parseFlags(args, ['--preset', '--vocab-size', '--context-length', '--layers', '--heads', '--width', '--dropout', '--tokenizer', '--description', '--special-tokens', '--url'], ['--no-bias', '--json']);
+    const [name, ...extra] = flags.positionals;
+    if (!name) throw new CliUsageError('give the model a NAME');
+    if (extra.length) throw new CliUsageError(`unexpected argument ${extra[0]}`);
+    const architecture = {
+      vocabSize: intFlag(flags, '--vocab-size'),
+      contextLength: intFlag(flags, '--context-length'),
+      layers: intFlag(flags, '--layers'),
+      heads: intFlag(flags, '--heads'),
+      embeddingWidth: intFlag(flags, '--width'),
+      dropout: numberFlag(flags, '--dropout'),
+      bias: flags.booleans.has('--no-bias') ? false : undefined,
+    };
+    const input = {
+      name,
+      preset: flags.values.get('--preset'),
+      description: flags.values.get('--description'),
+      tokenizerId: flags.values.get('--tokenizer'),
+      specialTokens: flags.values.get('--special-tokens')?.split(',').map((s) => s.trim()),
+      architecture: Object.values(architecture).some((v) => v !== undefined) ? architecture : undefined,
+    };
+    try {
+      const data = await apiRequest<{ createModel: ModelRow }>(io.env, flags.values.get('--url'), `mutation($input: CreateModelInput!) { createModel(input: $input) { ${MODEL_FIELDS} } }`, { input });
+      const m = data.createModel;
+      if (flags.booleans.has('--json')) io.out(JSON.stringify(m, null, 2));
+      else io.out(`Created model ${m.name} (${m.id}): ${m.architecture.layers} layers, ${m.architecture.heads} heads, width ${m.architecture.embeddingWidth}, context ${m.architecture.contextLength}, vocab ${m.architecture.vocabSize}, ${formatParams(m.architecture.parameterCount)} parameters`);
+      return 0;
+    } catch (error) {
+      if (error instanceof ApiError) return printApiError(io, 'models create', error);
+      throw error;
+    }
+  },
+};
+
+export const modelsListCommand: CliCommand = {
+  path: ['models', 'list'],
+  summary: 'List models (newest first)',
+  usage: 'egen models list [--name TEXT] [--sort created|name|updated] [--limit N] [--url URL] [--json]',
+  async run(args, io) {
+    const flags = parseFlags(args, ['--name', '--sort', '--limit', '--url'], ['--json']);
+    if (flags.positionals.length) throw new CliUsageError(`unexpected argument ${flags.positionals[0]}`);
+    const sort = flags.values.get('--sort') ?? 'created';
+    const field = { created: 'CREATED_AT', name: 'NAME', updated: 'UPDATED_AT' }[sort];
+    if (!field) throw new CliUsageError('--sort must be created, name or updated');
+    const limit = intFlag(flags, '--limit') ?? 50;
+    try {
+      const data = await apiRequest<{ models: { totalCount: number; nodes: ModelRow[] } }>(
+        io.env,
+        flags.values.get('--url'),
+        `query($filter: ModelFilter, $orderBy: ModelOrder, $first: Int) { models(filter: $filter, orderBy: $orderBy, first: $first) { totalCount nodes { ${MODEL_FIELDS} } } }`,
+        { filter: flags.values.has('--name') ? { nameContains: flags.values.get('--name') } : null, orderBy: { field, direction: field === 'NAME' ? 'ASC' : 'DESC' }, first: limit },
+      );
+      const { nodes, totalCount } = data.models;
+      if (flags.booleans.has('--json')) {
+        io.out(JSON.stringify(nodes, null, 2));
+        return 0;
+      }
+      if (!nodes.length) {
+        io.out('No models yet. Create one with: egen models create NAME --preset tiny');
+        return 0;
+      }
+      const rows = nodes.map((m) => [m.name, m.preset ?? 'custom', formatParams(m.architecture.parameterCount), `${m.architecture.layers}/${m.architecture.heads}/${m.architecture.embeddingWidth}`, m.latestVersion ? `v${m.latestVersion.version}` : '-', m.owner?.email ?? '?', m.id]);
+      const header = ['NAME', 'PRESET', 'PARAMS', 'L/H/W', 'LATEST', 'OWNER', 'ID'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      for (const row of [header, ...rows]) io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+      if (totalCount > nodes.length) io.out(`(${nodes.length} of ${totalCount}; --limit N shows more)`);
+      return 0;
+    } catch (error) {
+      if (error instanceof ApiError) return printApiError(io, 'models list', error);
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,132 @@
+import { ArgsType, Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { SortDirection } from '../graphql/connection.ts';
+
+@InputType({ description: 'Architecture fields; with a preset each one given overrides the preset' })
+export class ModelArchitectureInput {
+  @Field(() => Int, { nullable: true })
+  vocabSize?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  contextLength?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  layers?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  heads?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  embeddingWidth?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Defaults to the preset’s, or 0' })
+  dropout?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Defaults to the preset’s, or true' })
+  bias?: boolean | null;
+}
+
+@InputType()
+export class CreateModelInput {
+  @Field(() => String, { description: '1 to 100 characters; unique among the owner’s models' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'tiny, small or gpt2-124M; without one, architecture must be complete' })
+  preset?: string | null;
+
+  @Field(() => ModelArchitectureInput, { nullable: true })
+  architecture?: ModelArchitectureInput | null;
+
+  @Field(() => String, { nullable: true })
+  tokenizerId?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Defaults to <|endoftext|>, <context>, <response>' })
+  specialTokens?: string[] | null;
+}
+
+@InputType({ description: 'Fields to change; the architecture is fixed once a model exists' })
+export class UpdateModelInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true })
+  tokenizerId?: string | null;
+}
+
+@InputType()
+export class CreateModelVersionInput {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => String, { nullable: true })
+  checkpointPath?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  parentVersionId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  runId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  datasetVersionId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  notes?: string | null;
+}
+
+@InputType()
+export class ModelFilter {
+  @Field(() => ID, { nullable: true })
+  ownerId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name' })
+  nameContains?: string | null;
+
+  @Field(() => String, { nullable: true })
+  preset?: string | null;
+}
+
+export enum ModelOrderField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+  NAME = 'NAME',
+}
+registerEnumType(ModelOrderField, { name: 'ModelOrderField' });
+
+@InputType()
+export class ModelOrder {
+  @Field(() => ModelOrderField)
+  field!: ModelOrderField;
+
+  @Field(() => SortDirection)
+  direction!: SortDirection;
+}
+
+@ArgsType()
+export class ModelVersionsArgs {
+  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100. Defaults to 20.' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+@InputType()
+export class ModelVersionFilter {
+  @Field(() => ID, { nullable: true })
+  modelId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Versions produced by this training run' })
+  runId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Versions trained on this dataset version' })
+  datasetVersionId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Direct children of this version' })
+  parentVersionId?: string | null;
+}

@@ -1,0 +1,36 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../graphql/connection.ts';
+import { Model, ModelVersion } from './model.entity.ts';
+
+export const ModelConnection = ConnectionType('Model', Model);
+export const ModelVersionConnection = ConnectionType('ModelVersion', ModelVersion);
+
+@ObjectType({ description: 'A named starting architecture' })
+export class ModelPreset {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  vocabSize!: number;
+
+  @Field(() => Int)
+  contextLength!: number;
+
+  @Field(() => Int)
+  layers!: number;
+
+  @Field(() => Int)
+  heads!: number;
+
+  @Field(() => Int)
+  embeddingWidth!: number;
+
+  @Field(() => Float)
+  dropout!: number;
+
+  @Field(() => Boolean)
+  bias!: boolean;
+
+  @Field(() => Float)
+  parameterCount!: number;
+}

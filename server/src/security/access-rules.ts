@@ -1,0 +1,63 @@
+// THE access rules of the GraphQL API, in one place: every query, mutation and subscription,
+// plus sensitive fields of object types, keyed by schema coordinate ("Type.field").
+//
+// A new operation declares its rule here, or it is denied to everyone (and the role-matrix
+// test, server/src/security/access-rules.test.ts, fails naming it). House rule: queries and
+// subscriptions VIEWER, mutations DEVELOPER with ownership checked in the service, ADMIN where
+// it concerns other users or the whole installation.
+import type { AccessRule } from './access-control.ts';
+import { Role } from './roles.ts';
+
+const { ADMIN, DEVELOPER, VIEWER } = Role;
+
+export const ACCESS_RULES = {
+  // system
+  'Query.health': 'public', // load balancers and the login page read it
+  'Subscription.heartbeat': 'public', // proves the live link on the sign-in page; carries only a clock
+
+  // auth: anyone may try to sign in; the rest acts on the caller's own account
+  'Mutation.login': 'public',
+  'Mutation.refreshSession': 'public', // the refresh token is the credential
+  'Mutation.logout': VIEWER,
+  'Mutation.changePassword': VIEWER,
+  'Query.me': VIEWER,
+  'Query.myApiKeys': VIEWER,
+  'Mutation.createApiKey': VIEWER, // role capped at the caller's own
+  'Mutation.revokeApiKey': VIEWER, // own keys; ADMIN anyone's (checked in the service)
+
+  // admin
+  'Query.users': ADMIN,
+  'Query.user': ADMIN,
+  'Mutation.createUser': ADMIN,
+  'Mutation.setUserRole': ADMIN,
+  'Mutation.disableUser': ADMIN,
+  'Mutation.enableUser': ADMIN,
+  'Mutation.resetUserPassword': ADMIN,
+  'Query.apiKeys': ADMIN,
+  'Query.auditLog': ADMIN,
+
+  // models
+  'Query.models': VIEWER,
+  'Query.model': VIEWER,
+  'Query.modelVersion': VIEWER,
+  'Query.modelVersions': VIEWER,
+  'Query.modelPresets': VIEWER,
+  'Mutation.createModel': DEVELOPER,
+  'Mutation.updateModel': DEVELOPER, // owner or ADMIN
+  'Mutation.deleteModel': DEVELOPER, // owner or ADMIN
+  'Mutation.createModelVersion': DEVELOPER, // owner of the model or ADMIN
+
+  // datasets (ownership of datasets is not modelled yet: any DEVELOPER may change any dataset)
+  'Query.datasets': VIEWER,
+  'Query.dataset': VIEWER,
+  'Query.datasetVersion': VIEWER,
+  'Query.pipelinePlugins': VIEWER,
+  'Mutation.createDataset': DEVELOPER,
+  'Mutation.runDatasetPipeline': DEVELOPER,
+  'Mutation.deleteDataset': DEVELOPER,
+
+  // sensitive fields
+  // 'self': the user themselves or an ADMIN
+  'User.lastLoginAt': 'self',
+  'User.disabledAt': 'self',
+} satisfies Record<string, AccessRule>;
