@@ -48,6 +48,22 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(readdirSync(join(t.dataDir, 'uploads')).length).toBe(before);
   });
 
+  it('an upload the client abandons halfway leaves no file and no upload row', async () => {
+    const { request } = await import('node:http');
+    const before = readdirSync(join(t.dataDir, 'uploads')).sort();
+    const req = request(`${t.httpUrl}/api/uploads?filename=half.txt`, { method: 'POST', headers: { 'content-length': String(10 * 1024 * 1024) } });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(256 * 1024, 98));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    req.destroy();
+    const rows = async (): Promise<unknown[]> => (await t.server.dataSource.query(`SELECT id FROM uploads WHERE filename = 'half.txt'`)) as unknown[];
+    for (let i = 0; i < 100 && (readdirSync(join(t.dataDir, 'uploads')).length !== before.length || (await rows()).length > 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readdirSync(join(t.dataDir, 'uploads')).sort()).toEqual(before);
+    expect(await rows()).toEqual([]);
+  });
+
   it('createDataset builds version 1 with report, tokenizer and shards; list, show and delete', async () => {
     const text = readFileSync(join(import.meta.dirname, '../../../datasets/instructions.jsonl'));
     const up = await upload(t, 'pairs.jsonl', text);
