@@ -3,8 +3,10 @@
 // 1) BPE training, 4,096-token vocabulary, on ~100 MB of text (tiny Shakespeare repeated):
 //    the native trainer vs Python tokenizers' BpeTrainer on the same file.
 // 2) Ingest + normalize (NFC) + tokenize into shards with that tokenizer (EGen's whole path:
-//    streaming reader, pipeline, records.jsonl, batched parallel encoding, shard files) vs
-//    Python tokenizers' encode_batch on the same documents with the same tokenizer.json.
+//    streaming reader, pipeline, records.jsonl, encoding with the `tokenizers` npm package —
+//    each distinct pre-token once, in parallel batches — and shard files) vs Python tokenizers'
+//    encode_batch on the same documents with the same tokenizer.json. The token counts printed
+//    for both sides must agree.
 // Prints MB/s, the ratio (EGen / Python; target ≥ 1.0×) and peak RSS of both processes.
 //
 // Options: --mb N (default 100), --keep (keep the temp folder).

@@ -48,6 +48,22 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(readdirSync(join(t.dataDir, 'uploads')).length).toBe(before);
   });
 
+  it('an upload the client abandons halfway leaves no file and no upload row', async () => {
+    const { request } = await import('node:http');
+    const before = readdirSync(join(t.dataDir, 'uploads')).sort();
+    const req = request(`${t.httpUrl}/api/uploads?filename=half.txt`, { method: 'POST', headers: { 'content-length': String(10 * 1024 * 1024) } });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(256 * 1024, 98));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    req.destroy();
+    const rows = async (): Promise<unknown[]> => (await t.server.dataSource.query(`SELECT id FROM uploads WHERE filename = 'half.txt'`)) as unknown[];
+    for (let i = 0; i < 100 && (readdirSync(join(t.dataDir, 'uploads')).length !== before.length || (await rows()).length > 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readdirSync(join(t.dataDir, 'uploads')).sort()).toEqual(before);
+    expect(await rows()).toEqual([]);
+  });
+
   it('createDataset builds version 1 with report, tokenizer and shards; list, show and delete', async () => {
     const text = readFileSync(join(import.meta.dirname, '../../../datasets/instructions.jsonl'));
     const up = await upload(t, 'pairs.jsonl', text);
@@ -155,14 +171,21 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(notATokenizer.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
   });
 
-  it('removes unfinished uploads and orphan files at start', async () => {
+  it('removes unfinished uploads, orphan upload files and orphan version folders at start', async () => {
     const { DatasetsService } = await import('./datasets.service.ts');
     const service = new DatasetsService(t.server.dataSource, { dataDir: t.dataDir, logger: t.server.logger });
     writeFileSync(join(t.dataDir, 'uploads', 'orphan'), 'x');
     utimesSync(join(t.dataDir, 'uploads', 'orphan'), new Date(2000, 0, 1), new Date(2000, 0, 1));
     await t.server.dataSource.query(`INSERT INTO uploads (id, status, filename, size_bytes, sha256, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'IN_PROGRESS', 'a.txt', 0, NULL, '2000-01-01T00:00:00.000Z')`);
     writeFileSync(join(t.dataDir, 'uploads', '11111111-1111-1111-1111-111111111111'), 'partial');
-    expect(await service.removeStaleUploads(60_000)).toBe(2);
+    const { mkdirSync } = await import('node:fs');
+    const orphanVersion = join(t.dataDir, 'datasets', '22222222-2222-2222-2222-222222222222');
+    mkdirSync(orphanVersion);
+    utimesSync(orphanVersion, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    const versionsBefore = readdirSync(join(t.dataDir, 'datasets')).length;
+    expect(await service.removeStaleUploads(60_000)).toBe(3);
+    expect(existsSync(orphanVersion)).toBe(false);
+    expect(readdirSync(join(t.dataDir, 'datasets')).length).toBe(versionsBefore - 1);
     expect(existsSync(join(t.dataDir, 'uploads', 'orphan'))).toBe(false);
     expect(existsSync(join(t.dataDir, 'uploads', '11111111-1111-1111-1111-111111111111'))).toBe(false);
   });

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.ts';
+import { ENGINES } from '../../test/databases.ts';
 import { startTestServer, type TestServer } from '../../test/test-server.ts';
 import { progressLine } from './datasets.cli.ts';
 
@@ -14,10 +15,10 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   return { code, out, err };
 }
 
-describe('egen datasets', () => {
+describe.each(ENGINES)('egen datasets on %s', (engine) => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer('sqlite');
+    t = await startTestServer(engine);
   });
   afterAll(async () => t?.stop());
 

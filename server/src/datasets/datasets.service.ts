@@ -95,8 +95,8 @@ export class DatasetsService {
   // ---- uploads ----
 
   /**
-   * Removes uploads a crash left unfinished (IN_PROGRESS for longer than maxAgeMs) and files in
-   * uploads/ that no upload row names. Called at start.
+   * Removes what a crash can leave behind, once older than maxAgeMs: unfinished uploads, files in
+   * uploads/ that no upload row names, and version folders without a version row. Called at start.
    */
   async removeStaleUploads(maxAgeMs = 24 * 3600 * 1000): Promise<number> {
     const repo = this.dataSource.getRepository(Upload);
@@ -114,6 +114,14 @@ export class DatasetsService {
     for (const name of readdirSafe(this.uploadsDir)) {
       if (!known.has(name) && statSafeOlderThan(join(this.uploadsDir, name), maxAgeMs)) {
         rmSync(join(this.uploadsDir, name), { force: true });
+        removed++;
+      }
+    }
+    // a version folder renamed into place whose database row never came (a crash in between)
+    const versions = new Set((await this.dataSource.getRepository(DatasetVersion).find({ select: { id: true } })).map((v) => v.id));
+    for (const name of readdirSafe(this.versionsDir)) {
+      if (!name.startsWith('.') && !versions.has(name) && statSafeOlderThan(join(this.versionsDir, name), maxAgeMs)) {
+        rmSync(join(this.versionsDir, name), { recursive: true, force: true });
         removed++;
       }
     }

@@ -31,7 +31,6 @@ export async function* readLines(source: AsyncIterable<Buffer>, hooks: ReaderHoo
   let pendingBytes = 0;
   let line = 1;
   let lineStart = 0; // byte offset of the current line
-  let position = 0; // byte offset of the current chunk
   let first = true;
   let skipLf = false; // the previous chunk ended with \r: a \n now belongs to it
   const take = (tail: Buffer): Buffer => {
@@ -45,7 +44,6 @@ export async function* readLines(source: AsyncIterable<Buffer>, hooks: ReaderHoo
       first = false;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
         chunk = chunk.subarray(3);
-        position = 3;
         lineStart = 3;
       }
     }
@@ -82,8 +80,6 @@ export async function* readLines(source: AsyncIterable<Buffer>, hooks: ReaderHoo
       line++;
       start = at + terminator;
     }
-    position += chunk.length;
   }
   if (pendingBytes > 0) yield { text: decodeLine(take(Buffer.alloc(0)), line, lineStart, hooks), line, byteOffset: lineStart };
-  void position;
 }
