@@ -1,0 +1,34 @@
+import { gql } from '@urql/core';
+
+export interface DatasetRow {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  versions: Array<{ id: string }>;
+  latestVersion: { id: string; version: number; format: string; recordCount: number; trainTokens: number; gatePassed: boolean; sourceFilename: string; sourceBytes: number } | null;
+}
+
+export const DATASETS_QUERY = gql<{ datasets: DatasetRow[] }, Record<string, never>>`
+  query Datasets {
+    datasets {
+      id
+      name
+      description
+      createdAt
+      versions {
+        id
+      }
+      latestVersion {
+        id
+        version
+        format
+        recordCount
+        trainTokens
+        gatePassed
+        sourceFilename
+        sourceBytes
+      }
+    }
+  }
+`;

@@ -1,0 +1,192 @@
+// Create a model from a preset (any field overrides it) or a custom architecture, with a tokenizer
+// and special tokens. Checks the shape before sending: width must be a multiple of heads.
+import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { formatCount } from '../common/format.ts';
+import type { ArchitectureInput, CreateModelInput } from './documents/create-model.mutation.ts';
+import type { ModelPreset } from './documents/model-presets.query.ts';
+import type { TokenizerSource } from './documents/tokenizers.query.ts';
+
+const DEFAULT_SPECIAL_TOKENS = ['<|endoftext|>', '<context>', '<response>'];
+type ArchKey = 'layers' | 'heads' | 'embeddingWidth' | 'contextLength' | 'vocabSize';
+const ARCH_FIELDS: Array<{ key: ArchKey; label: string; min: number }> = [
+  { key: 'layers', label: 'Layers', min: 1 },
+  { key: 'heads', label: 'Attention heads', min: 1 },
+  { key: 'embeddingWidth', label: 'Width (embedding channels)', min: 8 },
+  { key: 'contextLength', label: 'Context length (tokens)', min: 8 },
+  { key: 'vocabSize', label: 'Vocabulary size', min: 2 },
+];
+
+/** GPT-2 style parameter count with a tied embedding (an estimate before the server's exact one). */
+export function estimateParameters(a: { layers: number; embeddingWidth: number; contextLength: number; vocabSize: number; bias: boolean }): number {
+  const w = a.embeddingWidth;
+  const perLayer = 12 * w * w + (a.bias ? 13 * w : 4 * w);
+  return a.vocabSize * w + a.contextLength * w + a.layers * perLayer + (a.bias ? 2 * w : w);
+}
+
+export interface CreateModelFormProps {
+  presets: ModelPreset[];
+  tokenizers: TokenizerSource[];
+  busy?: boolean;
+  error?: string | null;
+  onSubmit: (input: CreateModelInput) => void | Promise<void>;
+}
+
+export function CreateModelForm({ presets, tokenizers, busy = false, error, onSubmit }: CreateModelFormProps): ReactElement {
+  const ids = { name: useId(), desc: useId(), preset: useId(), tokenizer: useId(), special: useId(), dropout: useId(), base: useId() };
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [mode, setMode] = useState<'preset' | 'custom'>('preset');
+  const [presetName, setPresetName] = useState(presets[0]?.name ?? 'tiny');
+  const [overrides, setOverrides] = useState<Partial<Record<ArchKey, number>>>({});
+  const [custom, setCustom] = useState<Record<ArchKey, number>>({ layers: 4, heads: 4, embeddingWidth: 128, contextLength: 256, vocabSize: 4096 });
+  const [dropout, setDropout] = useState(0);
+  const [bias, setBias] = useState(true);
+  const [tokenizerId, setTokenizerId] = useState('');
+  const [specialTokens, setSpecialTokens] = useState(DEFAULT_SPECIAL_TOKENS.join('\n'));
+  const preset = presets.find((p) => p.name === presetName);
+  const tokenizerVersion = tokenizers.flatMap((d) => d.versions).find((v) => v.id === tokenizerId);
+
+  const value = (key: ArchKey): number => {
+    if (key === 'vocabSize' && tokenizerVersion) return tokenizerVersion.vocabSize;
+    if (mode === 'custom') return custom[key];
+    return overrides[key] ?? preset?.[key] ?? 0;
+  };
+  const setValue = (key: ArchKey, v: number): void => {
+    if (mode === 'custom') setCustom((c) => ({ ...c, [key]: v }));
+    else setOverrides((o) => ({ ...o, [key]: v }));
+  };
+  const shape = { layers: value('layers'), heads: value('heads'), embeddingWidth: value('embeddingWidth'), contextLength: value('contextLength'), vocabSize: value('vocabSize'), bias: mode === 'custom' ? bias : (preset?.bias ?? true) };
+  const shapeError = shape.heads > 0 && shape.embeddingWidth % shape.heads !== 0 ? `The width (${shape.embeddingWidth}) must be a multiple of the heads (${shape.heads}).` : null;
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (shapeError) return;
+    const input: CreateModelInput = { name: name.trim() };
+    if (description.trim()) input.description = description.trim();
+    let architecture: ArchitectureInput = {};
+    if (mode === 'preset') {
+      input.preset = presetName;
+      architecture = { ...overrides };
+    } else architecture = { ...custom, dropout, bias };
+    if (tokenizerVersion) {
+      input.tokenizerId = tokenizerVersion.id;
+      architecture.vocabSize = tokenizerVersion.vocabSize;
+    }
+    if (Object.keys(architecture).length) input.architecture = architecture;
+    const tokens = specialTokens
+      .split('\n')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (tokens.join('\n') !== DEFAULT_SPECIAL_TOKENS.join('\n')) input.specialTokens = tokens;
+    void onSubmit(input);
+  };
+
+  return (
+    <form className="form" onSubmit={submit} aria-labelledby="create-model-title">
+      <h3 id="create-model-title">New model</h3>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={ids.name}>Model name</label>
+          <input id={ids.name} className="input" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.desc}>Description (optional)</label>
+          <input id={ids.desc} className="input" value={description} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+      </div>
+      <fieldset className="field">
+        <legend>Architecture</legend>
+        <label className="check">
+          <input type="radio" name={`${ids.base}-mode`} checked={mode === 'preset'} onChange={() => setMode('preset')} /> From a preset
+        </label>
+        <label className="check">
+          <input type="radio" name={`${ids.base}-mode`} checked={mode === 'custom'} onChange={() => setMode('custom')} /> Custom
+        </label>
+      </fieldset>
+      {mode === 'preset' && (
+        <div className="field">
+          <label htmlFor={ids.preset}>Preset</label>
+          <select
+            id={ids.preset}
+            className="input"
+            value={presetName}
+            onChange={(e) => {
+              setPresetName(e.target.value);
+              setOverrides({});
+            }}
+          >
+            {presets.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name} ({formatCount(p.parameterCount)} parameters)
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div className="form-grid">
+        {ARCH_FIELDS.map((f) => (
+          <div className="field" key={f.key}>
+            <label htmlFor={`${ids.base}-${f.key}`}>{f.label}</label>
+            <input
+              id={`${ids.base}-${f.key}`}
+              className="input"
+              type="number"
+              min={f.min}
+              step={1}
+              required
+              value={value(f.key)}
+              disabled={f.key === 'vocabSize' && Boolean(tokenizerVersion)}
+              onChange={(e) => setValue(f.key, Number(e.target.value))}
+            />
+          </div>
+        ))}
+        {mode === 'custom' && (
+          <>
+            <div className="field">
+              <label htmlFor={ids.dropout}>Dropout</label>
+              <input id={ids.dropout} className="input" type="number" min={0} max={0.9} step={0.01} value={dropout} onChange={(e) => setDropout(Number(e.target.value))} />
+            </div>
+            <label className="check">
+              <input type="checkbox" checked={bias} onChange={(e) => setBias(e.target.checked)} /> Bias in linear layers and norms
+            </label>
+          </>
+        )}
+      </div>
+      {shapeError && (
+        <p role="alert" className="error-text">
+          {shapeError}
+        </p>
+      )}
+      <p aria-live="polite" data-testid="parameter-estimate">
+        About {formatCount(estimateParameters(shape))} parameters.
+      </p>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={ids.tokenizer}>Tokenizer</label>
+          <select id={ids.tokenizer} className="input" value={tokenizerId} onChange={(e) => setTokenizerId(e.target.value)}>
+            <option value="">None yet (choose when training)</option>
+            {tokenizers.flatMap((d) =>
+              d.versions.map((v) => (
+                <option key={v.id} value={v.id}>
+                  {d.name} v{v.version} ({v.vocabSize} tokens)
+                </option>
+              )),
+            )}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.special}>Special tokens, one per line</label>
+          <textarea id={ids.special} className="input code-input" rows={3} value={specialTokens} onChange={(e) => setSpecialTokens(e.target.value)} />
+        </div>
+      </div>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="button button-primary" disabled={busy || Boolean(shapeError)}>
+        {busy ? 'Creating…' : 'Create model'}
+      </button>
+    </form>
+  );
+}

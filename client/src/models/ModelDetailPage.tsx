@@ -1,0 +1,103 @@
+import type { ReactElement } from 'react';
+import { formatCount, formatDate } from '../common/format.ts';
+import { JsonView } from '../common/JsonView.tsx';
+import { Link } from '../common/router.tsx';
+import { useQuery } from '../common/use-graphql.ts';
+import { MODEL_QUERY } from './documents/model.query.ts';
+
+export function ModelDetailPage({ id }: { id: string }): ReactElement {
+  const { data, error, loading } = useQuery(MODEL_QUERY, { id });
+  if (loading && !data) return <p role="status">Loading the model…</p>;
+  const model = data?.model;
+  if (error || !model)
+    return (
+      <p role="alert" className="error-text">
+        {error ?? 'No such model.'} <Link to="/models">Back to models</Link>
+      </p>
+    );
+  const a = model.architecture;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/models">Models</Link> / <span aria-current="page">{model.name}</span>
+      </nav>
+      <div className="page-header">
+        <h2 id="page-title">{model.name}</h2>
+      </div>
+      {model.description && <p>{model.description}</p>}
+      <div className="two-columns">
+        <section className="panel" aria-labelledby="arch-title">
+          <h3 id="arch-title">Architecture</h3>
+          <dl className="facts" data-testid="model-architecture">
+            <dt>Preset</dt>
+            <dd>{model.preset ?? 'custom'}</dd>
+            <dt>Layers</dt>
+            <dd>{a.layers}</dd>
+            <dt>Heads</dt>
+            <dd>{a.heads}</dd>
+            <dt>Width</dt>
+            <dd>{a.embeddingWidth}</dd>
+            <dt>Context</dt>
+            <dd>{a.contextLength} tokens</dd>
+            <dt>Vocabulary</dt>
+            <dd>{a.vocabSize}</dd>
+            <dt>Dropout</dt>
+            <dd>{a.dropout}</dd>
+            <dt>Bias</dt>
+            <dd>{a.bias ? 'yes' : 'no'}</dd>
+            <dt>Parameters</dt>
+            <dd>{formatCount(a.parameterCount)}</dd>
+          </dl>
+        </section>
+        <section className="panel" aria-labelledby="tok-title">
+          <h3 id="tok-title">Tokenizer</h3>
+          <dl className="facts">
+            <dt>Tokenizer</dt>
+            <dd>{model.tokenizerId ? <code>{model.tokenizerId}</code> : 'not chosen yet'}</dd>
+            <dt>Owner</dt>
+            <dd>{model.owner?.email ?? '—'}</dd>
+            <dt>Created</dt>
+            <dd>{formatDate(model.createdAt)}</dd>
+          </dl>
+          <JsonView value={model.specialTokens} label="Special tokens" />
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="mv-title">
+        <h3 id="mv-title">Versions and lineage</h3>
+        {model.versions.nodes.length === 0 ? (
+          <p className="muted">No versions yet: a version is created when a training run saves weights.</p>
+        ) : (
+          <div className="table-scroll">
+            <table>
+              <caption className="sr-only">Versions of {model.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Parent</th>
+                  <th scope="col">Dataset version</th>
+                  <th scope="col">Run</th>
+                  <th scope="col">Created by</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Notes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {model.versions.nodes.map((v) => (
+                  <tr key={v.id}>
+                    <th scope="row">v{v.version}</th>
+                    <td>{v.parent ? (v.parent.modelId === model.id ? `v${v.parent.version}` : `${v.parent.model?.name ?? 'another model'} v${v.parent.version}`) : '—'}</td>
+                    <td>{v.datasetVersionId ? <code>{v.datasetVersionId.slice(0, 8)}</code> : '—'}</td>
+                    <td>{v.runId ? <code>{v.runId.slice(0, 8)}</code> : '—'}</td>
+                    <td>{v.createdByUser?.email ?? '—'}</td>
+                    <td>{formatDate(v.createdAt)}</td>
+                    <td>{v.notes ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

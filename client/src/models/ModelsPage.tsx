@@ -1,0 +1,74 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import { useState, type ReactElement } from 'react';
+import { useSession } from '../auth/use-session.ts';
+import { DataTable } from '../common/DataTable.tsx';
+import { formatCount, formatDate } from '../common/format.ts';
+import { Link, navigate } from '../common/router.tsx';
+import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { CreateModelForm } from './CreateModelForm.tsx';
+import { CREATE_MODEL_MUTATION } from './documents/create-model.mutation.ts';
+import { MODEL_PRESETS_QUERY } from './documents/model-presets.query.ts';
+import { MODELS_QUERY, type ModelRow } from './documents/models.query.ts';
+import { TOKENIZERS_QUERY } from './documents/tokenizers.query.ts';
+
+const column = createColumnHelper<ModelRow>();
+const columns = [
+  column.accessor('name', { header: 'Name', cell: (c) => <Link to={`/models/${c.row.original.id}`}>{c.getValue()}</Link> }),
+  column.accessor((m) => m.preset ?? 'custom', { id: 'preset', header: 'Preset' }),
+  column.accessor((m) => m.architecture.layers, { id: 'layers', header: 'Layers' }),
+  column.accessor((m) => m.architecture.heads, { id: 'heads', header: 'Heads' }),
+  column.accessor((m) => m.architecture.embeddingWidth, { id: 'width', header: 'Width' }),
+  column.accessor((m) => m.architecture.contextLength, { id: 'context', header: 'Context' }),
+  column.accessor((m) => m.architecture.parameterCount, { id: 'params', header: 'Parameters', cell: (c) => formatCount(c.getValue()) }),
+  column.accessor((m) => m.latestVersion?.version ?? 0, { id: 'versions', header: 'Latest version', cell: (c) => (c.getValue() ? `v${c.getValue()}` : '—') }),
+  column.accessor((m) => m.owner?.email ?? '', { id: 'owner', header: 'Owner' }),
+  column.accessor('createdAt', { header: 'Created', cell: (c) => formatDate(c.getValue()) }),
+];
+
+function CreateModelPanel(): ReactElement {
+  const presets = useQuery(MODEL_PRESETS_QUERY, {});
+  const tokenizers = useQuery(TOKENIZERS_QUERY, {});
+  const create = useMutation(CREATE_MODEL_MUTATION);
+  if (!presets.data) return <p role="status">Loading presets…</p>;
+  return (
+    <section className="panel" id="create-model-panel">
+      <CreateModelForm
+        presets={presets.data.modelPresets}
+        tokenizers={tokenizers.data?.datasets ?? []}
+        busy={create.busy}
+        error={create.error}
+        onSubmit={async (input) => {
+          const result = await create.run({ input });
+          if (result) navigate(`/models/${result.createModel.id}`);
+        }}
+      />
+    </section>
+  );
+}
+
+export function ModelsPage(): ReactElement {
+  const session = useSession();
+  const { data, error, loading } = useQuery(MODELS_QUERY, { first: 100 });
+  const [showCreate, setShowCreate] = useState(false);
+  return (
+    <>
+      <div className="page-header">
+        <h2 id="page-title">Models</h2>
+        {session?.user.role !== 'VIEWER' && (
+          <button type="button" className="button button-primary" aria-expanded={showCreate} aria-controls="create-model-panel" onClick={() => setShowCreate((v) => !v)}>
+            {showCreate ? 'Close' : 'Create a model'}
+          </button>
+        )}
+      </div>
+      {showCreate && <CreateModelPanel />}
+      <section className="panel" aria-labelledby="page-title">
+        {error && (
+          <p role="alert" className="error-text">
+            {error}
+          </p>
+        )}
+        {loading && !data ? <p role="status">Loading models…</p> : <DataTable caption="Models" data={data?.models.nodes ?? []} columns={columns} filterLabel="Filter models" empty="No models yet." />}
+      </section>
+    </>
+  );
+}
