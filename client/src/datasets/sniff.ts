@@ -64,6 +64,11 @@ export function sniffText(name: string, head: string): Sniffed {
 export async function sniffFile(file: Blob & { name: string }): Promise<Sniffed> {
   const format = formatFromName(file.name);
   if (format === 'TFRECORD' || format === 'TEXT') return { format, columns: [] };
-  const head = await file.slice(0, 64 * 1024).text();
+  const head = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ''));
+    reader.onerror = () => reject(reader.error ?? new Error('cannot read the file'));
+    reader.readAsText(file.slice(0, 64 * 1024));
+  });
   return sniffText(file.name, head);
 }
