@@ -27,6 +27,10 @@ describe('web client in Chromium', () => {
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
     await page.goto(`${t.httpUrl}/`);
+    // Signed out, the sign-in page shows; the dashboard (with the health panel) follows sign-in.
+    await page.getByLabel('Email').fill(t.admin.email);
+    await page.getByLabel('Password').fill(t.admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.textContent('[data-testid="health-status"]'), { timeout: 15_000 }).toBe('● Healthy');
     await expect.poll(() => page.textContent('[data-testid="live-link"]'), { timeout: 15_000 }).toMatch(/Live link: Live/);
     expect(await page.textContent('[data-testid="libtorch-version"]')).toMatch(/^\d+\.\d+\.\d+/);
@@ -38,6 +42,8 @@ describe('web client in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
     await page.reload();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    // The session survives the reload.
+    await expect.poll(() => page.textContent('[data-testid="health-status"]'), { timeout: 15_000 }).toBe('● Healthy');
 
     mkdirSync(join(PROJECT_ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(PROJECT_ROOT, 'test-results', 'health-light.png'), fullPage: true });

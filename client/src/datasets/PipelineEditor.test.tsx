@@ -36,7 +36,7 @@ describe('PipelineEditor', () => {
         pipeline: {
           steps: [
             { type: 'normalize', form: 'NFKC' },
-            { type: 'lengthFilter', minChars: 20, maxChars: 100000 },
+            { type: 'lengthFilter', minChars: 20 },
             { type: 'plugin', name: 'shout', options: { times: 2 } },
           ],
         },

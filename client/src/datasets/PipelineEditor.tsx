@@ -29,7 +29,7 @@ export function defaultStep(type: StepType): Step {
     case 'normalize':
       return { type, form: 'NFC' };
     case 'lengthFilter':
-      return { type, minChars: 1, maxChars: 100000 };
+      return { type, minChars: 1 };
     case 'regexDrop':
       return { type, pattern: '', flags: '' };
     case 'regexReplace':

@@ -1,0 +1,202 @@
+// The web client end to end in real Chromium against a real server with a fresh data directory:
+// sign in, upload tiny Shakespeare, read its report, run a pipeline, create a tiny model, use the
+// admin pages and the playground; a VIEWER sees no admin. Every page is scanned with axe-core in
+// both themes (no serious or critical violation) and photographed under test-results/.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_DIST_DIR, PROJECT_ROOT } from '../src/paths.ts';
+import { launchBrowser } from './browser.ts';
+import { startTestServer, type TestServer } from './test-server.ts';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = join(PROJECT_ROOT, 'test-results', 'client');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations;
+  });
+  return (violations as AxeViolation[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join(' | ')}`);
+}
+
+async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('current-user').waitFor();
+}
+
+describe('web client end to end in Chromium', () => {
+  let t: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!existsSync(join(CLIENT_DIST_DIR, 'index.html'))) throw new Error('the client is not built: run npm run build:client first');
+    t = await startTestServer('sqlite', { heartbeatIntervalMs: 1000 });
+    browser = await launchBrowser();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('an admin signs in, uploads tiny Shakespeare, sees the report, runs a pipeline, creates a tiny model, uses admin and playground; every page passes axe in both themes', async () => {
+    const page = await browser.newPage({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    const base = t.httpUrl;
+    const pages: Array<{ name: string; path: string; ready: string }> = [];
+
+    // Signed out: the sign-in page.
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Sign in to EGen' }).waitFor();
+    pages.push({ name: 'sign-in', path: '/', ready: 'text=Sign in to EGen' });
+    const signInProblems = await seriousViolations(page);
+    expect(signInProblems).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sign-in-dark.png'), fullPage: true });
+
+    // A wrong password is refused with the server's message.
+    await page.getByLabel('Email').fill(t.admin.email);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').textContent()).toMatch(/Invalid email or password/);
+
+    await signIn(page, base, t.admin.email, t.admin.password);
+    expect(await page.getByTestId('current-user').textContent()).toContain('ADMIN');
+    await expect.poll(() => page.textContent('[data-testid="health-status"]'), { timeout: 20_000 }).toBe('● Healthy');
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count()).toBe(1);
+
+    // Datasets: upload by the file picker, with progress, then the mapping, then the report.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+    await page.getByRole('button', { name: 'Upload a dataset' }).click();
+    await page.getByLabel('Choose a file…').setInputFiles(join(PROJECT_ROOT, 'datasets', 'tinyshakespeare.txt'));
+    await expect.poll(() => page.getByTestId('upload-status').textContent(), { timeout: 60_000 }).toMatch(/Uploaded: 100%/);
+    expect(await page.getByRole('progressbar').getAttribute('value')).toBe('100');
+    await page.getByLabel('Dataset name').fill('tiny shakespeare');
+    await page.getByLabel('Documents').selectOption('PARAGRAPHS');
+    await page.getByLabel('Tokenizer vocabulary size').fill('512');
+    await page.getByRole('button', { name: 'Create dataset' }).click();
+    const report = page.getByTestId('validation-report');
+    await report.waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('gate-overall').textContent()).toMatch(/Gate: (✓ PASS|✕ FAIL)/);
+    expect(await report.getByRole('table', { name: 'Gate criteria' }).getByRole('row').count()).toBeGreaterThan(1);
+    const datasetPath = new URL(page.url()).pathname;
+    expect(datasetPath).toMatch(/^\/datasets\/.+/);
+
+    // A preprocessing pipeline on version 1 creates version 2, shown in the lineage.
+    await page.getByLabel('Step to add').selectOption('lengthFilter');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await page.getByLabel('Minimum characters (step 3)').fill('2');
+    await page.getByRole('button', { name: 'Run pipeline' }).click();
+    await page.getByText('Created version 2.').waitFor({ timeout: 240_000 });
+    await page.getByRole('cell', { name: 'v1 → pipeline' }).waitFor();
+
+    // The dataset list: sortable, filterable.
+    await page.getByRole('link', { name: 'Datasets' }).first().click();
+    await page.getByRole('link', { name: 'tiny shakespeare' }).waitFor();
+    await page.getByLabel('Filter datasets').fill('nothing like this');
+    await page.getByText('No rows match the filter.').waitFor();
+    await page.getByLabel('Filter datasets').fill('');
+
+    // Models: a tiny model from the preset, with the dataset's tokenizer.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('button', { name: 'Create a model' }).click();
+    await page.getByLabel('Model name').fill('tiny bard');
+    await page.getByLabel('Preset').selectOption('tiny');
+    const tokenizer = page.getByLabel('Tokenizer');
+    await expect.poll(() => tokenizer.locator('option').count()).toBeGreaterThan(1);
+    await tokenizer.selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Create model' }).click();
+    await page.getByRole('heading', { name: 'tiny bard' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('model-architecture').textContent()).toContain('tiny');
+    const modelPath = new URL(page.url()).pathname;
+
+    // Admin: an API key's secret is shown once; the audit log lists the sign-ins.
+    await page.goto(`${base}/admin/keys`);
+    await page.getByLabel('Key name').fill('ci key');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    expect(await page.getByTestId('api-key-secret').inputValue()).toMatch(/^egk_/);
+    await page.getByRole('button', { name: 'Revoke ci key' }).click();
+    await page.getByText('Revoked ci key.').waitFor();
+    await page.goto(`${base}/admin/audit`);
+    await page.getByLabel('Action starts with').fill('auth.');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('cell', { name: 'auth.login_failed' }).first().waitFor();
+
+    // The playground runs a query as the signed-in user.
+    await page.goto(`${base}/playground`);
+    await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 20_000 }).toContain(t.admin.email);
+
+    pages.push(
+      { name: 'dashboard', path: '/', ready: '[data-testid="health-status"]' },
+      { name: 'datasets', path: '/datasets', ready: 'text=tiny shakespeare' },
+      { name: 'dataset-detail', path: datasetPath, ready: '[data-testid="validation-report"]' },
+      { name: 'models', path: '/models', ready: 'text=tiny bard' },
+      { name: 'model-detail', path: modelPath, ready: '[data-testid="model-architecture"]' },
+      { name: 'admin-users', path: '/admin/users', ready: 'text=viewer' },
+      { name: 'admin-keys', path: '/admin/keys', ready: 'text=ci key' },
+      { name: 'admin-audit', path: '/admin/audit', ready: 'text=auth.login' },
+      { name: 'playground', path: '/playground', ready: '.graphiql-container' },
+    );
+    await t.createUser('VIEWER', 'viewer@test.local');
+
+    const problems: string[] = [];
+    for (const theme of ['dark', 'light'] as const) {
+      await page.evaluate((value) => localStorage.setItem('egen.theme', value), theme);
+      for (const entry of pages.slice(1)) {
+        await page.goto(`${base}${entry.path}`);
+        await page.locator(entry.ready).first().waitFor({ timeout: 30_000 });
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+        for (const problem of await seriousViolations(page)) problems.push(`${entry.name} (${theme}): ${problem}`);
+        await page.screenshot({ path: join(SHOTS, `${entry.name}-${theme}.png`), fullPage: true });
+      }
+    }
+    // The sign-in page in the light theme.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to EGen' }).waitFor();
+    for (const problem of await seriousViolations(page)) problems.push(`sign-in (light): ${problem}`);
+    await page.screenshot({ path: join(SHOTS, 'sign-in-light.png'), fullPage: true });
+
+    expect(problems).toEqual([]);
+    expect(failures).toEqual([]);
+    await page.close();
+  }, 600_000);
+
+  it('a VIEWER sees no admin and is refused there; the API refuses too', async () => {
+    const viewer = await t.createUser('VIEWER');
+    const page = await browser.newPage({ colorScheme: 'light' });
+    await signIn(page, t.httpUrl, viewer.email, viewer.password);
+    expect(await page.getByTestId('current-user').textContent()).toContain('VIEWER');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Datasets' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.goto(`${t.httpUrl}/admin/users`);
+    expect(await page.getByRole('alert').textContent()).toMatch(/needs the ADMIN role/);
+    expect(await page.getByRole('table').count()).toBe(0);
+    // Nor can a viewer create: no upload or create buttons.
+    await page.goto(`${t.httpUrl}/datasets`);
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Upload a dataset' }).count()).toBe(0);
+    const refused = await t.graphqlAs(viewer.token, '{ users { totalCount } }');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await page.close();
+  });
+});
