@@ -8,7 +8,7 @@ import { openDatabase } from './db/data-source.ts';
 import { buildEgenSchema } from './graphql/schema.ts';
 import type { Services } from './graphql/context.ts';
 import { DatasetsService } from './datasets/datasets.service.ts';
-import { seedSampleDatasets } from './datasets/samples.ts';
+import { firstAdminId, seedSampleDatasets } from './datasets/samples.ts';
 import { createApp, GRAPHQL_PATH } from './http/app.ts';
 import { uploadRoute } from './datasets/uploads.http.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -57,7 +57,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Period of the heartbeat subscription. Defaults to 5000 ms. */
   heartbeatIntervalMs?: number;
-  /** Register the sample datasets (datasets/) when the datasets table is empty. Defaults to false. */
+  /** Register the sample datasets (datasets/), owned by the first admin, when the datasets table is empty. Defaults to false. */
   seedSampleDatasets?: boolean;
   /** Where the generated first-admin password is shown. Defaults to stdout. */
   printInitialPassword?: (text: string) => void;
@@ -77,10 +77,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const users = new UserAdminService(dataSource, audit, auth);
     const models = new ModelsService(dataSource, audit);
     await ensureInitialAdmin(dataSource, users, config.dataDir, config.initialAdmin ?? {}, logger, options.printInitialPassword);
-    const datasets = new DatasetsService(dataSource, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
+    const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
-    if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
+    if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
     const services: Services = { dataSource, system, audit, auth, users, models, datasets };
     const pubSub = new InProcessPubSub();
     const schema = await buildEgenSchema(pubSub);

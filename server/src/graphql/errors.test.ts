@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, formatGraphQLError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './errors.ts';
+import { ConflictError, DomainGraphQLError, ForbiddenError, formatGraphQLError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './errors.ts';
 
 const format = (error: unknown): { formatted: ReturnType<typeof formatGraphQLError>; internal: unknown[] } => {
   const internal: unknown[] = [];
@@ -25,6 +25,14 @@ describe('error mapping', () => {
     expect(formatted).toEqual({ message: 'Internal server error', path: ['x'], extensions: { code: 'INTERNAL' } });
     expect(JSON.stringify(formatted)).not.toContain('secret');
     expect(internal).toHaveLength(1);
+  });
+
+  it('a domain mapper\'s own codes (DomainGraphQLError) pass with their extensions; a plain GraphQLError with an unknown code does not', () => {
+    const mapped = new DomainGraphQLError('line 2: not valid JSON', { extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
+    expect(format(new GraphQLError(mapped.message, { path: ['x'], originalError: mapped })).formatted).toEqual({ message: 'line 2: not valid JSON', path: ['x'], extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
+    const stray = new Error('detail');
+    const { formatted } = format(new GraphQLError('secret detail', { path: ['x'], originalError: Object.assign(stray, { extensions: { code: 'MADE_UP' } }) }));
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL' });
   });
 
   it('request errors of GraphQL itself pass through without stack traces', () => {
