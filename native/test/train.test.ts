@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs'
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createModel, train, type StepReport, type TrainingEvent, type TrainOptions } from '../index.ts';
+import { createModel, train, version, type StepReport, type TrainingEvent, type TrainOptions } from '../index.ts';
 import { makeShard, TINY, tempDir } from './helpers.ts';
 
 const dir = tempDir('train');
@@ -19,6 +19,7 @@ function collect(options: TrainOptions, hook?: (r: StepReport) => boolean | void
 
 describe('train()', () => {
   it('reports every step with all metrics while the event loop keeps running', async () => {
+    version();  // load the addon (and libtorch) first: dlopen itself takes a while
     let ticks = 0;
     let last = performance.now();
     let longestGap = 0;
@@ -46,7 +47,7 @@ describe('train()', () => {
     // the timer fired throughout: the loop was never blocked for long
     console.log(`training took ${elapsed.toFixed(0)} ms; the 5 ms timer fired ${ticks} times, longest gap ${longestGap.toFixed(0)} ms`);
     expect(ticks).toBeGreaterThan(20);
-    expect(longestGap).toBeLessThan(elapsed / 2);  // a blocked loop would show one gap as long as the run
+    expect(longestGap).toBeLessThan(elapsed / 3);  // a blocked loop would show one gap as long as the run
   });
 
   it('pauses at a step boundary, resumes, and cancel() returns the last state', async () => {
