@@ -186,7 +186,7 @@ describe('checkpoints', () => {
 
     const optimizer = join(last, 'optimizer.safetensors');
     const bytes = readFileSync(optimizer);
-    bytes[bytes.length - 3] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 0xff, bytes.length - 3);
     writeFileSync(optimizer, bytes);
     await expect(train({ ...base, resumeFrom: last, maxSteps: 4 }).done).rejects.toThrow(`checkpoint file ${optimizer} is corrupt: checksum mismatch`);
     truncateSync(join(last, 'model.safetensors'), 100);
