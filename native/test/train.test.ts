@@ -102,6 +102,19 @@ describe('train()', () => {
     await expect(train({ ...base, maxSteps: 1, device: 'cuda' }).done).rejects.toThrow(/device "cuda" was requested but CUDA is not available/);
   });
 
+  it('follows the learning-rate schedule: warmup, then cosine, linear or constant decay to the floor', async () => {
+    const lrs = async (lrDecay: 'cosine' | 'linear' | 'constant') => {
+      const { handle, steps } = collect({ ...base, maxSteps: 8, learningRate: 1e-3, minLearningRate: 1e-4, warmupSteps: 2, lrDecaySteps: 6, lrDecay });
+      await handle.done;
+      return steps().map((s) => s.lr);
+    };
+    const warmup = [1e-3 / 3, (2 * 1e-3) / 3];
+    const close = (actual: number[], expected: number[]) => actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 12));
+    close(await lrs('linear'), [...warmup, 1e-3, 1e-4 + 0.75 * 9e-4, 1e-4 + 0.5 * 9e-4, 1e-4 + 0.25 * 9e-4, 1e-4, 1e-4]);
+    close(await lrs('cosine'), [...warmup, 1e-3, 1e-4 + 0.5 * (1 + Math.cos(Math.PI / 4)) * 9e-4, 1e-4 + 0.5 * 9e-4, 1e-4 + 0.5 * (1 + Math.cos((3 * Math.PI) / 4)) * 9e-4, 1e-4, 1e-4]);
+    close(await lrs('constant'), [...warmup, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3]);
+  });
+
   it('stops with a clear reason when the loss is NaN, after reporting the step', async () => {
     const { path } = await createModel({ model: TINY, outputDir: join(dir, 'nan-model') });
     // Poison the embeddings, then fix the checksum so the checkpoint still verifies.
@@ -173,6 +186,19 @@ describe('checkpoints', () => {
     });
     expect(resumed.cursor).toBe(fullResult.cursor);
     expect(resumed.valLoss).toBe(fullResult.valLoss);
+  });
+
+  it('resumes bf16 runs to within 1e-6 relative', async () => {
+    const opts: TrainOptions = { ...base, precision: 'bf16', maxSteps: 6 };
+    const full = collect(opts);
+    await full.handle.done;
+    const first = collect({ ...opts, checkpointDir: join(dir, 'bf16') }, (r) => r.step === 3);
+    const stopped = await first.handle.done;
+    const second = collect({ ...opts, resumeFrom: stopped.lastCheckpoint! });
+    await second.handle.done;
+    [...first.steps(), ...second.steps()].forEach((s, i) => {
+      expect(Math.abs(s.loss - full.steps()[i]!.loss) / full.steps()[i]!.loss).toBeLessThanOrEqual(1e-6);
+    });
   });
 
   it('rejects a corrupt or truncated checkpoint and a different model config, naming the file or field', async () => {
