@@ -226,10 +226,10 @@ TransformerImpl::TransformerImpl(const GPTConfig& c) {
 
 // ---- model ----
 
-GPTImpl::GPTImpl(const GPTConfig& c) : config(c) {
+GPTImpl::GPTImpl(const GPTConfig& c, bool initialize) : config(c) {
   config.Validate();
   transformer = register_module("transformer", Transformer(config));
-  InitWeights();
+  if (initialize) InitWeights();
 }
 
 void GPTImpl::InitWeights() {

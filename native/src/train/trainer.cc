@@ -26,6 +26,7 @@
 
 #ifndef _WIN32
 #include <sys/resource.h>
+#include <unistd.h>
 #endif
 
 #ifdef EGEN_WITH_CUDA
@@ -187,7 +188,7 @@ int64_t MemoryBytes(const torch::Device& device) {
     long pages = 0, resident = 0;
     const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
     std::fclose(f);
-    if (n == 2) return static_cast<int64_t>(resident) * 4096;
+    if (n == 2) return static_cast<int64_t>(resident) * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
   }
 #endif
   return 0;
