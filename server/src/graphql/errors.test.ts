@@ -32,6 +32,13 @@ describe('error mapping', () => {
     expect(format(error).formatted.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('a GraphQLError a resolver throws on purpose keeps its code; a plain Error does not', () => {
+    const deliberate = new GraphQLError('Dataset d1 not found', { path: ['dataset'], originalError: new GraphQLError('Dataset d1 not found', { extensions: { code: 'DATASET_NOT_FOUND' } }), extensions: { code: 'DATASET_NOT_FOUND' } });
+    expect(format(deliberate).formatted.extensions).toEqual({ code: 'DATASET_NOT_FOUND' });
+    const accidental = new GraphQLError('boom', { originalError: new Error('boom'), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(format(accidental).formatted.extensions).toEqual({ code: 'INTERNAL' });
+  });
+
   it('maps every code to an HTTP status', () => {
     expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].map((c) => httpStatusOf(c as never))).toEqual([401, 403, 404, 400, 409]);
   });
