@@ -243,7 +243,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         ctx.extra.token = token;
         const expiresAt = principal.kind === 'anonymous' ? null : principal.expiresAt;
         const ms = expiresAt ? expiresAt.getTime() - Date.now() : Infinity;
-        if (ms < 2 ** 31 - 1) ctx.extra.expiryTimer = setTimeout(() => close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: token expired'), Math.max(0, ms));
+        if (ms < 2 ** 31 - 1) ctx.extra.expiryTimer = setTimeout(() => close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: token expired'), Math.max(0, ms)).unref();
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
