@@ -189,9 +189,9 @@ export class AuthService {
    * is anonymous. A credential that is present but invalid, expired or revoked throws
    * UNAUTHENTICATED; a disabled account throws FORBIDDEN.
    */
-  async authenticate(token: string | null): Promise<Principal> {
+  async authenticate(token: string | null, origin: RequestOrigin | null = null): Promise<Principal> {
     if (!token) return ANONYMOUS;
-    return token.startsWith(API_KEY_PREFIX) ? this.authenticateApiKey(token) : this.authenticateAccessToken(token);
+    return token.startsWith(API_KEY_PREFIX) ? this.authenticateApiKey(token, origin) : this.authenticateAccessToken(token);
   }
 
   private async authenticateAccessToken(token: string): Promise<Principal> {
@@ -210,17 +210,22 @@ export class AuthService {
     return { kind: 'session', user: snapshot(user), sessionId: session.id, expiresAt: new Date(claims.exp * 1000) };
   }
 
-  private async authenticateApiKey(token: string): Promise<Principal> {
+  private async authenticateApiKey(token: string, origin: RequestOrigin | null): Promise<Principal> {
     const prefix = token.slice(0, API_KEY_PREFIX.length + 12);
     const keys = this.dataSource.getRepository(ApiKey);
     const key = await keys.findOneBy({ prefix });
     const given = Buffer.from(sha256(token), 'hex');
     if (!key || !timingSafeEqual(given, Buffer.from(key.secretHash, 'hex'))) throw new InvalidTokenError('unknown API key');
-    if (key.revokedAt) throw new InvalidTokenError('the API key has been revoked');
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new InvalidTokenError('the API key has expired');
     const owner = await this.dataSource.getRepository(User).findOneBy({ id: key.ownerId });
     if (!owner) throw new InvalidTokenError('unknown API key');
-    if (owner.disabledAt) throw new AccountDisabledError();
+    // A real key that no longer works is worth an audit entry: it may be a leaked one.
+    const rejected = async (reason: string, error: Error): Promise<never> => {
+      await this.audit.record({ action: 'auth.api_key_rejected', outcome: 'FAILURE', actor: { kind: 'anonymous', email: owner.email }, origin, targetType: 'ApiKey', targetId: key.id, after: { reason } });
+      throw error;
+    };
+    if (key.revokedAt) return rejected('revoked', new InvalidTokenError('the API key has been revoked'));
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return rejected('expired', new InvalidTokenError('the API key has expired'));
+    if (owner.disabledAt) return rejected('owner_disabled', new AccountDisabledError());
     const now = Date.now();
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) {
       await keys.update({ id: key.id }, { lastUsedAt: new Date(now) });

@@ -169,6 +169,11 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const after = await httpStatus(t, secret);
       expect(after.status).toBe(401);
       expect(after.body.errors?.[0]?.message).toContain('revoked');
+      // Creation, revocation and the rejected use are in the audit log.
+      const log = await t.graphqlAs<{ auditLog: { nodes: Array<{ action: string; outcome: string; after: Record<string, unknown> | null }> } }>(t.admin.token, 'query($id: ID!) { auditLog(filter: { targetType: "ApiKey", targetId: $id }) { nodes { action outcome after } } }', { id: apiKey.id });
+      expect(log.data!.auditLog.nodes.map((n) => n.action)).toEqual(['auth.api_key_rejected', 'api_key.revoked', 'api_key.created']);
+      expect(log.data!.auditLog.nodes[0]).toMatchObject({ outcome: 'FAILURE', after: { reason: 'revoked' } });
+      expect(JSON.stringify(log.data)).not.toContain(secret);
     });
 
     it('a key never exceeds its owner: a higher role is refused, a lower one limits what the key may do', async () => {
