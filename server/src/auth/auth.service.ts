@@ -159,6 +159,23 @@ export class AuthService {
     return true;
   }
 
+  /**
+   * Housekeeping: every refresh adds a row, so drop refresh tokens that expired a day ago
+   * and sessions that ended longer ago than a refresh token lives. Returns what was removed.
+   */
+  async pruneExpired(now = new Date()): Promise<{ refreshTokens: number; sessions: number }> {
+    const tokenCutoff = new Date(now.getTime() - 24 * 3600 * 1000).toISOString();
+    const sessionCutoff = new Date(now.getTime() - this.refreshTtl * 1000).toISOString();
+    const tokens = await this.dataSource.createQueryBuilder().delete().from(RefreshToken).where('expires_at < :cutoff', { cutoff: tokenCutoff }).execute();
+    const ended = await this.dataSource.getRepository(Session).createQueryBuilder('s').select('s.id', 'id').where('s.revokedAt IS NOT NULL AND s.revokedAt < :cutoff', { cutoff: sessionCutoff }).getRawMany<{ id: string }>();
+    if (ended.length) {
+      const ids = ended.map((r) => r.id);
+      await this.dataSource.createQueryBuilder().delete().from(RefreshToken).where('session_id IN (:...ids)', { ids }).execute();
+      await this.dataSource.createQueryBuilder().delete().from(Session).where('id IN (:...ids)', { ids }).execute();
+    }
+    return { refreshTokens: tokens.affected ?? 0, sessions: ended.length };
+  }
+
   /** Revokes every open session of a user (password reset, disabling, role change). */
   async revokeUserSessions(userId: string, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const result = await manager.getRepository(Session).update({ userId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });

@@ -15,7 +15,9 @@ import { signJwt } from '../security/jwt.ts';
 import { loadOrCreateJwtSecret } from './auth-secret.ts';
 import { initialPasswordPath, DEFAULT_ADMIN_EMAIL } from './admin-bootstrap.ts';
 import { ApiKey } from './api-key.entity.ts';
-import { Session } from './session.entity.ts';
+import { AuditService } from '../audit/audit.service.ts';
+import { AuthService, sha256 } from './auth.service.ts';
+import { RefreshToken, Session } from './session.entity.ts';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken accessTokenExpiresAt user { id email role } } }';
 const REFRESH = 'mutation($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken user { email } } }';
@@ -130,6 +132,23 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       expect((await httpStatus(t, first.token)).status).toBe(401);
       // Other sessions of the same user live on.
       expect((await httpStatus(t, viewer.token)).status).toBe(200);
+    });
+
+    it('housekeeping removes refresh tokens a day past expiry and long-ended sessions', async () => {
+      const session = await t.login(viewer.email, viewer.password);
+      const { dataSource } = t.server;
+      const row = await dataSource.getRepository(RefreshToken).findOneByOrFail({ tokenHash: sha256(session.refreshToken) });
+      await dataSource.getRepository(RefreshToken).update({ id: row.id }, { expiresAt: new Date(Date.now() - 2 * 86_400_000) });
+      const ended = await t.login(viewer.email, viewer.password);
+      const endedRow = await dataSource.getRepository(RefreshToken).findOneByOrFail({ tokenHash: sha256(ended.refreshToken) });
+      await dataSource.getRepository(Session).update({ id: endedRow.sessionId }, { revokedAt: new Date(Date.now() - 40 * 86_400_000), revokedReason: 'logout' });
+      const service = new AuthService(dataSource, new AuditService(dataSource), loadOrCreateJwtSecret(t.dataDir));
+      const pruned = await service.pruneExpired();
+      expect(pruned.refreshTokens).toBeGreaterThanOrEqual(1);
+      expect(pruned.sessions).toBe(1);
+      expect(await dataSource.getRepository(RefreshToken).findOneBy({ id: row.id })).toBeNull();
+      expect(await dataSource.getRepository(Session).findOneBy({ id: endedRow.sessionId })).toBeNull();
+      expect((await t.graphql(REFRESH, { token: session.refreshToken })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     });
 
     it('an unknown refresh token is UNAUTHENTICATED', async () => {
