@@ -159,6 +159,23 @@ export class AuthService {
     return true;
   }
 
+  /** Open sessions of a user, newest first. */
+  listOpenSessions(userId: string): Promise<Session[]> {
+    return this.dataSource.getRepository(Session).find({ where: { userId, revokedAt: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Ends one session: your own, or anyone's for an admin. */
+  async revokeSessionById(principal: Principal, id: string, origin: RequestOrigin | null): Promise<boolean> {
+    const user = requireUser(principal);
+    const session = await this.dataSource.getRepository(Session).findOneBy({ id });
+    // Someone else's session is reported as missing to non-admins: ids are not to be probed.
+    if (!session || (session.userId !== user.id && user.role !== Role.ADMIN)) throw new NotFoundError('Session', id);
+    if (session.revokedAt) return false;
+    await this.revokeSession(id, 'revoked');
+    await this.audit.record({ action: 'auth.session_revoked', actor: principal, origin, targetType: 'Session', targetId: id, after: { userId: session.userId } });
+    return true;
+  }
+
   /**
    * Housekeeping: every refresh adds a row, so drop refresh tokens that expired a day ago
    * and sessions that ended longer ago than a refresh token lives. Returns what was removed.

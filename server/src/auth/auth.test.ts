@@ -151,6 +151,24 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       expect((await t.graphql(REFRESH, { token: session.refreshToken })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     });
 
+    it('lists your open sessions and ends one; others’ sessions are not yours to end', async () => {
+      const user = await t.createUser('VIEWER');
+      const second = await t.login(user.email, user.password);
+      const listed = await t.graphqlAs<{ mySessions: Array<{ id: string; current: boolean }> }>(user.token, '{ mySessions { id current createdAt ip } }');
+      expect(listed.data!.mySessions).toHaveLength(2);
+      expect(listed.data!.mySessions.filter((s) => s.current)).toHaveLength(1);
+      const other = listed.data!.mySessions.find((s) => !s.current)!;
+      const byStranger = await t.graphqlAs(viewer.token, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: other.id });
+      expect(byStranger.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const ended = await t.graphqlAs<{ revokeSession: boolean }>(user.token, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: other.id });
+      expect(ended.data?.revokeSession).toBe(true);
+      expect((await httpStatus(t, second.token)).status).toBe(401);
+      expect((await httpStatus(t, user.token)).status).toBe(200);
+      const byAdmin = await t.graphqlAs<{ revokeSession: boolean }>(t.admin.token, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: listed.data!.mySessions.find((s) => s.current)!.id });
+      expect(byAdmin.data?.revokeSession).toBe(true);
+      expect((await httpStatus(t, user.token)).status).toBe(401);
+    });
+
     it('an unknown refresh token is UNAUTHENTICATED', async () => {
       const result = await t.graphql(REFRESH, { token: 'egr_nope' });
       expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
