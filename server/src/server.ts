@@ -103,6 +103,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const port = typeof address === 'object' && address ? address.port : config.port;
 
     let sequence = 0;
+    // Token housekeeping at start and then daily.
+    const prune = (): void => void auth.pruneExpired().catch((error: Error) => logger.warn({ err: error }, 'pruning expired tokens failed'));
+    prune();
+    const pruning = setInterval(prune, 24 * 3600 * 1000);
+    pruning.unref();
+
     const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), options.heartbeatIntervalMs ?? 5000);
     heartbeat.unref();
 
@@ -126,6 +132,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       stop() {
         stopping ??= (async () => {
           clearInterval(heartbeat);
+          clearInterval(pruning);
           await app.close();
           await devClient?.close();
           await dataSource.destroy();

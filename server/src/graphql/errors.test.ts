@@ -40,7 +40,36 @@ describe('error mapping', () => {
     expect(format(error).formatted.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('a GraphQLError a resolver throws on purpose keeps its code; a plain Error does not', () => {
+    const deliberate = new GraphQLError('Dataset d1 not found', { path: ['dataset'], originalError: new GraphQLError('Dataset d1 not found', { extensions: { code: 'DATASET_NOT_FOUND' } }), extensions: { code: 'DATASET_NOT_FOUND' } });
+    expect(format(deliberate).formatted.extensions).toEqual({ code: 'DATASET_NOT_FOUND' });
+    const accidental = new GraphQLError('boom', { originalError: new Error('boom'), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(format(accidental).formatted.extensions).toEqual({ code: 'INTERNAL' });
+  });
+
   it('maps every code to an HTTP status', () => {
     expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].map((c) => httpStatusOf(c as never))).toEqual([401, 403, 404, 400, 409]);
+  });
+});
+
+describe('internal errors over HTTP', () => {
+  it('a failure inside a resolver reaches the client as INTERNAL without message or stack', async () => {
+    const { startTestServer } = await import('../../test/test-server.ts');
+    // The server logs the internal error with its stack; keep the test output quiet.
+    const t = await startTestServer('sqlite', { config: { logLevel: 'fatal' } });
+    try {
+      // Pull the database out from under the server: login's query now fails unexpectedly.
+      await t.server.dataSource.destroy();
+      const response = await fetch(t.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { login(email: "a@b.c", password: "whatever-1") { accessToken } }' }),
+      });
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+      expect(body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL' } });
+      expect(JSON.stringify(body)).not.toMatch(/stack|\.ts:|TypeORM|Error:/);
+    } finally {
+      await t.stop().catch(() => undefined);
+    }
   });
 });

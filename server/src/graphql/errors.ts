@@ -104,7 +104,10 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   }
   if (original instanceof DomainGraphQLError) return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions } };
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
+  // A GraphQLError a resolver threw on purpose (a domain's own mapper) keeps its code; a plain
+  // Error thrown anywhere is a bug and is masked below.
+  const deliberate = original instanceof GraphQLError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
+  if (deliberate || (typeof code === 'string' && PASS_THROUGH_CODES.has(code))) {
     const { stacktrace: _stacktrace, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }

@@ -22,6 +22,8 @@ export const ACCESS_RULES = {
   'Mutation.changePassword': VIEWER,
   'Query.me': VIEWER,
   'Query.myApiKeys': VIEWER,
+  'Query.mySessions': VIEWER,
+  'Mutation.revokeSession': VIEWER, // own sessions; ADMIN anyone's (checked in the service)
   'Mutation.createApiKey': VIEWER, // role capped at the caller's own
   'Mutation.revokeApiKey': VIEWER, // own keys; ADMIN anyone's (checked in the service)
 
