@@ -14,6 +14,8 @@ import { startTestServer, type TestServer } from './test-server.ts';
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(PROJECT_ROOT, 'test-results', 'client');
+const STARTED = Date.now();
+const log = (what: string): void => console.log(`[client-e2e] ${((Date.now() - STARTED) / 1000).toFixed(1)} s: ${what}`);
 
 interface AxeViolation {
   id: string;
@@ -93,7 +95,9 @@ describe('web client end to end in Chromium', () => {
     await page.getByLabel('Tokenizer vocabulary size').fill('512');
     await page.getByRole('button', { name: 'Create dataset' }).click();
     const report = page.getByTestId('validation-report');
+    log('creating the dataset');
     await report.waitFor({ timeout: 240_000 });
+    log('dataset created');
     expect(await page.getByTestId('gate-overall').textContent()).toMatch(/Gate: (✓ PASS|✕ FAIL)/);
     expect(await report.getByRole('table', { name: 'Gate criteria' }).getByRole('row').count()).toBeGreaterThan(1);
     const datasetPath = new URL(page.url()).pathname;
@@ -104,7 +108,8 @@ describe('web client end to end in Chromium', () => {
     await page.getByRole('button', { name: 'Add step' }).click();
     await page.getByLabel('Minimum characters (step 3)').fill('2');
     await page.getByRole('button', { name: 'Run pipeline' }).click();
-    await page.getByText('Created version 2.').waitFor({ timeout: 240_000 });
+    await expect.poll(() => page.getByTestId('dataset-notice').textContent(), { timeout: 240_000 }).toMatch(/Created version 2/);
+    log('pipeline ran');
     await page.getByRole('cell', { name: 'v1 → pipeline' }).waitFor();
 
     // The dataset list: sortable, filterable.
@@ -118,8 +123,8 @@ describe('web client end to end in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
     await page.getByRole('button', { name: 'Create a model' }).click();
     await page.getByLabel('Model name').fill('tiny bard');
-    await page.getByLabel('Preset').selectOption('tiny');
-    const tokenizer = page.getByLabel('Tokenizer');
+    await page.getByLabel('Preset', { exact: true }).selectOption('tiny');
+    const tokenizer = page.getByLabel('Tokenizer', { exact: true });
     await expect.poll(() => tokenizer.locator('option').count()).toBeGreaterThan(1);
     await tokenizer.selectOption({ index: 1 });
     await page.getByRole('button', { name: 'Create model' }).click();
@@ -142,8 +147,9 @@ describe('web client end to end in Chromium', () => {
     // The playground runs a query as the signed-in user.
     await page.goto(`${base}/playground`);
     await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-query-editor').getByText('query Me').waitFor();
     await page.locator('.graphiql-execute-button').click();
-    await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 20_000 }).toContain(t.admin.email);
+    await expect.poll(() => page.locator('.graphiql-response').textContent(), { timeout: 20_000 }).toContain(t.admin.email);
 
     pages.push(
       { name: 'dashboard', path: '/', ready: '[data-testid="health-status"]' },
@@ -158,6 +164,7 @@ describe('web client end to end in Chromium', () => {
     );
     await t.createUser('VIEWER', 'viewer@test.local');
 
+    log('scanning pages');
     const problems: string[] = [];
     for (const theme of ['dark', 'light'] as const) {
       await page.evaluate((value) => localStorage.setItem('egen.theme', value), theme);

@@ -13,6 +13,7 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
   const session = useSession();
   const { data, error, loading, reload } = useQuery(DATASET_QUERY, { id });
   const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
   const dataset = data?.dataset;
   if (loading && !data) return <p role="status">Loading the dataset…</p>;
   if (error || !dataset)
@@ -32,7 +33,13 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
       <div className="page-header">
         <h2 id="page-title">{dataset.name}</h2>
       </div>
-      {dataset.description && <p>{dataset.description}</p>}
+      <p className="muted">
+        Owner: {dataset.owner?.email ?? 'unrecorded'}
+        {dataset.description ? ` — ${dataset.description}` : ''}
+      </p>
+      <p role="status" aria-live="polite" data-testid="dataset-notice">
+        {notice}
+      </p>
       <section className="panel" aria-labelledby="versions-title">
         <h3 id="versions-title">Versions and lineage</h3>
         <div className="table-scroll">
@@ -99,12 +106,13 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
               <JsonView value={version.pipeline ?? null} label="Pipeline that produced this version" />
             </div>
           </section>
-          {session?.user.role !== 'VIEWER' && (
+          {(session?.user.role === 'ADMIN' || (session?.user.role === 'DEVELOPER' && dataset.ownerId === session.user.id)) && (
             <PipelineEditor
               key={version.id}
               versionId={version.id}
               versionNumber={version.version}
-              onCreated={(newId) => {
+              onCreated={(newId, number) => {
+                setNotice(`Created version ${number}; it is selected below.`);
                 setSelected(newId);
                 reload();
               }}

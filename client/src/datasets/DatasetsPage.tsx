@@ -18,6 +18,7 @@ const columns = [
   column.accessor((d) => d.latestVersion?.trainTokens ?? 0, { id: 'tokens', header: 'Train tokens', cell: (c) => formatCount(c.getValue()) }),
   column.accessor((d) => d.latestVersion?.sourceBytes ?? 0, { id: 'size', header: 'Source size', cell: (c) => formatBytes(c.getValue()) }),
   column.accessor((d) => (d.latestVersion?.gatePassed ? 'PASS' : 'FAIL'), { id: 'gate', header: 'Gate', cell: (c) => <GateBadge passed={c.getValue() === 'PASS'} /> }),
+  column.accessor((d) => d.owner?.email ?? '—', { id: 'owner', header: 'Owner' }),
   column.accessor('createdAt', { header: 'Created', cell: (c) => formatDate(c.getValue()) }),
 ];
 

@@ -29,7 +29,7 @@ describe('PipelineEditor', () => {
     fireEvent.change(screen.getByLabelText('Plugin options (JSON)'), { target: { value: '{"times": 2}' } });
     fireEvent.change(screen.getByLabelText('Form (step 1)'), { target: { value: 'NFKC' } });
     fireEvent.click(screen.getByRole('button', { name: 'Run pipeline' }));
-    await waitFor(() => expect(onCreated).toHaveBeenCalledWith('v2'));
+    await waitFor(() => expect(onCreated).toHaveBeenCalledWith('v2', 2));
     expect(run).toHaveBeenCalledWith({
       input: {
         versionId: 'v1',

@@ -1,6 +1,6 @@
 // Builds a preprocessing pipeline: add, order, configure and remove steps (plugins included),
 // then runs it on a version, which creates a new version.
-import { useId, useState, type ReactElement } from 'react';
+import { useId, useRef, useState, type ReactElement } from 'react';
 import { JsonView } from '../common/JsonView.tsx';
 import { useMutation, useQuery } from '../common/use-graphql.ts';
 import { PIPELINE_PLUGINS_QUERY } from './documents/pipeline-plugins.query.ts';
@@ -164,11 +164,14 @@ function StepFields({ step, index, plugins, onChange }: { step: Step; index: num
 export interface PipelineEditorProps {
   versionId: string;
   versionNumber: number;
-  onCreated: (versionId: string) => void;
+  onCreated: (versionId: string, versionNumber: number) => void;
 }
 
 export function PipelineEditor({ versionId, versionNumber, onCreated }: PipelineEditorProps): ReactElement {
   const [steps, setSteps] = useState<Step[]>([defaultStep('normalize'), defaultStep('collapseWhitespace')]);
+  // Stable keys, so a step's own state (e.g. plugin options being typed) moves with it.
+  const [keys, setKeys] = useState<number[]>([0, 1]);
+  const nextKey = useRef(2);
   const [adding, setAdding] = useState<StepType>('dedupe');
   const [newVocab, setNewVocab] = useState('');
   const [created, setCreated] = useState<number | null>(null);
@@ -178,13 +181,24 @@ export function PipelineEditor({ versionId, versionNumber, onCreated }: Pipeline
   const vocabId = useId();
   const pluginList = plugins.data?.pipelinePlugins.plugins ?? [];
 
-  const move = (index: number, by: number): void =>
-    setSteps((s) => {
-      const next = [...s];
-      const [item] = next.splice(index, 1);
-      next.splice(index + by, 0, item!);
-      return next;
-    });
+  function moved<T>(list: T[], index: number, by: number): T[] {
+    const next = [...list];
+    const [item] = next.splice(index, 1);
+    next.splice(index + by, 0, item!);
+    return next;
+  }
+  const move = (index: number, by: number): void => {
+    setSteps((s) => moved(s, index, by));
+    setKeys((k) => moved(k, index, by));
+  };
+  const remove = (index: number): void => {
+    setSteps((s) => s.filter((_, i) => i !== index));
+    setKeys((k) => k.filter((_, i) => i !== index));
+  };
+  const add = (type: StepType): void => {
+    setSteps((s) => [...s, defaultStep(type)]);
+    setKeys((k) => [...k, nextKey.current++]);
+  };
 
   const submit = async (): Promise<void> => {
     setCreated(null);
@@ -192,7 +206,7 @@ export function PipelineEditor({ versionId, versionNumber, onCreated }: Pipeline
     const result = await run.run({ input: { versionId, pipeline, ...(newVocab ? { vocabSize: Number(newVocab) } : {}) } });
     if (result) {
       setCreated(result.runDatasetPipeline.version);
-      onCreated(result.runDatasetPipeline.id);
+      onCreated(result.runDatasetPipeline.id, result.runDatasetPipeline.version);
     }
   };
 
@@ -201,7 +215,7 @@ export function PipelineEditor({ versionId, versionNumber, onCreated }: Pipeline
       <h3 id="pipeline-title">Preprocessing pipeline on version {versionNumber}</h3>
       <ol className="step-list">
         {steps.map((step, index) => (
-          <li key={index} className="step">
+          <li key={keys[index] ?? index} className="step">
             <div className="step-header">
               <strong>
                 {index + 1}. {STEP_LABELS[step.type]}
@@ -213,7 +227,7 @@ export function PipelineEditor({ versionId, versionNumber, onCreated }: Pipeline
                 <button type="button" className="button button-small" onClick={() => move(index, 1)} disabled={index === steps.length - 1} aria-label={`Move step ${index + 1} down`}>
                   ↓
                 </button>
-                <button type="button" className="button button-small" onClick={() => setSteps((s) => s.filter((_, i) => i !== index))} aria-label={`Remove step ${index + 1}`}>
+                <button type="button" className="button button-small" onClick={() => remove(index)} aria-label={`Remove step ${index + 1}`}>
                   Remove
                 </button>
               </span>
@@ -233,7 +247,7 @@ export function PipelineEditor({ versionId, versionNumber, onCreated }: Pipeline
             </option>
           ))}
         </select>
-        <button type="button" className="button" onClick={() => setSteps((s) => [...s, defaultStep(adding)])}>
+        <button type="button" className="button" onClick={() => add(adding)}>
           Add step
         </button>
       </div>

@@ -49,6 +49,8 @@ export interface DatasetVersionData {
 
 export interface DatasetData {
   id: string;
+  ownerId: string | null;
+  owner: { email: string } | null;
   name: string;
   description: string;
   createdAt: string;
@@ -96,6 +98,10 @@ export const DATASET_QUERY = gql<{ dataset: DatasetData | null }, { id: string }
   query Dataset($id: ID!) {
     dataset(id: $id) {
       id
+      ownerId
+      owner {
+        email
+      }
       name
       description
       createdAt

@@ -5,6 +5,7 @@ export interface DatasetRow {
   name: string;
   description: string;
   createdAt: string;
+  owner: { email: string } | null;
   versions: Array<{ id: string }>;
   latestVersion: { id: string; version: number; format: string; recordCount: number; trainTokens: number; gatePassed: boolean; sourceFilename: string; sourceBytes: number } | null;
 }
@@ -16,6 +17,9 @@ export const DATASETS_QUERY = gql<{ datasets: DatasetRow[] }, Record<string, nev
       name
       description
       createdAt
+      owner {
+        email
+      }
       versions {
         id
       }
