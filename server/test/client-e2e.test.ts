@@ -157,7 +157,7 @@ describe('web client end to end in Chromium', () => {
       { name: 'dataset-detail', path: datasetPath, ready: '[data-testid="validation-report"]' },
       { name: 'models', path: '/models', ready: 'text=tiny bard' },
       { name: 'model-detail', path: modelPath, ready: '[data-testid="model-architecture"]' },
-      { name: 'admin-users', path: '/admin/users', ready: 'text=viewer' },
+      { name: 'admin-users', path: '/admin/users', ready: 'text=viewer@test.local' },
       { name: 'admin-keys', path: '/admin/keys', ready: 'text=ci key' },
       { name: 'admin-audit', path: '/admin/audit', ready: 'text=auth.login' },
       { name: 'playground', path: '/playground', ready: '.graphiql-container' },
