@@ -161,6 +161,7 @@ describe('web client end to end in Chromium', () => {
       { name: 'admin-keys', path: '/admin/keys', ready: 'text=ci key' },
       { name: 'admin-audit', path: '/admin/audit', ready: 'text=auth.login' },
       { name: 'playground', path: '/playground', ready: '.graphiql-container' },
+      { name: 'account', path: '/account', ready: 'text=this session' },
     );
     await t.createUser('VIEWER', 'viewer@test.local');
 
@@ -202,6 +203,10 @@ describe('web client end to end in Chromium', () => {
     await page.goto(`${t.httpUrl}/datasets`);
     await page.getByRole('heading', { name: 'Datasets' }).waitFor();
     expect(await page.getByRole('button', { name: 'Upload a dataset' }).count()).toBe(0);
+    // The account page shows the role and the viewer's own sessions.
+    await page.getByRole('link', { name: 'My account' }).click();
+    expect(await page.getByTestId('account-role').textContent()).toBe('VIEWER');
+    await page.getByText('this session').waitFor();
     const refused = await t.graphqlAs(viewer.token, '{ users { totalCount } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     await page.close();

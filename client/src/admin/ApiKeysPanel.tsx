@@ -1,15 +1,23 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type { Role } from '../auth/session.ts';
+import { useSession } from '../auth/use-session.ts';
 import { DataTable } from '../common/DataTable.tsx';
 import { formatDate } from '../common/format.ts';
 import { useMutation, useQuery } from '../common/use-graphql.ts';
 import { API_KEYS_QUERY, type ApiKeyRow } from './documents/api-keys.query.ts';
+import { MY_API_KEYS_QUERY } from './documents/my-api-keys.query.ts';
 import { CREATE_API_KEY_MUTATION } from './documents/create-api-key.mutation.ts';
 import { REVOKE_API_KEY_MUTATION } from './documents/revoke-api-key.mutation.ts';
 
-export function ApiKeysPanel(): ReactElement {
-  const keys = useQuery(API_KEYS_QUERY, {});
+/** Highest first: a key's role is at most its owner's. */
+const ROLES: Role[] = ['ADMIN', 'DEVELOPER', 'VIEWER'];
+
+/** Everyone's keys (admins), or your own. */
+export function ApiKeysPanel({ scope = 'all' }: { scope?: 'all' | 'mine' }): ReactElement {
+  const all = useQuery(API_KEYS_QUERY, {}, { pause: scope !== 'all' });
+  const mine = useQuery(MY_API_KEYS_QUERY, {}, { pause: scope !== 'mine' });
+  const keys = scope === 'all' ? { ...all, rows: all.data?.apiKeys } : { ...mine, rows: mine.data?.myApiKeys };
   const create = useMutation(CREATE_API_KEY_MUTATION);
   const revoke = useMutation(REVOKE_API_KEY_MUTATION);
   const [name, setName] = useState('');
@@ -17,6 +25,7 @@ export function ApiKeysPanel(): ReactElement {
   const [expires, setExpires] = useState('');
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [message, setMessage] = useState('');
+  const session = useSession();
   const ids = { name: useId(), role: useId(), expires: useId(), secret: useId() };
 
   const column = createColumnHelper<ApiKeyRow>();
@@ -71,9 +80,9 @@ export function ApiKeysPanel(): ReactElement {
           <label htmlFor={ids.role}>Role</label>
           <select id={ids.role} className="input" value={role} onChange={(e) => setRole(e.target.value as Role | '')}>
             <option value="">My role</option>
-            <option>ADMIN</option>
-            <option>DEVELOPER</option>
-            <option>VIEWER</option>
+            {ROLES.slice(ROLES.indexOf(session?.user.role ?? 'VIEWER')).map((r) => (
+              <option key={r}>{r}</option>
+            ))}
           </select>
           <label htmlFor={ids.expires}>Expires (optional)</label>
           <input id={ids.expires} className="input" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
@@ -103,7 +112,7 @@ export function ApiKeysPanel(): ReactElement {
         )}
       </section>
       <section className="panel" aria-labelledby="keys-title">
-        <h3 id="keys-title">API keys</h3>
+        <h3 id="keys-title">{scope === 'all' ? 'API keys of all users' : 'My API keys'}</h3>
         <p role="status" aria-live="polite">
           {message}
         </p>
@@ -112,7 +121,7 @@ export function ApiKeysPanel(): ReactElement {
             {keys.error ?? revoke.error}
           </p>
         )}
-        <DataTable caption="API keys" data={keys.data?.apiKeys ?? []} columns={columns} filterLabel="Filter API keys" empty="No API keys." />
+        <DataTable caption="API keys" data={keys.rows ?? []} columns={columns} filterLabel="Filter API keys" empty="No API keys." />
       </section>
     </>
   );

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ReactElement } from 'react';
+import { AccountPage } from '../account/AccountPage.tsx';
 import { AdminPage, type AdminTab } from '../admin/AdminPage.tsx';
 import { signOut } from '../auth/session.ts';
 import { SignInPage } from '../auth/SignInPage.tsx';
@@ -19,6 +20,7 @@ const NAV: Array<{ to: string; label: string; adminOnly?: boolean }> = [
   { to: '/datasets', label: 'Datasets' },
   { to: '/models', label: 'Models' },
   { to: '/playground', label: 'Playground' },
+  { to: '/account', label: 'My account' },
   { to: '/admin/users', label: 'Admin', adminOnly: true },
 ];
 
@@ -27,6 +29,7 @@ const TITLES: Array<[string, string]> = [
   ['/models', 'Models'],
   ['/playground', 'Playground'],
   ['/admin', 'Administration'],
+  ['/account', 'My account'],
 ];
 
 function isActive(to: string, pathname: string): boolean {
@@ -40,6 +43,7 @@ function Routes({ pathname, isAdmin, theme }: { pathname: string; isAdmin: boole
   if (pathname === '/datasets') return <DatasetsPage />;
   if ((params = matchPath('/datasets/:id', pathname))) return <DatasetDetailPage key={params.id} id={params.id!} />;
   if (pathname === '/models') return <ModelsPage />;
+  if (pathname === '/account') return <AccountPage />;
   if ((params = matchPath('/models/:id', pathname))) return <ModelDetailPage key={params.id} id={params.id!} />;
   if (pathname === '/playground')
     return (
