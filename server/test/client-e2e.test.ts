@@ -164,6 +164,10 @@ describe('web client end to end in Chromium', () => {
       { name: 'account', path: '/account', ready: 'text=this session' },
     );
     await t.createUser('VIEWER', 'viewer@test.local');
+    // An admin resets a password: the temporary one is shown once.
+    await page.goto(`${base}/admin/users`);
+    await page.getByRole('button', { name: 'Reset password of viewer@test.local' }).click();
+    expect((await page.getByTestId('temporary-password').textContent())?.length).toBeGreaterThanOrEqual(8);
 
     log('scanning pages');
     const problems: string[] = [];

@@ -8,6 +8,7 @@ import { useMutation, useQuery } from '../common/use-graphql.ts';
 import { CREATE_USER_MUTATION } from './documents/create-user.mutation.ts';
 import { DISABLE_USER_MUTATION } from './documents/disable-user.mutation.ts';
 import { ENABLE_USER_MUTATION } from './documents/enable-user.mutation.ts';
+import { RESET_USER_PASSWORD_MUTATION } from './documents/reset-user-password.mutation.ts';
 import { SET_USER_ROLE_MUTATION } from './documents/set-user-role.mutation.ts';
 import { USERS_QUERY, type UserRow } from './documents/users.query.ts';
 
@@ -20,6 +21,8 @@ export function UsersPanel(): ReactElement {
   const disable = useMutation(DISABLE_USER_MUTATION);
   const enable = useMutation(ENABLE_USER_MUTATION);
   const create = useMutation(CREATE_USER_MUTATION);
+  const reset = useMutation(RESET_USER_PASSWORD_MUTATION);
+  const [temporary, setTemporary] = useState<{ email: string; password: string } | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setNewRole] = useState<Role>('DEVELOPER');
@@ -63,7 +66,19 @@ export function UsersPanel(): ReactElement {
       cell: (c) => {
         const user = c.row.original;
         if (user.id === session?.user.id) return <span className="muted">you</span>;
-        return user.disabledAt ? (
+        const resetButton = (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={async () => {
+              const result = await reset.run({ id: user.id });
+              if (result?.resetUserPassword.temporaryPassword) setTemporary({ email: user.email, password: result.resetUserPassword.temporaryPassword });
+            }}
+          >
+            Reset password of {user.email}
+          </button>
+        );
+        const toggle = user.disabledAt ? (
           <button
             type="button"
             className="button button-small"
@@ -90,6 +105,12 @@ export function UsersPanel(): ReactElement {
             Disable {user.email}
           </button>
         );
+        return (
+          <span className="step-actions">
+            {resetButton}
+            {toggle}
+          </span>
+        );
       },
     }),
   ];
@@ -104,7 +125,7 @@ export function UsersPanel(): ReactElement {
       users.reload();
     }
   };
-  const error = users.error ?? setRole.error ?? disable.error ?? enable.error;
+  const error = users.error ?? setRole.error ?? disable.error ?? enable.error ?? reset.error;
   return (
     <>
       <section className="panel" aria-labelledby="new-user-title">
@@ -135,6 +156,16 @@ export function UsersPanel(): ReactElement {
         <p role="status" aria-live="polite">
           {message}
         </p>
+        {temporary && (
+          <div className="secret-box" role="status">
+            <p>
+              <strong>New password of {temporary.email}, shown only now:</strong> <code data-testid="temporary-password">{temporary.password}</code>. Their sessions have ended.
+            </p>
+            <button type="button" className="button" onClick={() => setTemporary(null)}>
+              Done
+            </button>
+          </div>
+        )}
         {error && (
           <p role="alert" className="error-text">
             {error}

@@ -2,8 +2,10 @@ import { useState, type ReactElement } from 'react';
 import { useSession } from '../auth/use-session.ts';
 import { formatBytes, formatCount, formatDate } from '../common/format.ts';
 import { JsonView } from '../common/JsonView.tsx';
-import { Link } from '../common/router.tsx';
-import { useQuery } from '../common/use-graphql.ts';
+import { ConfirmButton } from '../common/ConfirmButton.tsx';
+import { Link, navigate } from '../common/router.tsx';
+import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { DELETE_DATASET_MUTATION } from './documents/delete-dataset.mutation.ts';
 import { GateBadge } from './GateBadge.tsx';
 import { DATASET_QUERY } from './documents/dataset.query.ts';
 import { PipelineEditor } from './PipelineEditor.tsx';
@@ -14,6 +16,7 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
   const { data, error, loading, reload } = useQuery(DATASET_QUERY, { id });
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
+  const remove = useMutation(DELETE_DATASET_MUTATION);
   const dataset = data?.dataset;
   if (loading && !data) return <p role="status">Loading the dataset…</p>;
   if (error || !dataset)
@@ -25,6 +28,7 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
   const versions = dataset.versions;
   const version = versions.find((v) => v.id === selected) ?? versions[versions.length - 1];
   const byId = new Map(versions.map((v) => [v.id, v]));
+  const canChange = session?.user.role === 'ADMIN' || (session?.user.role === 'DEVELOPER' && dataset.ownerId === session.user.id);
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -32,7 +36,22 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
       </nav>
       <div className="page-header">
         <h2 id="page-title">{dataset.name}</h2>
+        {canChange && (
+          <ConfirmButton
+            label="Delete dataset"
+            confirmLabel={`Delete ${dataset.name} and all its versions`}
+            busy={remove.busy}
+            onConfirm={async () => {
+              if (await remove.run({ id: dataset.id })) navigate('/datasets');
+            }}
+          />
+        )}
       </div>
+      {remove.error && (
+        <p role="alert" className="error-text">
+          {remove.error}
+        </p>
+      )}
       <p className="muted">
         Owner: {dataset.owner?.email ?? 'unrecorded'}
         {dataset.description ? ` — ${dataset.description}` : ''}
@@ -106,7 +125,7 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
               <JsonView value={version.pipeline ?? null} label="Pipeline that produced this version" />
             </div>
           </section>
-          {(session?.user.role === 'ADMIN' || (session?.user.role === 'DEVELOPER' && dataset.ownerId === session.user.id)) && (
+          {canChange && (
             <PipelineEditor
               key={version.id}
               versionId={version.id}

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 const run = vi.fn(async (_variables: unknown) => ({ createDataset: { id: 'ds1', name: 'x' } }));
 vi.mock('../common/use-graphql.ts', () => ({
   useMutation: () => ({ run, error: null, busy: false, reset: () => undefined }),
+  useQuery: () => ({ data: { datasets: [{ id: 'd0', name: 'older', versions: [{ id: 'dv0', version: 3, vocabSize: 1024 }] }] }, error: null, loading: false, reload: () => undefined }),
 }));
 
 const { UploadDataset } = await import('./UploadDataset.tsx');
@@ -52,6 +53,18 @@ describe('UploadDataset', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Create dataset' }));
     await waitFor(() => expect(onCreated).toHaveBeenCalledWith('ds1'));
     expect(run).toHaveBeenCalledWith({ input: { uploadId: 'up1', name: 'reviews', format: 'CSV', badRows: 'FAIL', vocabSize: 4096, textFields: ['body', 'title'], csvDelimiter: ',' } });
+  });
+
+  it('can reuse the tokenizer of an existing version instead of training one', async () => {
+    const { upload, calls } = fakeUpload();
+    render(<UploadDataset onCreated={() => undefined} upload={upload as never} />);
+    fireEvent.change(screen.getByLabelText('Choose a file…'), { target: { files: [new File(['Once upon a time'], 'story.txt')] } });
+    await act(async () => calls[0]!.resolve({ id: 'up2', sha256: 'x', sizeBytes: 16 }));
+    fireEvent.change(screen.getByLabelText('Documents'), { target: { value: 'PARAGRAPHS' } });
+    fireEvent.change(screen.getByLabelText('Tokenizer'), { target: { value: 'dv0' } });
+    expect(screen.queryByLabelText('Tokenizer vocabulary size')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Create dataset' }));
+    await waitFor(() => expect(run).toHaveBeenCalledWith({ input: { uploadId: 'up2', name: 'story', format: 'TEXT', badRows: 'FAIL', tokenizerFromVersionId: 'dv0', textDocuments: 'PARAGRAPHS' } }));
   });
 
   it('cancels an upload in progress', async () => {

@@ -2,7 +2,8 @@
 // mapping and reader options, then createDataset.
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type ReactElement } from 'react';
 import { formatBytes } from '../common/format.ts';
-import { useMutation } from '../common/use-graphql.ts';
+import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { TOKENIZERS_QUERY } from '../models/documents/tokenizers.query.ts';
 import { CREATE_DATASET_MUTATION, type CreateDatasetInput } from './documents/create-dataset.mutation.ts';
 import { sniffFile, type Format, type Sniffed } from './sniff.ts';
 import { UploadAbortedError, uploadFile, type UploadHandle } from './upload.ts';
@@ -26,7 +27,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const [state, setState] = useState<UploadState>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
   const handle = useRef<UploadHandle | null>(null);
-  const ids = { file: useId(), name: useId(), format: useId(), mode: useId(), prompt: useId(), response: useId(), docs: useId(), bad: useId(), vocab: useId(), desc: useId() };
+  const ids = { file: useId(), name: useId(), format: useId(), mode: useId(), prompt: useId(), response: useId(), docs: useId(), bad: useId(), vocab: useId(), desc: useId(), tokenizer: useId() };
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [format, setFormat] = useState<Format>('TEXT');
@@ -37,7 +38,9 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const [textDocuments, setTextDocuments] = useState<'FILE' | 'PARAGRAPHS'>('FILE');
   const [badRows, setBadRows] = useState<'FAIL' | 'SKIP'>('FAIL');
   const [vocabSize, setVocabSize] = useState(4096);
+  const [tokenizerFrom, setTokenizerFrom] = useState('');
   const create = useMutation(CREATE_DATASET_MUTATION);
+  const tokenizers = useQuery(TOKENIZERS_QUERY, {});
 
   useEffect(() => () => handle.current?.abort(), []);
 
@@ -77,7 +80,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (state.kind !== 'done') return;
-    const input: CreateDatasetInput = { uploadId: state.uploadId, name: name.trim(), format, badRows, vocabSize };
+    const input: CreateDatasetInput = { uploadId: state.uploadId, name: name.trim(), format, badRows, ...(tokenizerFrom ? { tokenizerFromVersionId: tokenizerFrom } : { vocabSize }) };
     if (description.trim()) input.description = description.trim();
     if (format === 'CSV' || format === 'JSONL' || format === 'TFRECORD') {
       if (mode === 'instruction') {
@@ -235,9 +238,24 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
               </select>
             </div>
             <div className="field">
-              <label htmlFor={ids.vocab}>Tokenizer vocabulary size</label>
-              <input id={ids.vocab} className="input" type="number" min={256} max={65536} step={1} value={vocabSize} onChange={(e) => setVocabSize(Number(e.target.value))} />
+              <label htmlFor={ids.tokenizer}>Tokenizer</label>
+              <select id={ids.tokenizer} className="input" value={tokenizerFrom} onChange={(e) => setTokenizerFrom(e.target.value)}>
+                <option value="">Train a new one on this data</option>
+                {(tokenizers.data?.datasets ?? []).flatMap((d) =>
+                  d.versions.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      Reuse {d.name} v{v.version} ({v.vocabSize} tokens)
+                    </option>
+                  )),
+                )}
+              </select>
             </div>
+            {!tokenizerFrom && (
+              <div className="field">
+                <label htmlFor={ids.vocab}>Tokenizer vocabulary size</label>
+                <input id={ids.vocab} className="input" type="number" min={256} max={65536} step={1} value={vocabSize} onChange={(e) => setVocabSize(Number(e.target.value))} />
+              </div>
+            )}
           </div>
           {create.error && (
             <p role="alert" className="error-text">

@@ -1,12 +1,17 @@
 import type { ReactElement } from 'react';
 import { formatCount, formatDate } from '../common/format.ts';
 import { JsonView } from '../common/JsonView.tsx';
-import { Link } from '../common/router.tsx';
-import { useQuery } from '../common/use-graphql.ts';
+import { useSession } from '../auth/use-session.ts';
+import { ConfirmButton } from '../common/ConfirmButton.tsx';
+import { Link, navigate } from '../common/router.tsx';
+import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { DELETE_MODEL_MUTATION } from './documents/delete-model.mutation.ts';
 import { MODEL_QUERY } from './documents/model.query.ts';
 
 export function ModelDetailPage({ id }: { id: string }): ReactElement {
   const { data, error, loading } = useQuery(MODEL_QUERY, { id });
+  const session = useSession();
+  const remove = useMutation(DELETE_MODEL_MUTATION);
   if (loading && !data) return <p role="status">Loading the model…</p>;
   const model = data?.model;
   if (error || !model)
@@ -23,7 +28,22 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
       </nav>
       <div className="page-header">
         <h2 id="page-title">{model.name}</h2>
+        {(session?.user.role === 'ADMIN' || (session?.user.role === 'DEVELOPER' && model.ownerId === session.user.id)) && (
+          <ConfirmButton
+            label="Delete model"
+            confirmLabel={`Delete ${model.name} and its versions`}
+            busy={remove.busy}
+            onConfirm={async () => {
+              if (await remove.run({ id: model.id })) navigate('/models');
+            }}
+          />
+        )}
       </div>
+      {remove.error && (
+        <p role="alert" className="error-text">
+          {remove.error}
+        </p>
+      )}
       {model.description && <p>{model.description}</p>}
       <div className="two-columns">
         <section className="panel" aria-labelledby="arch-title">

@@ -14,6 +14,7 @@ export interface CreateDatasetInput {
   textDocuments?: 'FILE' | 'PARAGRAPHS';
   badRows?: 'FAIL' | 'SKIP';
   vocabSize?: number;
+  tokenizerFromVersionId?: string;
 }
 
 export const CREATE_DATASET_MUTATION = gql<{ createDataset: { id: string; name: string } }, { input: CreateDatasetInput }>`

@@ -14,6 +14,7 @@ export interface ModelVersionRow {
 
 export interface ModelData {
   id: string;
+  ownerId: string;
   name: string;
   description: string | null;
   preset: string | null;
@@ -29,6 +30,7 @@ export const MODEL_QUERY = gql<{ model: ModelData }, { id: string }>`
   query Model($id: ID!) {
     model(id: $id) {
       id
+      ownerId
       name
       description
       preset
