@@ -262,4 +262,36 @@ describe('web client end to end in Chromium', () => {
     expect(result.fps).toBeGreaterThanOrEqual(30);
     await page.close();
   });
+
+  it('keeps the session with the refresh token when access tokens expire (HTTP, live link and reload)', async () => {
+    const short = await startTestServer('sqlite', { heartbeatIntervalMs: 500, config: { auth: { accessTokenTtlSeconds: 4 } } });
+    const page = await browser.newPage();
+    try {
+      await signIn(page, short.httpUrl, short.admin.email, short.admin.password);
+      await expect.poll(() => page.textContent('[data-testid="live-link"]'), { timeout: 15_000 }).toMatch(/Live link: Live/);
+      await page.waitForTimeout(6_000);
+      // The access token of the sign-in has expired: requests renew it, the socket reconnects.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+      await page.getByText('No models yet.').waitFor({ timeout: 15_000 });
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+      const tick = async (): Promise<string> => (await page.textContent('[data-testid="live-link"]')) ?? '';
+      const before = await tick();
+      await expect.poll(tick, { timeout: 15_000 }).not.toBe(before);
+      expect(await tick()).toMatch(/Live link: Live/);
+      await page.waitForTimeout(5_000);
+      await page.reload();
+      await page.getByTestId('current-user').waitFor();
+      await expect.poll(() => page.textContent('[data-testid="health-status"]'), { timeout: 15_000 }).toBe('● Healthy');
+      // Signing out ends the session on the server: its refresh token no longer works.
+      const refreshToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('egen.session') ?? '{}') as { refreshToken?: string }).refreshToken);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to EGen' }).waitFor();
+      await expect
+        .poll(async () => (await short.graphql('mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }', { r: refreshToken })).errors?.length ?? 0)
+        .toBeGreaterThan(0);
+    } finally {
+      await page.close();
+      await short.stop();
+    }
+  }, 120_000);
 });

@@ -19,12 +19,15 @@ describe('session', () => {
     localStorage.clear();
     vi.resetModules();
   });
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
 
   it('signs in, keeps the session across a reload, and renews an access token about to expire', async () => {
     const fetchMock = vi.fn(async (_url: unknown, init?: RequestInit) => {
       const body = JSON.parse(String(init?.body)) as { query: string };
-      if (body.query.includes('login(')) return json({ data: { login: payload(1, 5_000) } });
+      if (body.query.includes('login(')) return json({ data: { login: payload(1, 60_000) } });
       if (body.query.includes('refreshSession')) return json({ data: { refreshSession: payload(2, 600_000) } });
       return json({ data: {} });
     });
@@ -36,7 +39,11 @@ describe('session', () => {
     vi.resetModules();
     session = await import('./session.ts');
     expect(session.getSession()?.refreshToken).toBe('refresh-1');
-    // The token expires in 5 s (< 30 s margin): it is renewed with the refresh token.
+    // Fresh, the token is used as it is.
+    expect(await session.accessToken()).toBe('access-1');
+    // 50 s later it has 10 s left, under the margin (a quarter of its 60 s life): it is renewed.
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + 50_000);
     expect(await session.accessToken()).toBe('access-2');
     const refreshCall = fetchMock.mock.calls.find(([, init]) => String(init?.body).includes('refreshSession'));
     expect(JSON.parse(String(refreshCall![1]!.body)).variables).toEqual({ refreshToken: 'refresh-1' });

@@ -12,6 +12,8 @@ export interface Session {
   accessToken: string;
   /** Milliseconds since the epoch. */
   accessTokenExpiresAt: number;
+  /** When this client received the access token (ms since the epoch). */
+  accessTokenReceivedAt?: number;
   refreshToken: string;
   user: SessionUser;
 }
@@ -24,8 +26,13 @@ interface AuthPayloadJson {
 }
 
 const STORAGE_KEY = 'egen.session';
-/** Renew this long before the access token expires. */
+/** Renew this long before the access token expires (at most a quarter of its lifetime). */
 const RENEW_MARGIN_MS = 30_000;
+
+function renewMargin(session: Session): number {
+  const lifetime = session.accessTokenExpiresAt - (session.accessTokenReceivedAt ?? session.accessTokenExpiresAt - 4 * RENEW_MARGIN_MS);
+  return Math.min(RENEW_MARGIN_MS, Math.max(0, lifetime / 4));
+}
 
 const PAYLOAD_FIELDS = 'accessToken accessTokenExpiresAt refreshToken user { id email role }';
 
@@ -56,6 +63,7 @@ function fromPayload(payload: AuthPayloadJson): Session {
   return {
     accessToken: payload.accessToken,
     accessTokenExpiresAt: Date.parse(payload.accessTokenExpiresAt),
+    accessTokenReceivedAt: Date.now(),
     refreshToken: payload.refreshToken,
     user: payload.user,
   };
@@ -121,7 +129,7 @@ export function refresh(): Promise<Session | null> {
 /** A valid access token, renewed first when it is about to expire; null when signed out. */
 export async function accessToken(): Promise<string | null> {
   if (!current) return null;
-  if (current.accessTokenExpiresAt - Date.now() < RENEW_MARGIN_MS) return (await refresh())?.accessToken ?? null;
+  if (current.accessTokenExpiresAt - Date.now() < renewMargin(current)) return (await refresh())?.accessToken ?? null;
   return current.accessToken;
 }
 
