@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type ReactElement } from 'react';
 import { AccountPage } from '../account/AccountPage.tsx';
 import { AdminPage, type AdminTab } from '../admin/AdminPage.tsx';
 import { signOut } from '../auth/session.ts';
@@ -78,6 +78,20 @@ export function App(): ReactElement {
   const session = useSession();
   const { pathname } = useLocation();
   useEffect(() => applyTheme(theme), [theme]);
+  // After a client-side navigation, focus moves to the new page (as a page load would).
+  const firstPath = useRef(pathname);
+  useEffect(() => {
+    if (pathname === firstPath.current) return;
+    firstPath.current = '';
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [pathname]);
+  // Signing in or out replaces the page too.
+  const firstUser = useRef(session?.user.id);
+  useEffect(() => {
+    if (session?.user.id === firstUser.current) return;
+    firstUser.current = '\u0000';
+    document.getElementById('main')?.focus();
+  }, [session?.user.id]);
   useEffect(() => {
     const title = TITLES.find(([prefix]) => pathname.startsWith(prefix))?.[1];
     document.title = session ? `${title ?? 'Dashboard'} — EGen` : 'Sign in — EGen';

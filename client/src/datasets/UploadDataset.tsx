@@ -27,7 +27,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const [state, setState] = useState<UploadState>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
   const handle = useRef<UploadHandle | null>(null);
-  const ids = { file: useId(), name: useId(), format: useId(), mode: useId(), prompt: useId(), response: useId(), docs: useId(), bad: useId(), vocab: useId(), desc: useId(), tokenizer: useId() };
+  const ids = { file: useId(), name: useId(), format: useId(), mode: useId(), prompt: useId(), response: useId(), docs: useId(), bad: useId(), vocab: useId(), desc: useId(), tokenizer: useId(), fieldsText: useId() };
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [format, setFormat] = useState<Format>('TEXT');
@@ -201,6 +201,24 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
                   </label>
                 ))}
               </fieldset>
+            )}
+            {structured && mode === 'text' && columns.length === 0 && (
+              <div className="field field-wide">
+                <label htmlFor={ids.fieldsText}>Text fields, comma-separated (empty: the server's default mapping)</label>
+                <input
+                  id={ids.fieldsText}
+                  className="input"
+                  value={textFields.join(', ')}
+                  onChange={(e) =>
+                    setTextFields(
+                      e.target.value
+                        .split(',')
+                        .map((f) => f.trim())
+                        .filter(Boolean),
+                    )
+                  }
+                />
+              </div>
             )}
             {structured && mode === 'instruction' && (
               <>
