@@ -132,6 +132,15 @@ describe('web client end to end in Chromium', () => {
     await page.getByRole('heading', { name: 'tiny bard' }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('model-architecture').textContent()).toContain('tiny');
     const modelPath = new URL(page.url()).pathname;
+    // Versions with lineage: v1 trained on the dataset, v2 trained from v1.
+    await page.getByLabel('Trained on').selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Register version' }).click();
+    await page.getByText('Registered version 1.').waitFor();
+    await page.getByLabel('Trained from').selectOption({ label: 'v1' });
+    await page.getByRole('button', { name: 'Register version' }).click();
+    await page.getByText('Registered version 2.').waitFor();
+    const v2 = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'v2' }) });
+    expect(await v2.getByRole('cell').first().textContent()).toBe('v1');
 
     // Admin: an API key's secret is shown once; the audit log lists the sign-ins.
     await page.goto(`${base}/admin/keys`);

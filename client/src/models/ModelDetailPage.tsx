@@ -7,9 +7,10 @@ import { Link, navigate } from '../common/router.tsx';
 import { useMutation, useQuery } from '../common/use-graphql.ts';
 import { DELETE_MODEL_MUTATION } from './documents/delete-model.mutation.ts';
 import { MODEL_QUERY } from './documents/model.query.ts';
+import { RegisterVersionForm } from './RegisterVersionForm.tsx';
 
 export function ModelDetailPage({ id }: { id: string }): ReactElement {
-  const { data, error, loading } = useQuery(MODEL_QUERY, { id });
+  const { data, error, loading, reload } = useQuery(MODEL_QUERY, { id });
   const session = useSession();
   const remove = useMutation(DELETE_MODEL_MUTATION);
   if (loading && !data) return <p role="status">Loading the model…</p>;
@@ -21,6 +22,7 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
       </p>
     );
   const a = model.architecture;
+  const canChange = session?.user.role === 'ADMIN' || (session?.user.role === 'DEVELOPER' && model.ownerId === session.user.id);
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -28,7 +30,7 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
       </nav>
       <div className="page-header">
         <h2 id="page-title">{model.name}</h2>
-        {(session?.user.role === 'ADMIN' || (session?.user.role === 'DEVELOPER' && model.ownerId === session.user.id)) && (
+        {canChange && (
           <ConfirmButton
             label="Delete model"
             confirmLabel={`Delete ${model.name} and its versions`}
@@ -117,6 +119,7 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
             </table>
           </div>
         )}
+        {canChange && <RegisterVersionForm modelId={model.id} versions={model.versions.nodes} onCreated={reload} />}
       </section>
     </>
   );
