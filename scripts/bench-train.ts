@@ -24,7 +24,7 @@ interface BenchConfig {
 }
 
 const CONFIGS: BenchConfig[] = [
-  { name: 'tiny', model: { vocabSize: 65, contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 }, batchSize: 12, steps: 40, warmupSteps: 5 },
+  { name: 'tiny', model: { vocabSize: 65, contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 }, batchSize: 12, steps: 40, warmupSteps: 10 },
   { name: 'gpt2', model: { vocabSize: 50257, contextLength: 64, nLayer: 12, nHead: 12, nEmbd: 768 }, batchSize: 4, steps: 6, warmupSteps: 2 },
 ];
 
