@@ -562,6 +562,8 @@ export interface StepReport {
   gradNorm: number;
   tokensPerSecond: number;
   stepTimeMs: number;
+  /** CPU time the process used during the step, all threads together (on a shared machine a steadier measure of the work than wall time). */
+  cpuTimeMs: number;
   /** Model FLOPs utilization: (6N + 12·L·H·Q·T) FLOPs per token × tokens/s ÷ peakFlops. */
   mfu: number;
   /** CUDA: bytes allocated by the caching allocator; CPU: the process's resident set. */

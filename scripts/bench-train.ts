@@ -5,7 +5,8 @@
 //
 // Both sides time each optimizer step (batch assembly, forward, backward, clipping, AdamW, the
 // loss read-back) after untimed warmup steps. Two figures per side: tokens/s at the median step
-// and at the fastest step (the less noisy one on a shared machine). PyTorch runs twice: with
+// and at the fastest step, and tokens per CPU-second × threads (the steadiest on a shared
+// machine, where wall time mostly measures the neighbours). PyTorch runs twice: with
 // AdamW's defaults (on the CPU that is the per-tensor for-loop) and with fused=True.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ interface BenchConfig {
 }
 
 const CONFIGS: BenchConfig[] = [
-  { name: 'tiny', model: { vocabSize: 65, contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 }, batchSize: 12, steps: 40, warmupSteps: 5 },
+  { name: 'tiny', model: { vocabSize: 65, contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 }, batchSize: 12, steps: 40, warmupSteps: 10 },
   { name: 'gpt2', model: { vocabSize: 50257, contextLength: 64, nLayer: 12, nHead: 12, nEmbd: 768 }, batchSize: 4, steps: 6, warmupSteps: 2 },
 ];
 
@@ -39,12 +40,20 @@ function median(values: number[]): number {
 }
 
 interface Timing {
+  /** tokens/s at the median step (wall clock) */
   median: number;
+  /** tokens/s at the fastest step (wall clock) */
   best: number;
+  /** tokens per CPU-second of the process, times the thread count: what the step's work allows on `threads` idle cores */
+  cpu: number;
 }
 
-function timing(tokensPerStep: number, stepTimesMs: number[]): Timing {
-  return { median: tokensPerStep / (median(stepTimesMs) / 1000), best: tokensPerStep / (Math.min(...stepTimesMs) / 1000) };
+function timing(tokensPerStep: number, stepTimesMs: number[], cpuTimesMs: number[], threads: number): Timing {
+  return {
+    median: tokensPerStep / (median(stepTimesMs) / 1000),
+    best: tokensPerStep / (Math.min(...stepTimesMs) / 1000),
+    cpu: tokensPerStep / (median(cpuTimesMs) / 1000 / threads),
+  };
 }
 
 async function nativeRun(config: BenchConfig, checkpoint: string, shard: string, threads: number): Promise<Timing> {
@@ -57,15 +66,16 @@ async function nativeRun(config: BenchConfig, checkpoint: string, shard: string,
     { onProgress: (e) => e.type === 'step' && steps.push(e) },
   ).done;
   if (result.status !== 'COMPLETED') throw new Error(`native run ended ${result.status}: ${result.reason}`);
-  return timing(config.batchSize * config.model.contextLength, steps.slice(config.warmupSteps).map((s) => s.stepTimeMs));
+  const timed = steps.slice(config.warmupSteps);
+  return timing(config.batchSize * config.model.contextLength, timed.map((s) => s.stepTimeMs), timed.map((s) => s.cpuTimeMs), threads);
 }
 
 function pythonRun(config: BenchConfig, checkpoint: string, shard: string, threads: number, fused: boolean): Timing {
   const job = { checkpoint, shard, steps: config.steps, warmupSteps: config.warmupSteps, batchSize: config.batchSize, threads, fused };
   const r = spawnSync(referencePython(), [join(PROJECT_ROOT, 'scripts', 'bench', 'bench_train.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`bench_train.py failed:\n${r.stderr}`);
-  const { stepTimesMs } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepTimesMs: number[] };
-  return timing(config.batchSize * config.model.contextLength, stepTimesMs);
+  const { stepTimesMs, cpuTimesMs } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepTimesMs: number[]; cpuTimesMs: number[] };
+  return timing(config.batchSize * config.model.contextLength, stepTimesMs, cpuTimesMs, threads);
 }
 
 async function main(): Promise<void> {
@@ -88,19 +98,20 @@ async function main(): Promise<void> {
       writeTokenShard(shard, tokens, config.model.vocabSize);
       console.log(`\n${config.name}: ${(parameters! / 1e6).toFixed(2)}M parameters, batch ${config.batchSize} × context ${config.model.contextLength}, ${threads} threads, ${config.steps} timed steps after ${config.warmupSteps} warmup, ${rounds} rounds`);
       const results = { native: [] as Timing[], torch: [] as Timing[], torchFused: [] as Timing[] };
-      const show = (t: Timing) => `${t.median.toFixed(0)} (best ${t.best.toFixed(0)})`;
+      const show = (t: Timing) => `${t.median.toFixed(0)} (best ${t.best.toFixed(0)}, by CPU time ${t.cpu.toFixed(0)})`;
       for (let round = 0; round < rounds; round++) {
         results.native.push(await nativeRun(config, checkpoint, shard, threads));
         results.torch.push(pythonRun(config, checkpoint, shard, threads, false));
         results.torchFused.push(pythonRun(config, checkpoint, shard, threads, true));
         console.log(`  round ${round + 1} tok/s: EGen ${show(results.native.at(-1)!)}, PyTorch eager ${show(results.torch.at(-1)!)}, PyTorch eager + fused AdamW ${show(results.torchFused.at(-1)!)}`);
       }
-      const summary = (list: Timing[]): Timing => ({ median: median(list.map((t) => t.median)), best: Math.max(...list.map((t) => t.best)) });
+      const summary = (list: Timing[]): Timing => ({ median: median(list.map((t) => t.median)), best: Math.max(...list.map((t) => t.best)), cpu: median(list.map((t) => t.cpu)) });
+      const ratio = (a: Timing, b: Timing) => `ratio ${(a.median / b.median).toFixed(2)}× (best ${(a.best / b.best).toFixed(2)}×, by CPU time ${(a.cpu / b.cpu).toFixed(2)}×)`;
       const n = summary(results.native), t = summary(results.torch), f = summary(results.torchFused);
-      console.log(`  ${config.name} tok/s (median of rounds; best step overall):`);
+      console.log(`  ${config.name} tok/s (median of rounds; best step overall; by CPU time = tokens per CPU-second × threads, median of rounds):`);
       console.log(`    EGen native                  ${show(n)}`);
-      console.log(`    PyTorch eager                ${show(t)}   ratio ${(n.median / t.median).toFixed(2)}× (best ${(n.best / t.best).toFixed(2)}×)`);
-      console.log(`    PyTorch eager + fused AdamW  ${show(f)}   ratio ${(n.median / f.median).toFixed(2)}× (best ${(n.best / f.best).toFixed(2)}×)`);
+      console.log(`    PyTorch eager                ${show(t)}   EGen ${ratio(n, t)}`);
+      console.log(`    PyTorch eager + fused AdamW  ${show(f)}   EGen ${ratio(n, f)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

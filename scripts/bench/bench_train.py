@@ -2,7 +2,8 @@
 (SDPA attention, AdamW, clipping, cosine schedule) on the same token shard and threads.
 
 argv[1]: JSON {checkpoint, shard, steps, warmupSteps (not timed), batchSize, threads, fused}
-Prints one JSON line: tokensPerSecond (median over timed steps), stepTimesMs, losses.
+Prints one JSON line: tokensPerSecond (median over timed steps), stepTimesMs, cpuTimesMs
+(process CPU time per step, all threads), losses.
 """
 import json
 import math
@@ -37,9 +38,10 @@ def main():
     optimizer = torch.optim.AdamW(groups, lr=6e-4, betas=(0.9, 0.95), fused=True) if job["fused"] else torch.optim.AdamW(groups, lr=6e-4, betas=(0.9, 0.95))
     rng = np.random.default_rng(1337)
     total = job["warmupSteps"] + job["steps"]
-    times, losses = [], []
+    times, cpu_times, losses = [], [], []
     for step in range(total):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         lr = 6e-4 * (step + 1) / 11 if step < 10 else 6e-5 + 0.5 * (1 + math.cos(math.pi * min(1.0, (step - 10) / max(1, total - 10)))) * (6e-4 - 6e-5)
         for g in optimizer.param_groups:
             g["lr"] = lr
@@ -54,8 +56,9 @@ def main():
         losses.append(loss.item())
         if step >= job["warmupSteps"]:
             times.append((time.perf_counter() - t0) * 1000.0)
+            cpu_times.append((time.process_time() - c0) * 1000.0)
     median = statistics.median(times)
-    print(json.dumps({"tokensPerSecond": B * T / (median / 1000.0), "stepTimesMs": times, "losses": losses}))
+    print(json.dumps({"tokensPerSecond": B * T / (median / 1000.0), "stepTimesMs": times, "cpuTimesMs": cpu_times, "losses": losses}))
 
 
 if __name__ == "__main__":
