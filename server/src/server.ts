@@ -21,6 +21,8 @@ import { ensureInitialAdmin } from './auth/admin-bootstrap.ts';
 import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
+import { TrainingRunner } from './training/training.runner.ts';
+import { TrainingService } from './training/training.service.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -48,6 +50,10 @@ export interface RunningServer {
   dataSource: DataSource;
   port: number;
   urls: { ui: string; graphql: string; ws: string };
+  /** The in-process pub/sub (subscriber counts for tests and monitoring). */
+  pubSub: InProcessPubSub;
+  /** The training runner of this process, if it trains. */
+  runner: TrainingRunner | null;
   stop(): Promise<void>;
 }
 
@@ -61,6 +67,8 @@ export interface StartOptions {
   seedSampleDatasets?: boolean;
   /** Where the generated first-admin password is shown. Defaults to stdout. */
   printInitialPassword?: (text: string) => void;
+  /** Claim and train queued runs in this process. Defaults to true. */
+  runTraining?: boolean;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -81,8 +89,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
-    const services: Services = { dataSource, system, audit, auth, users, models, datasets };
+    const training = new TrainingService(dataSource, audit, datasets);
+    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training };
     const pubSub = new InProcessPubSub();
+    const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 
     const devClient = config.devMode ? (await import('./http/dev-client.ts')).createDevClient() : null;
@@ -105,6 +115,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let sequence = 0;
     const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), options.heartbeatIntervalMs ?? 5000);
     heartbeat.unref();
+    if (runner) {
+      training.attachRunner(runner);
+      runner.start();
+    }
 
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const urls = { ui: `http://${shownHost}:${port}/`, graphql: `http://${shownHost}:${port}${GRAPHQL_PATH}`, ws: `ws://${shownHost}:${port}${GRAPHQL_PATH}` };
@@ -123,9 +137,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       dataSource,
       port,
       urls,
+      runner,
+      pubSub,
       stop() {
         stopping ??= (async () => {
           clearInterval(heartbeat);
+          // Active runs stop with a final checkpoint and return to the queue.
+          await runner?.stop();
           await app.close();
           await devClient?.close();
           await dataSource.destroy();

@@ -9,12 +9,13 @@ import { ModelResolver, ModelVersionResolver } from '../models/models.resolver.t
 import { applyAccessRules } from '../security/access-control.ts';
 import { ACCESS_RULES } from '../security/access-rules.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
+import { TrainingRunResolver } from '../training/training.resolver.ts';
 
 /**
  * Every resolver class of the server; a new domain adds its resolvers here and declares the
  * access rule of each new operation in security/access-rules.ts.
  */
-export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, DatasetsResolver] as const;
+export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, DatasetsResolver, TrainingRunResolver] as const;
 
 /** The schema with ACCESS_RULES enforced on every operation and sensitive field. */
 export async function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {

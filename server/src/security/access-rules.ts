@@ -56,6 +56,16 @@ export const ACCESS_RULES = {
   'Mutation.runDatasetPipeline': DEVELOPER,
   'Mutation.deleteDataset': DEVELOPER,
 
+  // training runs: VIEWERs watch; DEVELOPERs train their own models and control their own runs; ADMIN any (checked in the service)
+  'Query.trainingRuns': VIEWER,
+  'Query.trainingRun': VIEWER,
+  'Subscription.runUpdated': VIEWER,
+  'Subscription.runMetrics': VIEWER,
+  'Mutation.startTrainingRun': DEVELOPER, // owner of the model or ADMIN
+  'Mutation.pauseRun': DEVELOPER, // owner of the run or ADMIN
+  'Mutation.resumeRun': DEVELOPER, // owner of the run or ADMIN
+  'Mutation.cancelRun': DEVELOPER, // owner of the run or ADMIN
+
   // sensitive fields
   // 'self': the user themselves or an ADMIN
   'User.lastLoginAt': 'self',

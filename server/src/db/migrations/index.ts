@@ -2,5 +2,6 @@
 import { CreateInstanceSettings1764150000000 } from './1764150000000-create-instance-settings.ts';
 import { CreateAuthAuditModels1764160000000 } from './1764160000000-create-auth-audit-models.ts';
 import { CreateDatasets1764200000000 } from './1764200000000-create-datasets.ts';
+import { CreateTraining1764300000000 } from './1764300000000-create-training.ts';
 
-export const MIGRATIONS = [CreateInstanceSettings1764150000000, CreateAuthAuditModels1764160000000, CreateDatasets1764200000000];
+export const MIGRATIONS = [CreateInstanceSettings1764150000000, CreateAuthAuditModels1764160000000, CreateDatasets1764200000000, CreateTraining1764300000000];
