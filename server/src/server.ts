@@ -23,6 +23,7 @@ import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
 import { TrainingRunner } from './training/training.runner.ts';
 import { TrainingService } from './training/training.service.ts';
+import { EvaluationService } from './evaluation/evaluation.service.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -90,7 +91,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
     const training = new TrainingService(dataSource, audit, datasets);
-    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training };
+    const evaluation = new EvaluationService(dataSource, audit, datasets, config.dataDir, config.training?.threads ?? null);
+    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation };
     const pubSub = new InProcessPubSub();
     const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);

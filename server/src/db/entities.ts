@@ -6,6 +6,7 @@ import { User } from '../auth/user.entity.ts';
 import { Dataset, DatasetVersion, Upload } from '../datasets/datasets.entity.ts';
 import { Model, ModelVersion } from '../models/model.entity.ts';
 import { Checkpoint, MetricPoint, TrainingRun } from '../training/training.entity.ts';
+import { Evaluation } from '../evaluation/evaluation.entity.ts';
 import { InstanceSetting } from '../system/instance-setting.entity.ts';
 
-export const ENTITIES = [InstanceSetting, User, Session, RefreshToken, ApiKey, AuditLogEntry, Model, ModelVersion, Upload, Dataset, DatasetVersion, TrainingRun, MetricPoint, Checkpoint];
+export const ENTITIES = [InstanceSetting, User, Session, RefreshToken, ApiKey, AuditLogEntry, Model, ModelVersion, Upload, Dataset, DatasetVersion, TrainingRun, MetricPoint, Checkpoint, Evaluation];

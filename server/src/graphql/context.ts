@@ -10,6 +10,7 @@ import type { ModelsService } from '../models/models.service.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
 import type { TrainingService } from '../training/training.service.ts';
+import type { EvaluationService } from '../evaluation/evaluation.service.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface Services {
@@ -21,6 +22,7 @@ export interface Services {
   users: UserAdminService;
   models: ModelsService;
   training: TrainingService;
+  evaluation: EvaluationService;
 }
 
 export interface GraphQLContext {

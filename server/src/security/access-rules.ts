@@ -66,6 +66,12 @@ export const ACCESS_RULES = {
   'Mutation.resumeRun': DEVELOPER, // owner of the run or ADMIN
   'Mutation.cancelRun': DEVELOPER, // owner of the run or ADMIN
 
+  // evaluation: reads a model version; any DEVELOPER may evaluate (results are shared)
+  'Query.evaluationMetrics': VIEWER,
+  'Query.evaluations': VIEWER,
+  'Query.evaluation': VIEWER,
+  'Mutation.evaluate': DEVELOPER,
+
   // sensitive fields
   // 'self': the user themselves or an ADMIN
   'User.lastLoginAt': 'self',
