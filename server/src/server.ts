@@ -2,6 +2,7 @@
 // tests both use this, so what the tests exercise is what runs.
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { ServerConfig } from './config/config.ts';
 import { openDatabase } from './db/data-source.ts';
@@ -51,6 +52,9 @@ export interface RunningServer {
   dataSource: DataSource;
   port: number;
   urls: { ui: string; graphql: string; ws: string };
+  /** The services and executable schema (benchmarks compare a bare GraphQL server with the same ones). */
+  services: Services;
+  schema: GraphQLSchema;
   /** The in-process pub/sub (subscriber counts for tests and monitoring). */
   pubSub: InProcessPubSub;
   /** The training runner of this process, if it trains. */
@@ -141,6 +145,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       urls,
       runner,
       pubSub,
+      services,
+      schema,
       stop() {
         stopping ??= (async () => {
           clearInterval(heartbeat);
