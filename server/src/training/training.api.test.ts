@@ -133,6 +133,17 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(failed.failureReason).toMatch(/gradient norm .* exceeded the threshold 0.000001 at step 1/);
   });
 
+  it('on divergence (NaN) rolls back to the best checkpoint and fails with the reason', async () => {
+    const diverging = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 200, learningRate: 1e4, warmupSteps: 100, gradClip: 0, evalEvery: 1, evalBatches: 1, checkpointEvery: 1 } });
+    const failed = await waitForRun(t, dev, diverging.id, isFinished);
+    expect(failed).toMatchObject({ status: 'FAILED', resultVersion: null });
+    expect(failed.step).toBeLessThan(200);
+    expect(failed.failureReason).toMatch(/^loss is (NaN|infinite) at step \d+; rolled back to the best checkpoint .*step-\d{8}$/);
+    expect(failed.lastCheckpoint).toBe(failed.bestCheckpoint);
+    expect(failed.failureReason).toContain(failed.bestCheckpoint!);
+    expect(existsSync(failed.bestCheckpoint!)).toBe(true);
+  });
+
   it('downsamples long metric series to min/max buckets', async () => {
     const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 1 } });
     await waitForRun(t, dev, run.id, isFinished);

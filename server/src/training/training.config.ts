@@ -43,8 +43,8 @@ export function validateTrainingConfig(input: TrainingConfigInput | null | undef
     if (Number.isFinite(epochs) && epochs > 0) maxSteps = Math.max(1, Math.ceil((epochs * context.trainTokens) / tokensPerStep));
   } else maxSteps = int('steps', i.steps, 1000, 1, 100_000_000);
 
-  const learningRate = num('learningRate', i.learningRate, 6e-4, 0, 10, true);
-  const minLearningRate = num('minLearningRate', i.minLearningRate, learningRate / 10, 0, 10);
+  const learningRate = num('learningRate', i.learningRate, 6e-4, 0, 10_000, true);
+  const minLearningRate = num('minLearningRate', i.minLearningRate, learningRate / 10, 0, 10_000);
   if (minLearningRate > learningRate) errors.push({ field: field('minLearningRate'), message: `must be at most learningRate (${learningRate})` });
   const warmupSteps = int('warmupSteps', i.warmupSteps, Math.min(100, maxSteps), 0, 100_000_000);
   const evalEvery = int('evalEvery', i.evalEvery, 0, 0, 100_000_000);
