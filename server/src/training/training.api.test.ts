@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
+import { RunStatus, TrainingRun } from './training.entity.ts';
 import { RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
 import { createShakespeareVersion, createTinyModel, getRun, isFinished, type RunView, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
 
@@ -17,7 +18,7 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
   let modelId: string;
 
   beforeAll(async () => {
-    t = await startTestServer(engine, { config: { training: { concurrency: 1, threads: 1 } } });
+    t = await startTestServer(engine, { config: { training: { concurrency: 1, threads: 1, staleAfterMs: 2000 } } });
     dev = await t.createUser('DEVELOPER');
     datasetVersionId = await createShakespeareVersion(t, dev);
     modelId = await createTinyModel(t, dev);
@@ -142,6 +143,16 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(failed.lastCheckpoint).toBe(failed.bestCheckpoint);
     expect(failed.failureReason).toContain(failed.bestCheckpoint!);
     expect(existsSync(failed.bestCheckpoint!)).toBe(true);
+  });
+
+  it('a run held by a worker that stopped is taken over; without its checkpoint it fails with the reason', async () => {
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 3 } });
+    await waitForRun(t, dev, run.id, isFinished);
+    // As if a worker had died holding it at step 10, and its checkpoint were gone.
+    const lost = '/nonexistent/egen/checkpoints/step-00000010';
+    await t.server.dataSource.getRepository(TrainingRun).update({ id: run.id }, { status: RunStatus.IN_PROGRESS, stage: 'training', workerId: 'dead-worker', heartbeatAt: new Date(Date.now() - 60_000), lastCheckpoint: lost, resultVersionId: null, finishedAt: null });
+    const failed = await waitForRun(t, dev, run.id, (r) => r.status === 'FAILED', 20_000);
+    expect(failed).toMatchObject({ attempts: 2, failureReason: `cannot resume: checkpoint ${lost} is missing` });
   });
 
   it('downsamples long metric series to min/max buckets', async () => {

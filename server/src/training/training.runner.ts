@@ -284,10 +284,23 @@ export class TrainingRunner {
       try {
         const weights = result.bestCheckpoint ?? result.lastCheckpoint;
         const owner = await this.dataSource.getRepository(User).findOneByOrFail({ id: run.ownerId });
-        const version = await this.options.models.registerRunVersion(
-          { id: owner.id, email: owner.email, role: owner.role },
-          { modelId: run.modelId, checkpointPath: weights, parentVersionId: run.baseVersionId, runId: run.id, datasetVersionId: run.datasetVersionId, notes: `Trained by run ${run.id} (${common.progress}${active.stopReason ? `, ${active.stopReason}` : ''})` },
-        );
+        const register = () =>
+          this.options.models.registerRunVersion(
+            { id: owner.id, email: owner.email, role: owner.role },
+            { modelId: run.modelId, checkpointPath: weights, parentVersionId: run.baseVersionId, runId: run.id, datasetVersionId: run.datasetVersionId, notes: `Trained by run ${run.id} (${common.progress}${active.stopReason ? `, ${active.stopReason}` : ''})` },
+          );
+        // Runs of one model finishing together (in several workers) race for the next version
+        // number; the loser of the unique index tries again with the number after.
+        let version;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            version = await register();
+            break;
+          } catch (error) {
+            if (attempt >= 10 || !/unique|duplicate key/i.test((error as Error).message)) throw error;
+            await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
+          }
+        }
         await this.finish(active, { ...common, status: RunStatus.COMPLETED, resultVersionId: version.id, stopReason: active.stopReason });
       } catch (error) {
         await this.finish(active, { ...common, status: RunStatus.FAILED, failureReason: `could not register the model version: ${(error as Error).message}` });
