@@ -50,7 +50,11 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
 
     const metrics = await subscribe<Batch>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { runId dropped points { step name value } } }', { id: run.id });
     const updates = await subscribe<{ runUpdated: { status: string; stage: string; progress: string; step: number } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runUpdated(id: $id) { status stage progress step } }', { id: run.id });
-    await waitForSubscribers(RUN_METRICS_TOPIC, run.id);
+    // a second caller (a VIEWER) and a second subscription of the same caller see the same points
+    const viewer = await t.createUser('VIEWER');
+    const viewerMetrics = await subscribe<Batch>(t.wsUrl, viewer.token, 'subscription($id: ID!) { runMetrics(runId: $id) { runId dropped points { step name value } } }', { id: run.id });
+    const again = await subscribe<Batch>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { points { step name } } }', { id: run.id });
+    await waitForSubscribers(RUN_METRICS_TOPIC, run.id, 3);
     await waitForSubscribers(RUN_UPDATED_TOPIC, run.id);
 
     const cancelled = await t.graphqlAs<{ cancelRun: RunView }>(dev.token, 'mutation($id: ID!) { cancelRun(id: $id) { id status } }', { id: blocker.id });
@@ -83,8 +87,11 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     );
     expect(history.data!.trainingRun.metrics).toEqual(live.filter((p) => p.name === 'loss'));
     expect(history.data!.trainingRun.checkpoints.map((c) => c.step)).toEqual([10, 20, 30, 40]);
-    await metrics.dispose();
-    await updates.dispose();
+    await viewerMetrics.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 40));
+    await again.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 40));
+    expect(viewerMetrics.messages.flatMap((m) => m.runMetrics.points)).toEqual(live);
+    expect(again.messages.flatMap((m) => m.runMetrics.points)).toEqual(live.map(({ step, name }) => ({ step, name })));
+    await Promise.all([metrics.dispose(), updates.dispose(), viewerMetrics.dispose(), again.dispose()]);
 
     const list = await t.graphqlAs<{ trainingRuns: { totalCount: number; nodes: Array<{ id: string; model: { id: string }; owner: { id: string } }> } }>(
       dev.token,
