@@ -443,9 +443,12 @@ export class TrainingRunner {
     const snapshot = { step: run.step, progress: progressText(run.step, run.config), lastLoss: run.lastLoss, bestValLoss: run.bestValLoss, stage: run.stage };
     this.enqueue(active, async () => {
       for (const part of chunks(points, 150)) await this.dataSource.getRepository(MetricPoint).createQueryBuilder().insert().values(part).orIgnore().execute();
-      await this.repo().update({ id: run.id }, { ...snapshot, heartbeatAt: new Date(), updatedAt: new Date() });
+      const now = new Date();
+      await this.repo().update({ id: run.id }, { ...snapshot, heartbeatAt: now, updatedAt: now });
+      run.updatedAt = now;
       if (points.length) this.options.pubSub.publish(RUN_METRICS_TOPIC, run.id, { runId: run.id, points, dropped: 0 } satisfies MetricBatchPayload);
-      await this.publishRun(run.id);
+      // The row as just written (this runner holds the run, so nothing else changed it): no read back.
+      this.options.pubSub.publish(RUN_UPDATED_TOPIC, run.id, { ...run, ...snapshot, heartbeatAt: now, updatedAt: now });
     });
   }
 
