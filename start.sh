@@ -14,6 +14,8 @@ command -v npm >/dev/null 2>&1 || die "npm was not found; install it with Node.j
 
 # npm packages: (re)install when node_modules did not come from this exact package-lock.json.
 if ! node "$ROOT/scripts/npm-state.mjs" fresh; then
+  # A symlinked node_modules (a git worktree sharing another checkout's) is not ours to replace.
+  [ -L "$ROOT/node_modules" ] && die "node_modules is a symlink and does not match package-lock.json; run npm ci where it points"
   echo "[egen] installing npm packages"
   (cd "$ROOT" && npm ci --no-fund --no-audit) || die "npm could not install the packages; see the output above"
   node "$ROOT/scripts/npm-state.mjs" stamp

@@ -851,6 +851,9 @@ export class NativeModel {
     const signal = o.signal as AbortSignal | undefined;
     if (signal !== undefined && !(signal instanceof AbortSignal)) expected('an AbortSignal', 'options.signal', signal);
     const native = this.#native;
+    if (signal?.aborted) {
+      return Promise.resolve({ sequences: prompts.map(() => []), finishReasons: prompts.map(() => 'cancelled' as const) });
+    }
     return crossing(this.generate, async () => {
       let callbackError: unknown = null;
       const job = native.generate(plain, (event) => {
@@ -866,7 +869,6 @@ export class NativeModel {
       });
       const abort = () => job.cancel();
       signal?.addEventListener('abort', abort, { once: true });
-      if (signal?.aborted) job.cancel();
       try {
         const result = await job.done;
         if (callbackError) throw callbackError;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs'
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createModel, train, type StepReport, type TrainingEvent, type TrainOptions } from '../index.ts';
+import { createModel, train, version, type StepReport, type TrainingEvent, type TrainOptions } from '../index.ts';
 import { makeShard, TINY, tempDir } from './helpers.ts';
 
 const dir = tempDir('train');
@@ -19,6 +19,7 @@ function collect(options: TrainOptions, hook?: (r: StepReport) => boolean | void
 
 describe('train()', () => {
   it('reports every step with all metrics while the event loop keeps running', async () => {
+    version();  // load the addon (and libtorch) first: dlopen itself takes a while
     let ticks = 0;
     let last = performance.now();
     let longestGap = 0;
@@ -46,7 +47,7 @@ describe('train()', () => {
     // the timer fired throughout: the loop was never blocked for long
     console.log(`training took ${elapsed.toFixed(0)} ms; the 5 ms timer fired ${ticks} times, longest gap ${longestGap.toFixed(0)} ms`);
     expect(ticks).toBeGreaterThan(20);
-    expect(longestGap).toBeLessThan(elapsed / 2);  // a blocked loop would show one gap as long as the run
+    expect(longestGap).toBeLessThan(elapsed / 3);  // a blocked loop would show one gap as long as the run
   });
 
   it('pauses at a step boundary, resumes, and cancel() returns the last state', async () => {
@@ -99,6 +100,19 @@ describe('train()', () => {
     expect(steps().every((s) => Number.isFinite(s.loss))).toBe(true);
     await expect(train({ ...base, maxSteps: 1, precision: 'fp16' }).done).rejects.toThrow('train: precision "fp16" needs a CUDA device (dynamic loss scaling); use "bf16" or "fp32" on the CPU');
     await expect(train({ ...base, maxSteps: 1, device: 'cuda' }).done).rejects.toThrow(/device "cuda" was requested but CUDA is not available/);
+  });
+
+  it('follows the learning-rate schedule: warmup, then cosine, linear or constant decay to the floor', async () => {
+    const lrs = async (lrDecay: 'cosine' | 'linear' | 'constant') => {
+      const { handle, steps } = collect({ ...base, maxSteps: 8, learningRate: 1e-3, minLearningRate: 1e-4, warmupSteps: 2, lrDecaySteps: 6, lrDecay });
+      await handle.done;
+      return steps().map((s) => s.lr);
+    };
+    const warmup = [1e-3 / 3, (2 * 1e-3) / 3];
+    const close = (actual: number[], expected: number[]) => actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 12));
+    close(await lrs('linear'), [...warmup, 1e-3, 1e-4 + 0.75 * 9e-4, 1e-4 + 0.5 * 9e-4, 1e-4 + 0.25 * 9e-4, 1e-4, 1e-4]);
+    close(await lrs('cosine'), [...warmup, 1e-3, 1e-4 + 0.5 * (1 + Math.cos(Math.PI / 4)) * 9e-4, 1e-4 + 0.5 * 9e-4, 1e-4 + 0.5 * (1 + Math.cos((3 * Math.PI) / 4)) * 9e-4, 1e-4, 1e-4]);
+    close(await lrs('constant'), [...warmup, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3]);
   });
 
   it('stops with a clear reason when the loss is NaN, after reporting the step', async () => {
@@ -174,6 +188,19 @@ describe('checkpoints', () => {
     expect(resumed.valLoss).toBe(fullResult.valLoss);
   });
 
+  it('resumes bf16 runs to within 1e-6 relative', async () => {
+    const opts: TrainOptions = { ...base, precision: 'bf16', maxSteps: 6 };
+    const full = collect(opts);
+    await full.handle.done;
+    const first = collect({ ...opts, checkpointDir: join(dir, 'bf16') }, (r) => r.step === 3);
+    const stopped = await first.handle.done;
+    const second = collect({ ...opts, resumeFrom: stopped.lastCheckpoint! });
+    await second.handle.done;
+    [...first.steps(), ...second.steps()].forEach((s, i) => {
+      expect(Math.abs(s.loss - full.steps()[i]!.loss) / full.steps()[i]!.loss).toBeLessThanOrEqual(1e-6);
+    });
+  });
+
   it('rejects a corrupt or truncated checkpoint and a different model config, naming the file or field', async () => {
     const ckpt = join(dir, 'bad');
     const result = await train({ ...base, maxSteps: 2, checkpointDir: ckpt }).done;
@@ -185,7 +212,7 @@ describe('checkpoints', () => {
 
     const optimizer = join(last, 'optimizer.safetensors');
     const bytes = readFileSync(optimizer);
-    bytes[bytes.length - 3] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 0xff, bytes.length - 3);
     writeFileSync(optimizer, bytes);
     await expect(train({ ...base, resumeFrom: last, maxSteps: 4 }).done).rejects.toThrow(`checkpoint file ${optimizer} is corrupt: checksum mismatch`);
     truncateSync(join(last, 'model.safetensors'), 100);

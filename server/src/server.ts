@@ -9,7 +9,7 @@ import { openDatabase } from './db/data-source.ts';
 import { buildEgenSchema } from './graphql/schema.ts';
 import type { Services } from './graphql/context.ts';
 import { DatasetsService } from './datasets/datasets.service.ts';
-import { seedSampleDatasets } from './datasets/samples.ts';
+import { firstAdminId, seedSampleDatasets } from './datasets/samples.ts';
 import { createApp, GRAPHQL_PATH } from './http/app.ts';
 import { uploadRoute } from './datasets/uploads.http.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -68,7 +68,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Period of the heartbeat subscription. Defaults to 5000 ms. */
   heartbeatIntervalMs?: number;
-  /** Register the sample datasets (datasets/) when the datasets table is empty. Defaults to false. */
+  /** Register the sample datasets (datasets/), owned by the first admin, when the datasets table is empty. Defaults to false. */
   seedSampleDatasets?: boolean;
   /** Where the generated first-admin password is shown. Defaults to stdout. */
   printInitialPassword?: (text: string) => void;
@@ -90,10 +90,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const users = new UserAdminService(dataSource, audit, auth);
     const models = new ModelsService(dataSource, audit);
     await ensureInitialAdmin(dataSource, users, config.dataDir, config.initialAdmin ?? {}, logger, options.printInitialPassword);
-    const datasets = new DatasetsService(dataSource, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
+    const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
-    if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger);
+    if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
     const training = new TrainingService(dataSource, audit, datasets);
     const evaluation = new EvaluationService(dataSource, audit, datasets, config.dataDir, config.training?.threads ?? null);
     const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation };
@@ -119,6 +119,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const port = typeof address === 'object' && address ? address.port : config.port;
 
     let sequence = 0;
+    // Token housekeeping at start and then daily.
+    const prune = (): void => void auth.pruneExpired().catch((error: Error) => logger.warn({ err: error }, 'pruning expired tokens failed'));
+    prune();
+    const pruning = setInterval(prune, 24 * 3600 * 1000);
+    pruning.unref();
+
     const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), options.heartbeatIntervalMs ?? 5000);
     heartbeat.unref();
     if (runner) {
@@ -150,6 +156,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       stop() {
         stopping ??= (async () => {
           clearInterval(heartbeat);
+          clearInterval(pruning);
           // Active runs stop with a final checkpoint and return to the queue.
           await runner?.stop();
           await app.close();

@@ -226,10 +226,10 @@ TransformerImpl::TransformerImpl(const GPTConfig& c) {
 
 // ---- model ----
 
-GPTImpl::GPTImpl(const GPTConfig& c) : config(c) {
+GPTImpl::GPTImpl(const GPTConfig& c, bool initialize) : config(c) {
   config.Validate();
   transformer = register_module("transformer", Transformer(config));
-  InitWeights();
+  if (initialize) InitWeights();
 }
 
 void GPTImpl::InitWeights() {
@@ -254,7 +254,10 @@ GPTOutput GPTImpl::forward(const torch::Tensor& idx, const torch::Tensor& target
   torch::Tensor pos_emb = positions.defined()
                               ? at::embedding(transformer->wpe, positions)                                            // (B, T, C)
                               : at::embedding(transformer->wpe, at::arange(past, past + T, idx.options()));  // (T, C)
-  torch::Tensor x = at::embedding(transformer->wte, idx) + pos_emb;  // (B, T, C)
+  // Sparse gradient for the token embedding: only B*T rows are touched, and the tied head's
+  // dense gradient arrives first, so the rows are added into it in place instead of
+  // materializing (and zero-filling) a second V x C dense gradient and summing the two.
+  torch::Tensor x = at::embedding(transformer->wte, idx, /*padding_idx=*/-1, /*scale_grad_by_freq=*/false, /*sparse=*/is_training()) + pos_emb;  // (B, T, C)
   if (is_training() && config.dropout > 0) x = at::dropout(x, config.dropout, true);
   if (cache != nullptr && cache->empty()) cache->resize(static_cast<size_t>(config.n_layer));
   for (size_t i = 0; i < transformer->blocks.size(); ++i) {

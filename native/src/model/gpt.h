@@ -121,7 +121,8 @@ struct GPTOutput {
 };
 
 struct GPTImpl : torch::nn::Module {
-  explicit GPTImpl(const GPTConfig& config);
+  // `initialize` = false skips the random initialization (the weights are loaded next).
+  explicit GPTImpl(const GPTConfig& config, bool initialize = true);
 
   // idx: (B, T) int64 token ids. targets: (B, T) or undefined. positions: (B, T) or undefined
   // (0..T-1 after the cached length). attn_mask: see AttentionImpl. cache: one per block or empty.

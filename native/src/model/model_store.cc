@@ -40,7 +40,7 @@ LoadedModel LoadModelCheckpoint(const std::string& dir) {
     if (out.model->has_lora()) out.model->MergeLora();
   } else {
     torch::NoGradGuard no_grad;
-    out.model = GPT(config);
+    out.model = GPT(config, /*initialize=*/false);
   }
   if (m.Has("lora") && !out.model->has_lora()) out.model->AddLora(LoraConfig::FromJson(m.at("lora")));
   if (adapter_only) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -21,6 +22,12 @@
 #include "io/files.h"
 #include "io/safetensors.h"
 #include "model/model_store.h"
+#include "train/cpu_allocator.h"
+
+#ifndef _WIN32
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 
 #ifdef EGEN_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
@@ -181,10 +188,20 @@ int64_t MemoryBytes(const torch::Device& device) {
     long pages = 0, resident = 0;
     const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
     std::fclose(f);
-    if (n == 2) return static_cast<int64_t>(resident) * 4096;
+    if (n == 2) return static_cast<int64_t>(resident) * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
   }
 #endif
   return 0;
+}
+
+int64_t MinorPageFaults() {
+#ifndef _WIN32
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+#else
+  return 0;
+#endif
 }
 
 // Rough peak FLOP/s when the caller gives none: nanoGPT's A100 bf16 figure on CUDA; on the CPU,
@@ -246,6 +263,10 @@ Json Trainer::Run() {
   if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
   const int threads = at::get_num_threads();
   const torch::Device device = ResolveDevice(c.device);
+  // Reuse large CPU blocks from step to step (see cpu_allocator.h); CPU memory stays at its peak
+  // for the duration of the run and is released when it ends.
+  std::optional<CachingCpuAllocatorScope> cpu_cache;
+  if (device.is_cpu()) cpu_cache.emplace();
   std::string precision_name;
   const std::optional<at::ScalarType> autocast_dtype = ResolvePrecision(c.precision, device, precision_name);
 
@@ -469,6 +490,8 @@ Json Trainer::Run() {
     start["trainTokens"] = train_data.total_tokens();
     emit_(start);
   }
+  // EGEN_TRAIN_PROFILE=1 prints a per-step time breakdown to stderr (a diagnostic for benchmarks).
+  const bool profile = std::getenv("EGEN_TRAIN_PROFILE") != nullptr;
   std::string status = "COMPLETED", reason;
   bool stopped_early = false;
   double last_loss = NAN, last_grad_norm = NAN;
@@ -493,6 +516,7 @@ Json Trainer::Run() {
       break;
     }
     const auto started = Clock::now();
+    const int64_t faults_before = profile ? MinorPageFaults() : 0;
     const double lr = LearningRateAt(c, step);
 
     // Forward and backward over the micro-batches; gradients accumulate in .grad.
@@ -510,6 +534,7 @@ Json Trainer::Run() {
       loss_sum += loss.detach();
     }
     tokens_seen += tokens_per_step;
+    const auto after_backward = Clock::now();
 
     params.clear(); grads.clear();
     for (AdamState& a : adam) if (a.param.grad().defined()) { params.push_back(a.param); grads.push_back(a.param.grad()); }
@@ -531,6 +556,7 @@ Json Trainer::Run() {
     last_loss = loss_sum.item<double>();
     last_grad_norm = total_norm.item<double>();
     const bool skipped = scaler.enabled && found_inf.item<float>() != 0.0f;
+    const auto after_clip = Clock::now();
     if (!skipped) {
       // Fused AdamW: one kernel for all tensors of a group (decay and no-decay groups).
       for (const bool decay : {true, false}) {
@@ -549,7 +575,13 @@ Json Trainer::Run() {
       at::_amp_update_scale_(scaler.scale, scaler.growth_tracker, found_inf, LossScaler::kGrowthFactor, LossScaler::kBackoffFactor, LossScaler::kGrowthInterval);
     }
     step += 1;
-    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    const auto finished = Clock::now();
+    const double seconds = std::chrono::duration<double>(finished - started).count();
+    if (profile) {
+      const auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+      std::fprintf(stderr, "[egen train] step %lld: forward+backward %.1f ms, norm+clip %.1f ms, adamw %.1f ms, %lld minor page faults\n", static_cast<long long>(step),
+                   ms(started, after_backward), ms(after_backward, after_clip), ms(after_clip, finished), static_cast<long long>(MinorPageFaults() - faults_before));
+    }
 
     Json report = Json::MakeObject();
     report["type"] = "step";

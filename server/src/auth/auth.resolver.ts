@@ -3,7 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import type { GraphQLContext } from '../graphql/context.ts';
 import { requireUser } from '../security/ownership.ts';
 import { ApiKey } from './api-key.entity.ts';
-import { AuthPayload, CreateApiKeyInput, CreatedApiKey } from './auth.types.ts';
+import { AuthPayload, CreateApiKeyInput, CreatedApiKey, SessionInfo } from './auth.types.ts';
 import { User } from './user.entity.ts';
 
 @Resolver()
@@ -31,6 +31,19 @@ export class AuthResolver {
   @Query(() => User, { description: 'The signed-in user' })
   me(@Ctx() ctx: GraphQLContext): Promise<User> {
     return ctx.services.users.get(requireUser(ctx.principal).id);
+  }
+
+  @Query(() => [SessionInfo], { description: 'Your open sessions (sign-ins), newest first' })
+  async mySessions(@Ctx() ctx: GraphQLContext): Promise<SessionInfo[]> {
+    const user = requireUser(ctx.principal);
+    const currentId = ctx.principal.kind === 'session' ? ctx.principal.sessionId : null;
+    const sessions = await ctx.services.auth.listOpenSessions(user.id);
+    return sessions.map((s) => ({ id: s.id, createdAt: s.createdAt, userAgent: s.userAgent, ip: s.ip, current: s.id === currentId }));
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends one of your sessions (an admin: anyone’s); false when it had ended already' })
+  revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return ctx.services.auth.revokeSessionById(ctx.principal, id, ctx.origin);
   }
 
   @Query(() => [ApiKey], { description: 'Your API keys, newest first' })

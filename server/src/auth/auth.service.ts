@@ -159,6 +159,40 @@ export class AuthService {
     return true;
   }
 
+  /** Open sessions of a user, newest first. */
+  listOpenSessions(userId: string): Promise<Session[]> {
+    return this.dataSource.getRepository(Session).find({ where: { userId, revokedAt: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Ends one session: your own, or anyone's for an admin. */
+  async revokeSessionById(principal: Principal, id: string, origin: RequestOrigin | null): Promise<boolean> {
+    const user = requireUser(principal);
+    const session = await this.dataSource.getRepository(Session).findOneBy({ id });
+    // Someone else's session is reported as missing to non-admins: ids are not to be probed.
+    if (!session || (session.userId !== user.id && user.role !== Role.ADMIN)) throw new NotFoundError('Session', id);
+    if (session.revokedAt) return false;
+    await this.revokeSession(id, 'revoked');
+    await this.audit.record({ action: 'auth.session_revoked', actor: principal, origin, targetType: 'Session', targetId: id, after: { userId: session.userId } });
+    return true;
+  }
+
+  /**
+   * Housekeeping: every refresh adds a row, so drop refresh tokens that expired a day ago
+   * and sessions that ended longer ago than a refresh token lives. Returns what was removed.
+   */
+  async pruneExpired(now = new Date()): Promise<{ refreshTokens: number; sessions: number }> {
+    const tokenCutoff = new Date(now.getTime() - 24 * 3600 * 1000).toISOString();
+    const sessionCutoff = new Date(now.getTime() - this.refreshTtl * 1000).toISOString();
+    const tokens = await this.dataSource.createQueryBuilder().delete().from(RefreshToken).where('expires_at < :cutoff', { cutoff: tokenCutoff }).execute();
+    const ended = await this.dataSource.getRepository(Session).createQueryBuilder('s').select('s.id', 'id').where('s.revokedAt IS NOT NULL AND s.revokedAt < :cutoff', { cutoff: sessionCutoff }).getRawMany<{ id: string }>();
+    if (ended.length) {
+      const ids = ended.map((r) => r.id);
+      await this.dataSource.createQueryBuilder().delete().from(RefreshToken).where('session_id IN (:...ids)', { ids }).execute();
+      await this.dataSource.createQueryBuilder().delete().from(Session).where('id IN (:...ids)', { ids }).execute();
+    }
+    return { refreshTokens: tokens.affected ?? 0, sessions: ended.length };
+  }
+
   /** Revokes every open session of a user (password reset, disabling, role change). */
   async revokeUserSessions(userId: string, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const result = await manager.getRepository(Session).update({ userId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
@@ -189,9 +223,9 @@ export class AuthService {
    * is anonymous. A credential that is present but invalid, expired or revoked throws
    * UNAUTHENTICATED; a disabled account throws FORBIDDEN.
    */
-  async authenticate(token: string | null): Promise<Principal> {
+  async authenticate(token: string | null, origin: RequestOrigin | null = null): Promise<Principal> {
     if (!token) return ANONYMOUS;
-    return token.startsWith(API_KEY_PREFIX) ? this.authenticateApiKey(token) : this.authenticateAccessToken(token);
+    return token.startsWith(API_KEY_PREFIX) ? this.authenticateApiKey(token, origin) : this.authenticateAccessToken(token);
   }
 
   private async authenticateAccessToken(token: string): Promise<Principal> {
@@ -210,17 +244,22 @@ export class AuthService {
     return { kind: 'session', user: snapshot(user), sessionId: session.id, expiresAt: new Date(claims.exp * 1000) };
   }
 
-  private async authenticateApiKey(token: string): Promise<Principal> {
+  private async authenticateApiKey(token: string, origin: RequestOrigin | null): Promise<Principal> {
     const prefix = token.slice(0, API_KEY_PREFIX.length + 12);
     const keys = this.dataSource.getRepository(ApiKey);
     const key = await keys.findOneBy({ prefix });
     const given = Buffer.from(sha256(token), 'hex');
     if (!key || !timingSafeEqual(given, Buffer.from(key.secretHash, 'hex'))) throw new InvalidTokenError('unknown API key');
-    if (key.revokedAt) throw new InvalidTokenError('the API key has been revoked');
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new InvalidTokenError('the API key has expired');
     const owner = await this.dataSource.getRepository(User).findOneBy({ id: key.ownerId });
     if (!owner) throw new InvalidTokenError('unknown API key');
-    if (owner.disabledAt) throw new AccountDisabledError();
+    // A real key that no longer works is worth an audit entry: it may be a leaked one.
+    const rejected = async (reason: string, error: Error): Promise<never> => {
+      await this.audit.record({ action: 'auth.api_key_rejected', outcome: 'FAILURE', actor: { kind: 'anonymous', email: owner.email }, origin, targetType: 'ApiKey', targetId: key.id, after: { reason } });
+      throw error;
+    };
+    if (key.revokedAt) return rejected('revoked', new InvalidTokenError('the API key has been revoked'));
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return rejected('expired', new InvalidTokenError('the API key has expired'));
+    if (owner.disabledAt) return rejected('owner_disabled', new AccountDisabledError());
     const now = Date.now();
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) {
       await keys.update({ id: key.id }, { lastUsedAt: new Date(now) });

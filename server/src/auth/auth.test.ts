@@ -15,7 +15,9 @@ import { signJwt } from '../security/jwt.ts';
 import { loadOrCreateJwtSecret } from './auth-secret.ts';
 import { initialPasswordPath, DEFAULT_ADMIN_EMAIL } from './admin-bootstrap.ts';
 import { ApiKey } from './api-key.entity.ts';
-import { Session } from './session.entity.ts';
+import { AuditService } from '../audit/audit.service.ts';
+import { AuthService, sha256 } from './auth.service.ts';
+import { RefreshToken, Session } from './session.entity.ts';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken accessTokenExpiresAt user { id email role } } }';
 const REFRESH = 'mutation($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken user { email } } }';
@@ -132,6 +134,41 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       expect((await httpStatus(t, viewer.token)).status).toBe(200);
     });
 
+    it('housekeeping removes refresh tokens a day past expiry and long-ended sessions', async () => {
+      const session = await t.login(viewer.email, viewer.password);
+      const { dataSource } = t.server;
+      const row = await dataSource.getRepository(RefreshToken).findOneByOrFail({ tokenHash: sha256(session.refreshToken) });
+      await dataSource.getRepository(RefreshToken).update({ id: row.id }, { expiresAt: new Date(Date.now() - 2 * 86_400_000) });
+      const ended = await t.login(viewer.email, viewer.password);
+      const endedRow = await dataSource.getRepository(RefreshToken).findOneByOrFail({ tokenHash: sha256(ended.refreshToken) });
+      await dataSource.getRepository(Session).update({ id: endedRow.sessionId }, { revokedAt: new Date(Date.now() - 40 * 86_400_000), revokedReason: 'logout' });
+      const service = new AuthService(dataSource, new AuditService(dataSource), loadOrCreateJwtSecret(t.dataDir));
+      const pruned = await service.pruneExpired();
+      expect(pruned.refreshTokens).toBeGreaterThanOrEqual(1);
+      expect(pruned.sessions).toBe(1);
+      expect(await dataSource.getRepository(RefreshToken).findOneBy({ id: row.id })).toBeNull();
+      expect(await dataSource.getRepository(Session).findOneBy({ id: endedRow.sessionId })).toBeNull();
+      expect((await t.graphql(REFRESH, { token: session.refreshToken })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('lists your open sessions and ends one; others’ sessions are not yours to end', async () => {
+      const user = await t.createUser('VIEWER');
+      const second = await t.login(user.email, user.password);
+      const listed = await t.graphqlAs<{ mySessions: Array<{ id: string; current: boolean }> }>(user.token, '{ mySessions { id current createdAt ip } }');
+      expect(listed.data!.mySessions).toHaveLength(2);
+      expect(listed.data!.mySessions.filter((s) => s.current)).toHaveLength(1);
+      const other = listed.data!.mySessions.find((s) => !s.current)!;
+      const byStranger = await t.graphqlAs(viewer.token, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: other.id });
+      expect(byStranger.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const ended = await t.graphqlAs<{ revokeSession: boolean }>(user.token, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: other.id });
+      expect(ended.data?.revokeSession).toBe(true);
+      expect((await httpStatus(t, second.token)).status).toBe(401);
+      expect((await httpStatus(t, user.token)).status).toBe(200);
+      const byAdmin = await t.graphqlAs<{ revokeSession: boolean }>(t.admin.token, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: listed.data!.mySessions.find((s) => s.current)!.id });
+      expect(byAdmin.data?.revokeSession).toBe(true);
+      expect((await httpStatus(t, user.token)).status).toBe(401);
+    });
+
     it('an unknown refresh token is UNAUTHENTICATED', async () => {
       const result = await t.graphql(REFRESH, { token: 'egr_nope' });
       expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -169,6 +206,11 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const after = await httpStatus(t, secret);
       expect(after.status).toBe(401);
       expect(after.body.errors?.[0]?.message).toContain('revoked');
+      // Creation, revocation and the rejected use are in the audit log.
+      const log = await t.graphqlAs<{ auditLog: { nodes: Array<{ action: string; outcome: string; after: Record<string, unknown> | null }> } }>(t.admin.token, 'query($id: ID!) { auditLog(filter: { targetType: "ApiKey", targetId: $id }) { nodes { action outcome after } } }', { id: apiKey.id });
+      expect(log.data!.auditLog.nodes.map((n) => n.action)).toEqual(['auth.api_key_rejected', 'api_key.revoked', 'api_key.created']);
+      expect(log.data!.auditLog.nodes[0]).toMatchObject({ outcome: 'FAILURE', after: { reason: 'revoked' } });
+      expect(JSON.stringify(log.data)).not.toContain(secret);
     });
 
     it('a key never exceeds its owner: a higher role is refused, a lower one limits what the key may do', async () => {

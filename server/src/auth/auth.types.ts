@@ -1,4 +1,4 @@
-import { Field, GraphQLISODateTime, InputType, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, ID, InputType, ObjectType } from 'type-graphql';
 import { Role } from '../security/roles.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { User } from './user.entity.ts';
@@ -37,4 +37,22 @@ export class CreatedApiKey {
 
   @Field(() => String, { description: 'The whole key, shown only now; send as "Authorization: Bearer <secret>"' })
   secret!: string;
+}
+
+@ObjectType({ description: 'A signed-in session (one login and the refresh tokens descending from it)' })
+export class SessionInfo {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+
+  @Field(() => String, { nullable: true })
+  userAgent!: string | null;
+
+  @Field(() => String, { nullable: true })
+  ip!: string | null;
+
+  @Field(() => Boolean, { description: 'The session this request is made with' })
+  current!: boolean;
 }

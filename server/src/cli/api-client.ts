@@ -1,8 +1,11 @@
 // How CLI commands talk to a running server: the URL (--url, EGEN_URL, the stored login, or
-// http://localhost:3000), the credential (EGEN_API_KEY, or the session stored by `egen login`
-// in <config dir>/egen/credentials.json, 0600), and GraphQL requests that refresh an expired
-// session once and save the new tokens.
+// http://localhost:3000), the credential (a command's --token, EGEN_API_KEY, or the session stored
+// by `egen login` in <config dir>/egen/credentials.json, 0600), and requests that refresh an
+// expired session once and save the new tokens. Every command that talks to the server goes
+// through resolveTarget() and withSession(); GraphQL through apiRequest().
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -65,36 +68,88 @@ export function resolveUrl(flag: string | undefined, env: NodeJS.ProcessEnv): st
   return (flag || env.EGEN_URL || loadCredentials(env)?.url || DEFAULT_URL).replace(/\/+$/, '');
 }
 
-async function post<T>(url: string, query: string, variables: Record<string, unknown>, token: string | null): Promise<{ status: number; data?: T; errors?: GraphQLErrorBody[] }> {
-  let response: Response;
-  try {
-    response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+/** The message when the server cannot be reached at all. */
+export function unreachableMessage(url: string, error: Error): string {
+  return `cannot reach the EGen server at ${url} (${error.message}); is it running? Set --url or EGEN_URL`;
+}
+
+/**
+ * POSTs JSON over node:http(s), which (unlike fetch) has no 5-minute response timeout: building a
+ * large dataset in createDataset takes a while.
+ */
+function postJson(url: string, path: string, body: string, token: string | null): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(`${url}${path}`);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const req = send(target, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
     });
-  } catch (error) {
-    throw new Error(`cannot reach the EGen server at ${url} (${(error as Error).cause ? String((error as { cause: Error }).cause.message) : (error as Error).message}); is it running? Set --url or EGEN_URL`);
+    req.on('error', (error) => reject(new Error(unreachableMessage(url, error))));
+    req.end(body);
+  });
+}
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown>, token: string | null): Promise<{ status: number; data?: T; errors?: GraphQLErrorBody[] }> {
+  const response = await postJson(url, '/graphql', JSON.stringify({ query, variables }), token);
+  let body: { data?: T; errors?: GraphQLErrorBody[] };
+  try {
+    body = JSON.parse(response.text) as typeof body;
+  } catch {
+    body = { errors: [{ message: `unexpected HTTP ${response.status} from ${url}/graphql` }] };
   }
-  const body = (await response.json().catch(() => ({ errors: [{ message: `unexpected HTTP ${response.status} from ${url}/graphql` }] }))) as { data?: T; errors?: GraphQLErrorBody[] };
   return { status: response.status, ...body };
+}
+
+/** Where a command sends its requests, and with which credential. */
+export interface ApiTarget {
+  url: string;
+  token: string;
+  /** The `egen login` session the token is from (refreshed when refused), or null for an API key or --token. */
+  stored: StoredCredentials | null;
+}
+
+/**
+ * The server and credential of a command: `urlFlag` (--url), EGEN_URL, the stored login's URL or
+ * the default; `tokenFlag` (--token), EGEN_API_KEY, or the session stored by `egen login`.
+ */
+export function resolveTarget(env: NodeJS.ProcessEnv, urlFlag?: string, tokenFlag?: string): ApiTarget {
+  const url = resolveUrl(urlFlag, env);
+  const apiKey = tokenFlag || env.EGEN_API_KEY || null;
+  const stored = apiKey ? null : loadCredentials(env);
+  if (!apiKey && !stored) throw new Error('not signed in: run `egen login` (or set EGEN_API_KEY)');
+  return { url, token: apiKey ?? stored!.accessToken, stored };
 }
 
 const REFRESH = 'mutation($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken accessTokenExpiresAt } }';
 
+/**
+ * Runs `send` with the target's token. When the server refuses a stored session's token as
+ * UNAUTHENTICATED (it expired), refreshes the session once, saves the new pair, and sends again.
+ */
+export async function withSession<R>(env: NodeJS.ProcessEnv, target: ApiTarget, send: (token: string) => Promise<R>, unauthenticated: (result: R) => boolean): Promise<R> {
+  const result = await send(target.token);
+  const stored = target.stored;
+  if (!stored || !unauthenticated(result)) return result;
+  const refreshed = await post<{ refreshSession: { accessToken: string; refreshToken: string; accessTokenExpiresAt: string } }>(target.url, REFRESH, { token: stored.refreshToken }, null);
+  if (!refreshed.data) throw new Error('your session has ended: run `egen login` again');
+  target.stored = { ...stored, ...refreshed.data.refreshSession };
+  target.token = refreshed.data.refreshSession.accessToken;
+  saveCredentials(env, target.stored);
+  return send(target.token);
+}
+
 /** Runs one operation as the stored user (or EGEN_API_KEY); throws ApiError with the server's errors. */
-export async function apiRequest<T>(env: NodeJS.ProcessEnv, urlFlag: string | undefined, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const url = resolveUrl(urlFlag, env);
-  const apiKey = env.EGEN_API_KEY || null;
-  const stored = apiKey ? null : loadCredentials(env);
-  if (!apiKey && !stored) throw new Error('not signed in: run `egen login` (or set EGEN_API_KEY)');
-  let result = await post<T>(url, query, variables, apiKey ?? stored!.accessToken);
-  if (stored && result.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED') {
-    const refreshed = await post<{ refreshSession: { accessToken: string; refreshToken: string; accessTokenExpiresAt: string } }>(url, REFRESH, { token: stored.refreshToken }, null);
-    if (!refreshed.data) throw new Error('your session has ended: run `egen login` again');
-    saveCredentials(env, { ...stored, ...refreshed.data.refreshSession });
-    result = await post<T>(url, query, variables, refreshed.data.refreshSession.accessToken);
-  }
+export function apiRequest<T>(env: NodeJS.ProcessEnv, urlFlag: string | undefined, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return apiRequestAs<T>(env, resolveTarget(env, urlFlag), query, variables);
+}
+
+/** The same for a target resolved once (e.g. with a --token flag) and reused across requests. */
+export async function apiRequestAs<T>(env: NodeJS.ProcessEnv, target: ApiTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const result = await withSession(env, target, (token) => post<T>(target.url, query, variables, token), (r) => r.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED');
   if (result.errors?.length || !result.data) throw new ApiError(result.errors ?? [{ message: `HTTP ${result.status} without data` }]);
   return result.data;
 }

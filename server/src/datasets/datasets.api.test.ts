@@ -1,4 +1,5 @@
-// The datasets API as clients use it: POST /api/uploads, then GraphQL, on both engines.
+// The datasets API as clients use it: POST /api/uploads, then GraphQL, each with
+// "Authorization: Bearer <token>", on both engines; who may do what, and the audit log.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
 import { gzipSync } from 'node:zlib';
 import { encodeExample, frameRecord } from './formats/tfrecord.ts';
-import { startTestServer, type TestServer } from '../../test/test-server.ts';
+import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
 
 const VERSION_FIELDS = `id version format sourceSha256 sourceBytes recordsSha256 recordCount trainTokens validationTokens vocabSize gatePassed directory parentVersionId pipelineHash
   shards { split name path dtype tokens }
@@ -14,8 +15,14 @@ const VERSION_FIELDS = `id version format sourceSha256 sourceBytes recordsSha256
     fields { name missing empty } charLength { min max mean p50 p95 } tokenLength { min max mean p50 p95 } tokenizationErrorRate
     gate { passed criteria { name passed value threshold detail } } }`;
 
-export async function upload(t: TestServer, filename: string, body: string | Buffer): Promise<{ id: string; sha256: string; sizeBytes: number }> {
-  const response = await fetch(`${t.httpUrl}/api/uploads?filename=${encodeURIComponent(filename)}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body) });
+/** POST /api/uploads as a client does; `token` null sends no credential. */
+export function postUpload(t: TestServer, token: string | null, filename: string, body: string | Buffer): Promise<Response> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  return fetch(`${t.httpUrl}/api/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+}
+
+export async function upload(t: TestServer, token: string, filename: string, body: string | Buffer): Promise<{ id: string; sha256: string; sizeBytes: number }> {
+  const response = await postUpload(t, token, filename, body);
   expect(response.status).toBe(201);
   return (await response.json()) as { id: string; sha256: string; sizeBytes: number };
 }
@@ -24,17 +31,19 @@ type Version = { id: string; sourceSha256: string | null; recordsSha256: string;
 
 describe.each(ENGINES)('datasets API on %s', (engine) => {
   let t: TestServer;
+  let dev: TestUser;
   beforeAll(async () => {
     t = await startTestServer(engine, { config: { maxUploadBytes: 1024 * 1024 } });
+    dev = await t.createUser('DEVELOPER');
   });
   afterAll(async () => t?.stop());
 
   async function create(input: Record<string, unknown>): Promise<{ data?: { createDataset: { id: string; name: string; versions: Version[] } }; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
-    return t.graphql(`mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`, { input });
+    return t.graphqlAs(dev.token, `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`, { input });
   }
 
   it('uploads a file as a stream and returns its id, size and SHA-256', async () => {
-    const result = await upload(t, 'notes.txt', 'hello\n\nworld\n');
+    const result = await upload(t, dev.token, 'notes.txt', 'hello\n\nworld\n');
     expect(result.sizeBytes).toBe(13);
     expect(result.sha256).toBe(createHash('sha256').update('hello\n\nworld\n').digest('hex'));
     expect(existsSync(join(t.dataDir, 'uploads', result.id))).toBe(true);
@@ -42,16 +51,16 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
 
   it('refuses an upload over the size limit with 413 and keeps nothing', async () => {
     const before = readdirSync(join(t.dataDir, 'uploads')).length;
-    const response = await fetch(`${t.httpUrl}/api/uploads?filename=big.txt`, { method: 'POST', body: new Uint8Array(2 * 1024 * 1024).fill(97) });
+    const response = await postUpload(t, dev.token, 'big.txt', Buffer.alloc(2 * 1024 * 1024, 97));
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { code: string }).code).toBe('UPLOAD_TOO_LARGE');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UPLOAD_TOO_LARGE');
     expect(readdirSync(join(t.dataDir, 'uploads')).length).toBe(before);
   });
 
   it('an upload the client abandons halfway leaves no file and no upload row', async () => {
     const { request } = await import('node:http');
     const before = readdirSync(join(t.dataDir, 'uploads')).sort();
-    const req = request(`${t.httpUrl}/api/uploads?filename=half.txt`, { method: 'POST', headers: { 'content-length': String(10 * 1024 * 1024) } });
+    const req = request(`${t.httpUrl}/api/uploads?filename=half.txt`, { method: 'POST', headers: { 'content-length': String(10 * 1024 * 1024), authorization: `Bearer ${dev.token}` } });
     req.on('error', () => undefined);
     req.write(Buffer.alloc(256 * 1024, 98));
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -66,7 +75,7 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
 
   it('createDataset builds version 1 with report, tokenizer and shards; list, show and delete', async () => {
     const text = readFileSync(join(import.meta.dirname, '../../../datasets/instructions.jsonl'));
-    const up = await upload(t, 'pairs.jsonl', text);
+    const up = await upload(t, dev.token, 'pairs.jsonl', text);
     const result = await create({ uploadId: up.id, name: 'pairs', vocabSize: 400 });
     expect(result.errors).toBeUndefined();
     const dataset = result.data!.createDataset;
@@ -84,33 +93,33 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(true);
     expect(existsSync(join(t.dataDir, 'uploads', up.id))).toBe(false);
 
-    const list = await t.graphql<{ datasets: Array<{ id: string; name: string }> }>('{ datasets { id name latestVersion { version } } }');
+    const list = await t.graphqlAs<{ datasets: Array<{ id: string; name: string }> }>(dev.token, '{ datasets { id name latestVersion { version } } }');
     expect(list.data!.datasets.map((d) => d.name)).toContain('pairs');
-    const shown = await t.graphql<{ dataset: { name: string; versions: Array<{ id: string }> } }>('query($id: ID!) { dataset(id: $id) { name versions { id } } }', { id: dataset.id });
+    const shown = await t.graphqlAs<{ dataset: { name: string; versions: Array<{ id: string }> } }>(dev.token, 'query($id: ID!) { dataset(id: $id) { name versions { id } } }', { id: dataset.id });
     expect(shown.data!.dataset.versions[0]!.id).toBe(v1.id);
 
     // same bytes again: the blob is reused
-    const again = await upload(t, 'pairs-again.jsonl', text);
+    const again = await upload(t, dev.token, 'pairs-again.jsonl', text);
     const second = await create({ uploadId: again.id, name: 'pairs-again', vocabSize: 400 });
     expect(second.errors).toBeUndefined();
     expect(readdirSync(join(t.dataDir, 'blobs', 'sha256')).filter((h) => h === up.sha256)).toHaveLength(1);
 
     // delete: the blob stays while the other dataset uses it, then goes
-    expect((await t.graphql('mutation($id: ID!) { deleteDataset(id: $id) }', { id: dataset.id })).data).toEqual({ deleteDataset: true });
+    expect((await t.graphqlAs(dev.token, 'mutation($id: ID!) { deleteDataset(id: $id) }', { id: dataset.id })).data).toEqual({ deleteDataset: true });
     expect(existsSync(v1.directory)).toBe(false);
     expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(true);
-    await t.graphql('mutation($id: ID!) { deleteDataset(id: $id) }', { id: second.data!.createDataset.id });
+    await t.graphqlAs(dev.token, 'mutation($id: ID!) { deleteDataset(id: $id) }', { id: second.data!.createDataset.id });
     expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(false);
   });
 
   it('a bad file gives an error with its location and leaves no version, shard or temp file', async () => {
-    const up = await upload(t, 'broken.jsonl', '{"text": "fine"}\n[1, 2]\n');
+    const up = await upload(t, dev.token, 'broken.jsonl', '{"text": "fine"}\n[1, 2]\n');
     const result = await create({ uploadId: up.id, name: 'broken' });
     expect(result.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_FILE');
     expect(result.errors?.[0]?.extensions?.location).toBe('line 2');
     expect(result.errors?.[0]?.message).toContain('expected a JSON object, got an array');
     expect(readdirSync(join(t.dataDir, 'datasets'))).toEqual(expect.not.arrayContaining([expect.stringMatching(/^\.tmp-/)]));
-    const list = await t.graphql<{ datasets: Array<{ name: string }> }>('{ datasets { name } }');
+    const list = await t.graphqlAs<{ datasets: Array<{ name: string }> }>(dev.token, '{ datasets { name } }');
     expect(list.data!.datasets.map((d) => d.name)).not.toContain('broken');
     // the upload survives, so it can be retried with other options
     const skipped = await create({ uploadId: up.id, name: 'broken-skipped', badRows: 'SKIP' });
@@ -133,7 +142,7 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
   ];
   it.each(NASTY)('%s: a clear error with its location; no version, shard or temp file', async (_label, filename, body, options, location) => {
     const datasetsBefore = readdirSync(join(t.dataDir, 'datasets')).sort();
-    const up = await upload(t, filename, body);
+    const up = await upload(t, dev.token, filename, body);
     const result = await create({ uploadId: up.id, name: `nasty-${filename}`, ...options });
     expect(result.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_FILE');
     if (location) {
@@ -141,13 +150,13 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
       expect(result.errors?.[0]?.message).toContain(location);
     }
     expect(readdirSync(join(t.dataDir, 'datasets')).sort()).toEqual(datasetsBefore);
-    const versions = await t.graphql<{ datasets: Array<{ name: string }> }>('{ datasets { name } }');
+    const versions = await t.graphqlAs<{ datasets: Array<{ name: string }> }>(dev.token, '{ datasets { name } }');
     expect(versions.data!.datasets.map((d) => d.name)).not.toContain(`nasty-${filename}`);
     expect(readdirSync(join(t.dataDir, 'uploads')).filter((f) => f !== up.id && !/^[0-9a-f-]{36}$/.test(f))).toEqual([]);
   });
 
   it('reports missing values and fails the gate', async () => {
-    const up = await upload(t, 'gaps.csv', 'prompt,response\nhi,hello\nbye,\n');
+    const up = await upload(t, dev.token, 'gaps.csv', 'prompt,response\nhi,hello\nbye,\n');
     const result = await create({ uploadId: up.id, name: 'gaps', vocabSize: 300 });
     expect(result.errors).toBeUndefined();
     const report = result.data!.createDataset.versions[0]!.report;
@@ -157,23 +166,24 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
   });
 
   it('reuses a tokenizer: from another version, or an uploaded tokenizer.json', async () => {
-    const base = await create({ uploadId: (await upload(t, 'base.txt', 'alpha beta gamma\n\ndelta epsilon\n')).id, name: 'tok-base', vocabSize: 280 });
+    const base = await create({ uploadId: (await upload(t, dev.token, 'base.txt', 'alpha beta gamma\n\ndelta epsilon\n')).id, name: 'tok-base', vocabSize: 280 });
     const baseVersion = base.data!.createDataset.versions[0]!;
     const baseTokenizer = readFileSync(join(baseVersion.directory, 'tokenizer.json'), 'utf8');
-    const fromVersion = await create({ uploadId: (await upload(t, 'other.txt', 'gamma delta\n')).id, name: 'tok-from-version', tokenizerFromVersionId: baseVersion.id });
+    const fromVersion = await create({ uploadId: (await upload(t, dev.token, 'other.txt', 'gamma delta\n')).id, name: 'tok-from-version', tokenizerFromVersionId: baseVersion.id });
     expect(fromVersion.errors).toBeUndefined();
     expect(readFileSync(join(fromVersion.data!.createDataset.versions[0]!.directory, 'tokenizer.json'), 'utf8')).toBe(baseTokenizer);
-    const tokUpload = await upload(t, 'tokenizer.json', baseTokenizer);
-    const fromUpload = await create({ uploadId: (await upload(t, 'third.txt', 'beta\n')).id, name: 'tok-from-upload', tokenizerUploadId: tokUpload.id });
+    const tokUpload = await upload(t, dev.token, 'tokenizer.json', baseTokenizer);
+    const fromUpload = await create({ uploadId: (await upload(t, dev.token, 'third.txt', 'beta\n')).id, name: 'tok-from-upload', tokenizerUploadId: tokUpload.id });
     expect(fromUpload.errors).toBeUndefined();
     expect(fromUpload.data!.createDataset.versions[0]!.vocabSize).toBe(baseVersion.vocabSize);
-    const notATokenizer = await create({ uploadId: (await upload(t, 'fourth.txt', 'x\n')).id, name: 'tok-bad', tokenizerUploadId: (await upload(t, 'nope.json', '{}')).id });
+    const notATokenizer = await create({ uploadId: (await upload(t, dev.token, 'fourth.txt', 'x\n')).id, name: 'tok-bad', tokenizerUploadId: (await upload(t, dev.token, 'nope.json', '{}')).id });
     expect(notATokenizer.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
   });
 
   it('removes unfinished uploads, orphan upload files and orphan version folders at start', async () => {
     const { DatasetsService } = await import('./datasets.service.ts');
-    const service = new DatasetsService(t.server.dataSource, { dataDir: t.dataDir, logger: t.server.logger });
+    const { AuditService } = await import('../audit/audit.service.ts');
+    const service = new DatasetsService(t.server.dataSource, new AuditService(t.server.dataSource), { dataDir: t.dataDir, logger: t.server.logger });
     writeFileSync(join(t.dataDir, 'uploads', 'orphan'), 'x');
     utimesSync(join(t.dataDir, 'uploads', 'orphan'), new Date(2000, 0, 1), new Date(2000, 0, 1));
     await t.server.dataSource.query(`INSERT INTO uploads (id, status, filename, size_bytes, sha256, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'IN_PROGRESS', 'a.txt', 0, NULL, '2000-01-01T00:00:00.000Z')`);
@@ -193,9 +203,9 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
   it('unknown upload ids and duplicate names are typed errors', async () => {
     const missing = await create({ uploadId: '00000000-0000-0000-0000-000000000000', name: 'x' });
     expect(missing.errors?.[0]?.extensions?.code).toBe('UPLOAD_NOT_FOUND');
-    const up = await upload(t, 'a.txt', 'some text\n');
+    const up = await upload(t, dev.token, 'a.txt', 'some text\n');
     expect((await create({ uploadId: up.id, name: 'dup', vocabSize: 300 })).errors).toBeUndefined();
-    const up2 = await upload(t, 'b.txt', 'other text\n');
+    const up2 = await upload(t, dev.token, 'b.txt', 'other text\n');
     expect((await create({ uploadId: up2.id, name: 'dup' })).errors?.[0]?.extensions?.code).toBe('DATASET_NAME_TAKEN');
   });
 
@@ -204,10 +214,10 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
       join(t.dataDir, 'plugins', 'exclaim.ts'),
       "export const exclaim = { name: 'exclaim', description: 'adds !', apply(r: { text: string }) { if (r.text.includes('POISON')) throw new Error('poisoned'); return { text: r.text + '!' }; } };\n",
     );
-    const listed = await t.graphql<{ pipelinePlugins: { plugins: Array<{ name: string; file: string }> } }>('{ pipelinePlugins { plugins { name description file } problems { file error } } }');
+    const listed = await t.graphqlAs<{ pipelinePlugins: { plugins: Array<{ name: string; file: string }> } }>(dev.token, '{ pipelinePlugins { plugins { name description file } problems { file error } } }');
     expect(listed.data!.pipelinePlugins.plugins).toEqual([{ name: 'exclaim', description: 'adds !', file: 'exclaim.ts' }]);
 
-    const up = await upload(t, 'lines.txt', Array.from({ length: 60 }, (_, i) => `Line  ${i}\tWITH   Caps and café${i % 3 === 0 ? ' dup' : ''}`).join('\n\n'));
+    const up = await upload(t, dev.token, 'lines.txt', Array.from({ length: 60 }, (_, i) => `Line  ${i}\tWITH   Caps and café${i % 3 === 0 ? ' dup' : ''}`).join('\n\n'));
     const created = await create({ uploadId: up.id, name: 'lines', vocabSize: 300 });
     expect(created.errors).toBeUndefined();
     const v1 = created.data!.createDataset.versions[0]!;
@@ -222,7 +232,7 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
       ],
     };
     const runIt = (p: unknown) =>
-      t.graphql<{ runDatasetPipeline: Version & { version: number } }>(`mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { ${VERSION_FIELDS} pipeline } }`, { input: { versionId: v1.id, pipeline: p } });
+      t.graphqlAs<{ runDatasetPipeline: Version & { version: number } }>(dev.token, `mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { ${VERSION_FIELDS} pipeline } }`, { input: { versionId: v1.id, pipeline: p } });
     const a = await runIt(pipeline);
     expect(a.errors).toBeUndefined();
     const v2 = a.data!.runDatasetPipeline;
@@ -238,10 +248,10 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     for (const shard of v2.shards) expect(readFileSync(shard.path).equals(readFileSync(shard.path.replace(v2.id, v3.id)))).toBe(true);
 
     // a plugin error names the plugin and the record, and leaves nothing behind
-    const poisoned = await upload(t, 'poison.txt', 'fine\n\nPOISON here\n');
+    const poisoned = await upload(t, dev.token, 'poison.txt', 'fine\n\nPOISON here\n');
     const v = (await create({ uploadId: poisoned.id, name: 'poison', vocabSize: 300 })).data!.createDataset.versions[0]!;
     const before = readdirSync(join(t.dataDir, 'datasets')).sort();
-    const failed = await runIt({ steps: [{ type: 'plugin', name: 'exclaim' }] }).then(() => t.graphql(`mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }`, { input: { versionId: v.id, pipeline: { steps: [{ type: 'plugin', name: 'exclaim' }] } } }));
+    const failed = await runIt({ steps: [{ type: 'plugin', name: 'exclaim' }] }).then(() => t.graphqlAs(dev.token, `mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }`, { input: { versionId: v.id, pipeline: { steps: [{ type: 'plugin', name: 'exclaim' }] } } }));
     expect(failed.errors?.[0]?.extensions?.code).toBe('PLUGIN_ERROR');
     expect(failed.errors?.[0]?.message).toBe('plugin "exclaim" (exclaim.ts) failed on record at record 2: poisoned');
     const after = readdirSync(join(t.dataDir, 'datasets')).sort();
@@ -250,5 +260,121 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
 
     const invalid = await runIt({ steps: [{ type: 'nope' }] });
     expect(invalid.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
+  });
+
+  describe('who may do what', () => {
+    const CREATE = 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id ownerId owner { email } } }';
+    const RUN = 'mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id version } }';
+    const DELETE = 'mutation($id: ID!) { deleteDataset(id: $id) }';
+    const PIPELINE = { steps: [{ type: 'lowercase' }] };
+    type Result = Awaited<ReturnType<TestServer['graphql']>>;
+    const code = (result: Result): unknown => result.errors?.[0]?.extensions?.code;
+    let viewer: TestUser;
+    let other: TestUser;
+    let owned: { datasetId: string; versionId: string };
+
+    beforeAll(async () => {
+      viewer = await t.createUser('VIEWER');
+      other = await t.createUser('DEVELOPER');
+      const up = await upload(t, dev.token, 'owned.txt', 'Owned Text\n\nMore Text\n');
+      const created = await t.graphqlAs<{ createDataset: { id: string; versions: Array<{ id: string }> } }>(dev.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id } } }', { input: { uploadId: up.id, name: 'owned', vocabSize: 300 } });
+      expect(created.errors).toBeUndefined();
+      owned = { datasetId: created.data!.createDataset.id, versionId: created.data!.createDataset.versions[0]!.id };
+    });
+
+    it('POST /api/uploads: anonymous 401 UNAUTHENTICATED, a viewer 403 FORBIDDEN; nothing is kept', async () => {
+      const before = readdirSync(join(t.dataDir, 'uploads')).sort();
+      const anonymous = await postUpload(t, null, 'anon.txt', 'text\n');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+      expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+      const badToken = await postUpload(t, 'not-a-token', 'anon.txt', 'text\n');
+      expect(badToken.status).toBe(401);
+      const asViewer = await postUpload(t, viewer.token, 'viewer.txt', 'text\n');
+      expect(asViewer.status).toBe(403);
+      expect(((await asViewer.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+      expect(readdirSync(join(t.dataDir, 'uploads')).sort()).toEqual(before);
+      expect(await t.server.dataSource.query(`SELECT id FROM uploads WHERE filename IN ('anon.txt', 'viewer.txt')`)).toEqual([]);
+    });
+
+    it('createDataset, runDatasetPipeline and deleteDataset: anonymous UNAUTHENTICATED, a viewer FORBIDDEN', async () => {
+      const up = await upload(t, dev.token, 'mine.txt', 'some text\n');
+      const attempts: Array<[string, Record<string, unknown>]> = [
+        [CREATE, { input: { uploadId: up.id, name: 'by-someone' } }],
+        [RUN, { input: { versionId: owned.versionId, pipeline: PIPELINE } }],
+        [DELETE, { id: owned.datasetId }],
+      ];
+      for (const [query, variables] of attempts) {
+        expect(code(await t.graphql(query, variables)), query).toBe('UNAUTHENTICATED');
+        expect(code(await t.graphqlAs(viewer.token, query, variables)), query).toBe('FORBIDDEN');
+      }
+      // reading stays open to every signed-in role
+      const read = await t.graphqlAs<{ dataset: { name: string; owner: { email: string } } }>(viewer.token, 'query($id: ID!) { dataset(id: $id) { name owner { email } } }', { id: owned.datasetId });
+      expect(read.data!.dataset).toEqual({ name: 'owned', owner: { email: dev.email } });
+    });
+
+    it('a developer uses only their own uploads; an admin anyone\'s', async () => {
+      const mine = await upload(t, dev.token, 'not-yours.txt', 'other people\'s text\n');
+      const tokenizer = await upload(t, dev.token, 'tokenizer.json', readFileSync(join(t.dataDir, 'datasets', owned.versionId, 'tokenizer.json')));
+      const stolen = await t.graphqlAs(other.token, CREATE, { input: { uploadId: mine.id, name: 'stolen' } });
+      expect(code(stolen)).toBe('FORBIDDEN');
+      expect(stolen.errors?.[0]?.message).toBe('Only the owner or an admin may use this upload');
+      const ownText = await upload(t, other.token, 'own.txt', 'own text\n');
+      expect(code(await t.graphqlAs(other.token, CREATE, { input: { uploadId: ownText.id, name: 'borrowed-tokenizer', tokenizerUploadId: tokenizer.id } }))).toBe('FORBIDDEN');
+      // the refused upload is still there for its owner
+      expect(existsSync(join(t.dataDir, 'uploads', mine.id))).toBe(true);
+      const byAdmin = await t.graphqlAs<{ createDataset: { ownerId: string; owner: { email: string } } }>(t.admin.token, CREATE, { input: { uploadId: mine.id, name: 'made-by-admin', vocabSize: 300 } });
+      expect(byAdmin.errors).toBeUndefined();
+      expect(byAdmin.data!.createDataset).toEqual(expect.objectContaining({ ownerId: t.admin.id, owner: { email: t.admin.email } }));
+    });
+
+    it('a developer changes and deletes only their own datasets; an admin any', async () => {
+      const run = await t.graphqlAs(other.token, RUN, { input: { versionId: owned.versionId, pipeline: PIPELINE } });
+      expect(code(run)).toBe('FORBIDDEN');
+      expect(run.errors?.[0]?.message).toBe('Only the owner or an admin may change this dataset');
+      const del = await t.graphqlAs(other.token, DELETE, { id: owned.datasetId });
+      expect(code(del)).toBe('FORBIDDEN');
+      expect(del.errors?.[0]?.message).toBe('Only the owner or an admin may delete this dataset');
+      expect(readdirSync(join(t.dataDir, 'datasets')).filter((d) => d.startsWith('.tmp-'))).toEqual([]);
+
+      const byOwner = await t.graphqlAs<{ runDatasetPipeline: { version: number } }>(dev.token, RUN, { input: { versionId: owned.versionId, pipeline: PIPELINE } });
+      expect(byOwner.data!.runDatasetPipeline.version).toBe(2);
+      const byAdmin = await t.graphqlAs<{ runDatasetPipeline: { version: number } }>(t.admin.token, RUN, { input: { versionId: owned.versionId, pipeline: PIPELINE } });
+      expect(byAdmin.data!.runDatasetPipeline.version).toBe(3);
+
+      // a dataset from before owners were recorded: only an admin may change it
+      const legacyUp = await upload(t, dev.token, 'legacy.txt', 'old text\n');
+      const legacy = await t.graphqlAs<{ createDataset: { id: string } }>(dev.token, CREATE, { input: { uploadId: legacyUp.id, name: 'legacy', vocabSize: 300 } });
+      await t.server.dataSource.query(`UPDATE datasets SET owner_id = NULL WHERE id = '${legacy.data!.createDataset.id}'`);
+      expect(code(await t.graphqlAs(dev.token, DELETE, { id: legacy.data!.createDataset.id }))).toBe('FORBIDDEN');
+      expect((await t.graphqlAs(t.admin.token, DELETE, { id: legacy.data!.createDataset.id })).data).toEqual({ deleteDataset: true });
+    });
+
+    it('createDataset, runDatasetPipeline and deleteDataset are in the audit log: who, what, before and after', async () => {
+      const up = await upload(t, dev.token, 'audited.txt', 'Audited Text\n\nMore\n');
+      const created = await t.graphqlAs<{ createDataset: { id: string; versions: Array<{ id: string }> } }>(dev.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id } } }', { input: { uploadId: up.id, name: 'audited', vocabSize: 300 } });
+      const datasetId = created.data!.createDataset.id;
+      const v1 = created.data!.createDataset.versions[0]!.id;
+      const run = await t.graphqlAs<{ runDatasetPipeline: { id: string } }>(dev.token, RUN, { input: { versionId: v1, pipeline: PIPELINE } });
+      const v2 = run.data!.runDatasetPipeline.id;
+      await t.graphqlAs(t.admin.token, DELETE, { id: datasetId });
+
+      type Entry = { action: string; actorId: string; actorEmail: string; targetType: string; targetId: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+      const AUDIT = 'query($filter: AuditLogFilter) { auditLog(filter: $filter, first: 10) { nodes { action actorId actorEmail targetType targetId before after } } }';
+      const entries = async (filter: Record<string, unknown>): Promise<Entry[]> => {
+        const result = await t.graphqlAs<{ auditLog: { nodes: Entry[] } }>(t.admin.token, AUDIT, { filter });
+        expect(result.errors).toBeUndefined();
+        return result.data!.auditLog.nodes;
+      };
+      const [deleted, createdEntry] = await entries({ targetId: datasetId });
+      expect(createdEntry).toMatchObject({ action: 'dataset.created', actorId: dev.id, actorEmail: dev.email, targetType: 'Dataset', before: null });
+      expect(createdEntry!.after).toMatchObject({ id: datasetId, name: 'audited', ownerId: dev.id, versions: [{ id: v1, version: 1, format: 'text', sourceSha256: up.sha256, gatePassed: true }] });
+      expect(deleted).toMatchObject({ action: 'dataset.deleted', actorId: t.admin.id, targetType: 'Dataset', after: null });
+      expect(deleted!.before).toMatchObject({ id: datasetId, name: 'audited', ownerId: dev.id, versions: [{ id: v1 }, { id: v2, parentVersionId: v1 }] });
+      const [derived] = await entries({ targetId: v2 });
+      expect(derived).toMatchObject({ action: 'dataset_version.created', actorId: dev.id, targetType: 'DatasetVersion' });
+      expect(derived!.before).toMatchObject({ datasetId, latestVersion: { id: v1, version: 1 } });
+      expect(derived!.after).toMatchObject({ datasetId, id: v2, version: 2, parentVersionId: v1, pipeline: PIPELINE });
+    });
   });
 });

@@ -1,21 +1,22 @@
-// `egen datasets upload|list|show`: talk to a running server over HTTP (URL and credentials
-// from flags or the environment).
+// `egen datasets upload|list|show`: talk to a running server over HTTP with the credentials
+// every command uses (cli/api-client.ts): --url/--token, EGEN_URL/EGEN_API_KEY, or the session
+// `egen login` stored.
 import { createReadStream, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, extname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ApiError, apiRequestAs, type ApiTarget, resolveTarget, unreachableMessage, withSession } from '../cli/api-client.ts';
 import { type CliCommand, type CliIo, CliUsageError } from '../cli/command.ts';
 
-interface Connection {
-  url: string;
-  token: string | undefined;
-}
+const CONNECTION_FLAGS = ['--url', '--server', '--token'] as const;
 
-const CONNECTION_USAGE = `Connection:
-  --server URL   server address (EGEN_SERVER_URL; default http://127.0.0.1:$EGEN_PORT or :3000)
-  --token TOKEN  API key or session token (EGEN_TOKEN)`;
+const CONNECTION_USAGE = `Connection (as for every egen command):
+  --url URL      server address (EGEN_URL; else the one \`egen login\` stored; else http://localhost:3000);
+                 --server URL is the same
+  --token KEY    API key or access token (EGEN_API_KEY; else the session \`egen login\` stored);
+                 prefer EGEN_API_KEY: a command line is visible to other users of the machine`;
 
 /** Splits flags (--name value / --name=value / repeated) from positional arguments. */
 function parseArgs(args: string[], valued: readonly string[], booleans: readonly string[] = []): { positional: string[]; flags: Map<string, string[]>; set: Set<string> } {
@@ -42,50 +43,27 @@ function parseArgs(args: string[], valued: readonly string[], booleans: readonly
   return { positional, flags, set };
 }
 
-function connection(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): Connection {
-  const url = flags.get('--server')?.at(-1) ?? env.EGEN_SERVER_URL ?? `http://127.0.0.1:${env.EGEN_PORT || '3000'}`;
-  try {
-    new URL(url);
-  } catch {
-    throw new CliUsageError(`--server must be a URL like http://127.0.0.1:3000 (got "${url}")`);
+/** The server and credential: flags, then the environment, then the stored login. */
+function connection(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): ApiTarget {
+  const urlFlag = flags.get('--url')?.at(-1) ?? flags.get('--server')?.at(-1);
+  if (urlFlag !== undefined) {
+    try {
+      new URL(urlFlag);
+    } catch {
+      throw new CliUsageError(`--url must be a URL like http://localhost:3000 (got "${urlFlag}")`);
+    }
   }
-  return { url: url.replace(/\/$/, ''), token: flags.get('--token')?.at(-1) ?? env.EGEN_TOKEN };
+  return resolveTarget(env, urlFlag, flags.get('--token')?.at(-1));
 }
 
-function authHeaders(conn: Connection): Record<string, string> {
-  return conn.token ? { authorization: `Bearer ${conn.token}` } : {};
-}
-
-/** POST over node:http, which (unlike fetch) has no 5-minute response timeout: building a large dataset takes a while. */
-function postJson(url: URL, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function graphql<T>(conn: Connection, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  let response: { status: number; text: string };
+/** A GraphQL operation; the server's errors become one message with their codes. */
+async function graphql<T>(env: NodeJS.ProcessEnv, target: ApiTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   try {
-    response = await postJson(new URL(`${conn.url}/graphql`), JSON.stringify({ query, variables }), authHeaders(conn));
+    return await apiRequestAs<T>(env, target, query, variables);
   } catch (error) {
-    throw new Error(`cannot reach the server at ${conn.url} (${(error as Error).message}); start it with ./start.sh or pass --server`);
+    if (!(error instanceof ApiError)) throw error;
+    throw new Error(error.errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; '));
   }
-  let body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-  try {
-    body = JSON.parse(response.text);
-  } catch {
-    throw new Error(`the server answered HTTP ${response.status}: ${response.text.slice(0, 200)}`);
-  }
-  if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; '));
-  return body.data as T;
 }
 
 // ---- formatting ----
@@ -178,10 +156,13 @@ export function reportLines(report: ReportView): string[] {
 
 // ---- upload ----
 
-function uploadFile(conn: Connection, path: string, io: CliIo, onProgress: (sent: number, total: number, seconds: number) => void): Promise<{ id: string; sha256: string; sizeBytes: number }> {
+type UploadResult = { id: string; sha256: string; sizeBytes: number };
+
+/** Streams the file to POST /api/uploads once; resolves with the answer, also when it came early (a refusal). */
+function sendFile(url: string, token: string, path: string, onProgress: (sent: number, total: number, seconds: number) => void): Promise<{ status: number; text: string }> {
   const total = statSync(path).size;
-  const url = new URL(`${conn.url}/api/uploads`);
-  url.searchParams.set('filename', basename(path));
+  const target = new URL(`${url}/api/uploads`);
+  target.searchParams.set('filename', basename(path));
   const started = Date.now();
   let sent = 0;
   let lastReport = 0;
@@ -197,26 +178,40 @@ function uploadFile(conn: Connection, path: string, io: CliIo, onProgress: (sent
     },
   });
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(total), ...authHeaders(conn) } }, (res) => {
+    let answered = false;
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(total), authorization: `Bearer ${token}` } }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
+      const done = (): void => {
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        // a refusal comes before the body is read: stop sending the rest
+        if (!req.writableFinished) req.destroy();
+      };
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: { id?: string; sha256?: string; sizeBytes?: number; error?: string };
-        try {
-          body = JSON.parse(text);
-        } catch {
-          return reject(new Error(`upload failed: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-        }
-        if (res.statusCode !== 201) return reject(new Error(`upload failed: ${body.error ?? `HTTP ${res.statusCode}`}`));
-        resolve(body as { id: string; sha256: string; sizeBytes: number });
-      });
+      res.on('end', done);
+      res.on('error', done); // the server closes a refused upload's connection after its answer
     });
-    req.on('error', (error) => reject(new Error(`cannot reach the server at ${conn.url} (${error.message}); start it with ./start.sh or pass --server`)));
-    pipeline(createReadStream(path), counter, req).catch((error: Error) => reject(error));
+    req.on('error', (error) => {
+      if (!answered) reject(new Error(unreachableMessage(url, error)));
+    });
+    pipeline(createReadStream(path), counter, req).catch((error: Error) => {
+      if (!answered) reject(new Error(`upload failed: ${error.message}`));
+    });
   });
+}
 
+/** Uploads a file as the target's user (refreshing a stored session once if it expired). */
+async function uploadFile(env: NodeJS.ProcessEnv, target: ApiTarget, path: string, onProgress: (sent: number, total: number, seconds: number) => void): Promise<UploadResult> {
+  const response = await withSession(env, target, (token) => sendFile(target.url, token, path, onProgress), (r) => r.status === 401);
+  let body: Partial<UploadResult> & { error?: { code?: string; message?: string } };
+  try {
+    body = JSON.parse(response.text) as typeof body;
+  } catch {
+    throw new Error(`upload failed: HTTP ${response.status}: ${response.text.slice(0, 200)}`);
+  }
+  if (response.status !== 201) throw new Error(`upload failed: ${body.error?.message ?? `HTTP ${response.status}`}${body.error?.code ? ` [${body.error.code}]` : ''}`);
+  return body as UploadResult;
 }
 
 const uploadCommand: CliCommand = {
@@ -238,7 +233,7 @@ ${CONNECTION_USAGE}`,
   async run(args, io) {
     const { positional, flags, set } = parseArgs(
       args,
-      ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--vocab-size', '--description', '--server', '--token'],
+      ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--vocab-size', '--description', ...CONNECTION_FLAGS],
       ['--skip-bad-rows'],
     );
     if (positional.length !== 1) throw new CliUsageError('expected exactly one FILE');
@@ -256,7 +251,7 @@ ${CONNECTION_USAGE}`,
 
     const tty = Boolean(process.stderr.isTTY);
     let lastTenth = -1;
-    const upload = await uploadFile(conn, path, io, (sent, total, seconds) => {
+    const upload = await uploadFile(io.env, conn, path, (sent, total, seconds) => {
       const line = progressLine(sent, total, seconds);
       if (tty) process.stderr.write(`\r${line}`);
       else {
@@ -281,6 +276,7 @@ ${CONNECTION_USAGE}`,
       ...(set.has('--skip-bad-rows') ? { badRows: 'SKIP' } : {}),
     };
     const data = await graphql<{ createDataset: { id: string; name: string; versions: VersionView[] } }>(
+      io.env,
       conn,
       `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`,
       { input },
@@ -299,18 +295,19 @@ const listCommand: CliCommand = {
   summary: 'List datasets with their latest version',
   usage: `egen datasets list\n\n${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { positional, flags } = parseArgs(args, ['--server', '--token']);
+    const { positional, flags } = parseArgs(args, CONNECTION_FLAGS);
     if (positional.length) throw new CliUsageError(`unexpected argument ${positional[0]}`);
-    const data = await graphql<{ datasets: Array<{ id: string; name: string; latestVersion: { version: number; format: string; recordCount: number; trainTokens: number; validationTokens: number; gatePassed: boolean } | null }> }>(
+    const data = await graphql<{ datasets: Array<{ id: string; name: string; owner: { email: string } | null; latestVersion: { version: number; format: string; recordCount: number; trainTokens: number; validationTokens: number; gatePassed: boolean } | null }> }>(
+      io.env,
       connection(flags, io.env),
-      '{ datasets { id name latestVersion { version format recordCount trainTokens validationTokens gatePassed } } }',
+      '{ datasets { id name owner { email } latestVersion { version format recordCount trainTokens validationTokens gatePassed } } }',
     );
     if (data.datasets.length === 0) {
       io.out('No datasets yet; add one with: egen datasets upload FILE');
       return 0;
     }
-    const rows = data.datasets.map((d) => [d.name, d.id, `v${d.latestVersion?.version ?? '-'}`, d.latestVersion?.format ?? '-', String(d.latestVersion?.recordCount ?? 0), String((d.latestVersion?.trainTokens ?? 0) + (d.latestVersion?.validationTokens ?? 0)), d.latestVersion?.gatePassed ? 'PASS' : 'FAIL']);
-    const header = ['NAME', 'ID', 'VERSION', 'FORMAT', 'RECORDS', 'TOKENS', 'GATE'];
+    const rows = data.datasets.map((d) => [d.name, d.id, `v${d.latestVersion?.version ?? '-'}`, d.latestVersion?.format ?? '-', String(d.latestVersion?.recordCount ?? 0), String((d.latestVersion?.trainTokens ?? 0) + (d.latestVersion?.validationTokens ?? 0)), d.latestVersion?.gatePassed ? 'PASS' : 'FAIL', d.owner?.email ?? '-']);
+    const header = ['NAME', 'ID', 'VERSION', 'FORMAT', 'RECORDS', 'TOKENS', 'GATE', 'OWNER'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     for (const row of [header, ...rows]) io.out(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
     return 0;
@@ -322,21 +319,22 @@ const showCommand: CliCommand = {
   summary: 'Show a dataset (by id or name): versions, lineage and the validation report',
   usage: `egen datasets show ID|NAME\n\n${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { positional, flags } = parseArgs(args, ['--server', '--token']);
+    const { positional, flags } = parseArgs(args, CONNECTION_FLAGS);
     if (positional.length !== 1) throw new CliUsageError('expected exactly one dataset ID or NAME');
     const conn = connection(flags, io.env);
     const key = positional[0]!;
-    const all = await graphql<{ datasets: Array<{ id: string; name: string }> }>(conn, '{ datasets { id name } }');
+    const all = await graphql<{ datasets: Array<{ id: string; name: string }> }>(io.env, conn, '{ datasets { id name } }');
     const match = all.datasets.find((d) => d.id === key || d.name === key);
     if (!match) throw new Error(`no dataset with id or name "${key}"`);
-    const data = await graphql<{ dataset: { id: string; name: string; description: string; createdAt: string; versions: VersionView[] } }>(
+    const data = await graphql<{ dataset: { id: string; name: string; description: string; createdAt: string; owner: { email: string } | null; versions: VersionView[] } }>(
+      io.env,
       conn,
-      `query($id: ID!) { dataset(id: $id) { id name description createdAt versions { ${VERSION_FIELDS} } } }`,
+      `query($id: ID!) { dataset(id: $id) { id name description createdAt owner { email } versions { ${VERSION_FIELDS} } } }`,
       { id: match.id },
     );
     const d = data.dataset;
     io.out(`${d.name} (${d.id})${d.description ? ` — ${d.description}` : ''}`);
-    io.out(`Created ${d.createdAt}`);
+    io.out(`Created ${d.createdAt}; owner ${d.owner?.email ?? 'none (admins only)'}`);
     io.out('Versions:');
     for (const v of d.versions) {
       const lineage = v.parentVersionId ? `from ${v.parentVersionId} by pipeline ${v.pipelineHash?.slice(0, 12)}` : `${v.format} ${v.sourceFilename} sha256 ${v.sourceSha256?.slice(0, 12)}`;

@@ -24,6 +24,10 @@ export class Upload {
   @Column({ type: 'varchar', length: 64, nullable: true })
   sha256!: string | null;
 
+  /** Who uploaded it; only they (or an admin) may use it. Null: from before owners (admins only). */
+  @Column({ name: 'owner_id', type: 'varchar', length: 36, nullable: true })
+  ownerId!: string | null;
+
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;
 }
@@ -38,6 +42,10 @@ export class Dataset {
 
   @Column({ type: 'text', default: '' })
   description!: string;
+
+  /** Who may change it besides an admin. Null: from before owners (admins only). */
+  @Column({ name: 'owner_id', type: 'varchar', length: 36, nullable: true })
+  ownerId!: string | null;
 
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;

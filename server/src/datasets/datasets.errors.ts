@@ -1,5 +1,5 @@
 // Domain errors of datasets and the one mapper from them to GraphQL errors.
-import { GraphQLError } from 'graphql';
+import { DomainGraphQLError } from '../graphql/errors.ts';
 
 export type DatasetErrorCode =
   | 'UPLOAD_NOT_FOUND'
@@ -59,7 +59,7 @@ export { httpStatusOf as datasetErrorHttpStatus };
 /** Domain errors become GraphQL errors with extensions.code (and .location); others pass through. */
 export function toGraphQLError(error: unknown): unknown {
   if (error instanceof DatasetError) {
-    return new GraphQLError(error.message, { extensions: { code: error.code, ...(error.location ? { location: error.location } : {}) } });
+    return new DomainGraphQLError(error.message, { extensions: { code: error.code, ...(error.location ? { location: error.location } : {}) } });
   }
   return error;
 }

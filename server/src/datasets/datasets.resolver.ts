@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { User } from '../auth/user.entity.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { toGraphQLError } from './datasets.errors.ts';
 import { CreateDatasetInput, DatasetType, DatasetVersionType, PipelinePluginsType, RunPipelineInput } from './datasets.types.ts';
@@ -11,7 +12,7 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-@Resolver()
+@Resolver(() => DatasetType)
 export class DatasetsResolver {
   @Query(() => [DatasetType], { description: 'Every dataset, oldest first' })
   datasets(@Ctx() ctx: GraphQLContext): Promise<DatasetType[]> {
@@ -34,18 +35,23 @@ export class DatasetsResolver {
     return { plugins: plugins.map((p) => ({ name: p.name, description: p.description, file: p.file })), problems };
   }
 
-  @Mutation(() => DatasetType, { description: 'Turns an upload (POST /api/uploads) into a dataset with a validated, tokenized version 1' })
+  @Mutation(() => DatasetType, { description: 'Turns your upload (POST /api/uploads; an admin may use anyone\'s) into a dataset you own, with a validated, tokenized version 1' })
   createDataset(@Arg('input', () => CreateDatasetInput) input: CreateDatasetInput, @Ctx() ctx: GraphQLContext): Promise<DatasetType> {
-    return mapped(() => ctx.services.datasets.createDataset(input));
+    return mapped(() => ctx.services.datasets.createDataset(ctx.principal, input, ctx.origin));
   }
 
-  @Mutation(() => DatasetVersionType, { description: 'Runs a preprocessing pipeline on a version, creating a new version' })
+  @Mutation(() => DatasetVersionType, { description: 'Runs a preprocessing pipeline on a version, creating a new version (owner of the dataset or admin)' })
   runDatasetPipeline(@Arg('input', () => RunPipelineInput) input: RunPipelineInput, @Ctx() ctx: GraphQLContext): Promise<DatasetVersionType> {
-    return mapped(() => ctx.services.datasets.runPipeline(input));
+    return mapped(() => ctx.services.datasets.runPipeline(ctx.principal, input, ctx.origin));
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes a dataset, its versions and blobs no other version uses' })
+  @Mutation(() => Boolean, { description: 'Deletes a dataset, its versions and blobs no other version uses (owner or admin)' })
   deleteDataset(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return mapped(() => ctx.services.datasets.deleteDataset(id));
+    return mapped(() => ctx.services.datasets.deleteDataset(ctx.principal, id, ctx.origin));
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The owner: they and admins may change it; null for datasets from before owners were recorded (admins only)' })
+  owner(@Root() dataset: DatasetType, @Ctx() ctx: GraphQLContext): Promise<User | null> {
+    return dataset.ownerId ? ctx.loaders.userById.load(dataset.ownerId) : Promise.resolve(null);
   }
 }

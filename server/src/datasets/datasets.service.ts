@@ -4,13 +4,21 @@
 //   blobs/sha256/<hash>         uploaded bytes by content; shared by versions with equal bytes
 //   datasets/<versionId>/       records.jsonl, tokenizer.json, shards, report.json, pipeline.json
 //   plugins/                    user pipeline steps
+// Ownership as for models: an upload and a dataset belong to who made them; a DEVELOPER uses
+// only their own uploads and changes only their own datasets, an ADMIN anything. Creating,
+// deriving (pipeline) and deleting are audited with before/after summaries.
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
+import type { AuditActor, AuditService } from '../audit/audit.service.ts';
+import { ForbiddenError } from '../graphql/errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { assertCanModify, requireUser } from '../security/ownership.ts';
+import type { Principal, RequestOrigin } from '../security/principal.ts';
+import { hasRole, Role } from '../security/roles.ts';
 import { Dataset, DatasetVersion, Upload } from './datasets.entity.ts';
 import { DatasetError } from './datasets.errors.ts';
 import type { CreateDatasetInput, DatasetFormatValue, DatasetType, DatasetVersionType, RunPipelineInput } from './datasets.types.ts';
@@ -37,6 +45,49 @@ export interface UploadResult {
   filename: string;
   sizeBytes: number;
   sha256: string;
+}
+
+/**
+ * Who acts: a caller of the API, or the server itself (registering the sample datasets at first
+ * start) on behalf of an owner.
+ */
+export type DatasetsActor = Principal | { kind: 'system'; ownerId: string | null };
+
+/** The owner of what the actor creates; only DEVELOPERs and ADMINs create. */
+function newOwnerId(actor: DatasetsActor, what: string): string | null {
+  if (actor.kind === 'system') return actor.ownerId;
+  const user = requireUser(actor);
+  if (!hasRole(user.role, Role.DEVELOPER)) throw new ForbiddenError(`${what} needs the DEVELOPER role; you have ${user.role}`);
+  return user.id;
+}
+
+/** Throws FORBIDDEN unless the actor may use or change something of `ownerId` (the system may). */
+function assertOwnerOrAdmin(actor: DatasetsActor, ownerId: string | null, what: string, verb: string): void {
+  if (actor.kind !== 'system') assertCanModify(actor, ownerId, what, verb);
+}
+
+function auditActor(actor: DatasetsActor): AuditActor {
+  return actor.kind === 'system' ? { kind: 'system' } : actor;
+}
+
+/** What the audit log keeps of a dataset: no report, no paths. */
+function datasetSummary(dataset: Dataset, versions: readonly DatasetVersion[]): Record<string, unknown> {
+  return { id: dataset.id, name: dataset.name, description: dataset.description, ownerId: dataset.ownerId, versions: versions.map(versionSummary) };
+}
+
+function versionSummary(v: DatasetVersion): Record<string, unknown> {
+  return {
+    id: v.id,
+    version: v.version,
+    format: v.format,
+    sourceFilename: v.sourceFilename,
+    sourceSha256: v.sourceSha256,
+    parentVersionId: v.parentVersionId,
+    pipelineHash: v.pipelineHash,
+    recordsSha256: v.recordsSha256,
+    recordCount: v.recordCount,
+    gatePassed: Boolean(v.gatePassed),
+  };
 }
 
 /** Counts bytes, hashes them and stops at the size limit, without buffering. */
@@ -76,6 +127,7 @@ export class DatasetsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     private readonly options: DatasetsServiceOptions,
   ) {
     this.uploadsDir = join(options.dataDir, 'uploads');
@@ -128,13 +180,14 @@ export class DatasetsService {
     return removed;
   }
 
-  /** Streams a request body to uploads/<id>, hashing it on the way; nothing is held in memory. */
-  async receiveUpload(body: Readable, filename: string, declaredBytes?: number): Promise<UploadResult> {
+  /** Streams a request body to uploads/<id>, hashing it on the way; nothing is held in memory. The actor owns the upload. */
+  async receiveUpload(actor: DatasetsActor, body: Readable, filename: string, declaredBytes?: number): Promise<UploadResult> {
+    const ownerId = newOwnerId(actor, 'Uploading');
     if (declaredBytes !== undefined && declaredBytes > this.maxUploadBytes) {
       throw new DatasetError('UPLOAD_TOO_LARGE', `upload of ${declaredBytes} bytes exceeds the limit of ${this.maxUploadBytes} bytes`);
     }
     const repo = this.dataSource.getRepository(Upload);
-    const upload: Upload = { id: randomUUID(), status: 'IN_PROGRESS', filename: safeFilename(filename), sizeBytes: 0, sha256: null, createdAt: now() };
+    const upload: Upload = { id: randomUUID(), status: 'IN_PROGRESS', filename: safeFilename(filename), sizeBytes: 0, sha256: null, ownerId, createdAt: now() };
     await repo.insert(upload);
     const path = join(this.uploadsDir, upload.id);
     const counter = new HashingLimit(this.maxUploadBytes);
@@ -179,8 +232,9 @@ export class DatasetsService {
     return loadPlugins(this.pluginsDir);
   }
 
-  /** Turns a finished upload into a dataset with version 1 (validated, tokenized, sharded). */
-  async createDataset(input: CreateDatasetInput): Promise<DatasetType> {
+  /** Turns a finished upload of the actor into a dataset with version 1 (validated, tokenized, sharded), owned by the actor. */
+  async createDataset(actor: DatasetsActor, input: CreateDatasetInput, origin: RequestOrigin | null = null): Promise<DatasetType> {
+    const ownerId = newOwnerId(actor, 'Creating datasets');
     const name = input.name.trim();
     if (!name || name.length > 200) throw new DatasetError('INVALID_DATASET_INPUT', 'name must be 1 to 200 characters');
     if (input.vocabSize != null && !(Number.isSafeInteger(input.vocabSize) && input.vocabSize >= 260 && input.vocabSize <= 1_000_000)) {
@@ -189,6 +243,7 @@ export class DatasetsService {
     if (input.csvDelimiter != null && input.csvDelimiter.length !== 1) throw new DatasetError('INVALID_DATASET_INPUT', 'csvDelimiter must be one character');
     const upload = await this.dataSource.getRepository(Upload).findOneBy({ id: input.uploadId });
     if (!upload || upload.status !== 'COMPLETED' || !upload.sha256) throw new DatasetError('UPLOAD_NOT_FOUND', `no finished upload with id ${input.uploadId}`);
+    assertOwnerOrAdmin(actor, upload.ownerId, 'upload', 'use');
     if (await this.dataSource.getRepository(Dataset).findOneBy({ name })) throw new DatasetError('DATASET_NAME_TAKEN', `a dataset named "${name}" already exists`);
     const format: DatasetFormat | null = (input.format as DatasetFormat | null | undefined) ?? formatFromFilename(upload.filename);
     if (!format || !DATASET_FORMATS.includes(format)) {
@@ -198,7 +253,7 @@ export class DatasetsService {
     const tokenizerJson = input.tokenizerFromVersionId
       ? await this.readTokenizer(input.tokenizerFromVersionId)
       : input.tokenizerUploadId
-        ? await this.readUploadedTokenizer(input.tokenizerUploadId)
+        ? await this.readUploadedTokenizer(actor, input.tokenizerUploadId)
         : null;
     if (this.busyUploads.has(upload.id)) throw new DatasetError('INVALID_DATASET_INPUT', `upload ${upload.id} is already being turned into a dataset`);
     this.busyUploads.add(upload.id);
@@ -222,7 +277,7 @@ export class DatasetsService {
         tokenizer: tokenizerJson ? { json: tokenizerJson } : { vocabSize: input.vocabSize ?? DEFAULT_VOCAB_SIZE },
       });
       try {
-        const dataset: Dataset = { id: datasetId, name, description: input.description ?? '', createdAt: now() };
+        const dataset: Dataset = { id: datasetId, name, description: input.description ?? '', ownerId, createdAt: now() };
         const version = this.versionRow(versionId, datasetId, 1, built, {
           format,
           sourceOptions: { ...read, badRows: input.badRows ?? 'fail', mapping: built.mapping, tokenizerFromVersionId: input.tokenizerFromVersionId ?? null, tokenizerUploadId: input.tokenizerUploadId ?? null },
@@ -236,6 +291,7 @@ export class DatasetsService {
           await manager.getRepository(Dataset).insert(dataset);
           await manager.getRepository(DatasetVersion).insert(version);
           await manager.getRepository(Upload).delete({ id: upload.id });
+          await this.audit.record({ action: 'dataset.created', actor: auditActor(actor), origin, targetType: 'Dataset', targetId: datasetId, after: datasetSummary(dataset, [version]) }, manager);
         });
       } catch (error) {
         rmSync(directory, { recursive: true, force: true });
@@ -253,10 +309,13 @@ export class DatasetsService {
     }
   }
 
-  /** Runs a declared pipeline on a version; the result is a new version of the same dataset. */
-  async runPipeline(input: RunPipelineInput): Promise<DatasetVersionType> {
+  /** Runs a declared pipeline on a version; the result is a new version of the same dataset (a change: owner or admin). */
+  async runPipeline(actor: DatasetsActor, input: RunPipelineInput, origin: RequestOrigin | null = null): Promise<DatasetVersionType> {
     const parent = await this.dataSource.getRepository(DatasetVersion).findOneBy({ id: input.versionId });
     if (!parent) throw new DatasetError('DATASET_VERSION_NOT_FOUND', `no dataset version with id ${input.versionId}`);
+    const dataset = await this.dataSource.getRepository(Dataset).findOneBy({ id: parent.datasetId });
+    if (!dataset) throw new DatasetError('DATASET_VERSION_NOT_FOUND', `no dataset version with id ${input.versionId}`);
+    assertOwnerOrAdmin(actor, dataset.ownerId, 'dataset', 'change');
     if (input.vocabSize != null && !(Number.isSafeInteger(input.vocabSize) && input.vocabSize >= 260 && input.vocabSize <= 1_000_000)) {
       throw new DatasetError('INVALID_DATASET_INPUT', `vocabSize must be an integer between 260 and 1000000 (got ${input.vocabSize})`);
     }
@@ -285,16 +344,27 @@ export class DatasetsService {
       await this.dataSource.transaction(async (manager) => {
         const repo = manager.getRepository(DatasetVersion);
         const last = await repo.findOne({ where: { datasetId: parent.datasetId }, order: { version: 'DESC' } });
-        await repo.insert(
-          this.versionRow(versionId, parent.datasetId, (last?.version ?? 0) + 1, built, {
-            format: parent.format as DatasetFormat,
-            sourceOptions: { ...(JSON.parse(parent.sourceOptions) as object), vocabSize: input.vocabSize ?? null },
-            sourceSha256: null,
-            sourceBytes: parent.sourceBytes,
-            sourceFilename: parent.sourceFilename,
-            parentVersionId: parent.id,
-            pipeline: { json: canonicalJson(pipeline), hash },
-          }),
+        const row = this.versionRow(versionId, parent.datasetId, (last?.version ?? 0) + 1, built, {
+          format: parent.format as DatasetFormat,
+          sourceOptions: { ...(JSON.parse(parent.sourceOptions) as object), vocabSize: input.vocabSize ?? null },
+          sourceSha256: null,
+          sourceBytes: parent.sourceBytes,
+          sourceFilename: parent.sourceFilename,
+          parentVersionId: parent.id,
+          pipeline: { json: canonicalJson(pipeline), hash },
+        });
+        await repo.insert(row);
+        await this.audit.record(
+          {
+            action: 'dataset_version.created',
+            actor: auditActor(actor),
+            origin,
+            targetType: 'DatasetVersion',
+            targetId: versionId,
+            before: { datasetId: dataset.id, datasetName: dataset.name, latestVersion: last ? versionSummary(last) : null },
+            after: { datasetId: dataset.id, datasetName: dataset.name, ...versionSummary(row), pipeline },
+          },
+          manager,
         );
       });
     } catch (error) {
@@ -304,14 +374,16 @@ export class DatasetsService {
     return (await this.getVersion(versionId))!;
   }
 
-  /** Deletes a dataset, its versions' folders, and blobs no remaining version refers to. */
-  async deleteDataset(id: string): Promise<boolean> {
-    const versions = await this.dataSource.getRepository(DatasetVersion).findBy({ datasetId: id });
+  /** Deletes a dataset (owner or admin), its versions' folders, and blobs no remaining version refers to. */
+  async deleteDataset(actor: DatasetsActor, id: string, origin: RequestOrigin | null = null): Promise<boolean> {
     const found = await this.dataSource.getRepository(Dataset).findOneBy({ id });
     if (!found) throw new DatasetError('DATASET_NOT_FOUND', `no dataset with id ${id}`);
+    assertOwnerOrAdmin(actor, found.ownerId, 'dataset', 'delete');
+    const versions = await this.dataSource.getRepository(DatasetVersion).find({ where: { datasetId: id }, order: { version: 'ASC' } });
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(DatasetVersion).delete({ datasetId: id });
       await manager.getRepository(Dataset).delete({ id });
+      await this.audit.record({ action: 'dataset.deleted', actor: auditActor(actor), origin, targetType: 'Dataset', targetId: id, before: datasetSummary(found, versions) }, manager);
     });
     for (const v of versions) rmSync(join(this.versionsDir, v.id), { recursive: true, force: true });
     const hashes = new Set(versions.map((v) => v.sourceSha256).filter((h): h is string => h !== null));
@@ -330,10 +402,11 @@ export class DatasetsService {
     return readFileSync(join(this.versionsDir, version.id, TOKENIZER_FILE), 'utf8');
   }
 
-  /** An uploaded tokenizer.json, checked to load; the upload is kept (it may be reused). */
-  private async readUploadedTokenizer(uploadId: string): Promise<string> {
+  /** An uploaded tokenizer.json of the actor, checked to load; the upload is kept (it may be reused). */
+  private async readUploadedTokenizer(actor: DatasetsActor, uploadId: string): Promise<string> {
     const upload = await this.dataSource.getRepository(Upload).findOneBy({ id: uploadId });
     if (!upload || upload.status !== 'COMPLETED') throw new DatasetError('UPLOAD_NOT_FOUND', `no finished upload with id ${uploadId}`);
+    assertOwnerOrAdmin(actor, upload.ownerId, 'upload', 'use');
     if (upload.sizeBytes > 256 * 1024 * 1024) throw new DatasetError('INVALID_DATASET_INPUT', 'a tokenizer.json larger than 256 MB is not supported');
     const json = readFileSync(join(this.uploadsDir, upload.id), 'utf8');
     try {
@@ -435,7 +508,7 @@ export class DatasetsService {
 
   private toDatasetType(d: Dataset, versions: DatasetVersion[]): DatasetType {
     const types = versions.map((v) => this.toVersionType(v));
-    return { id: d.id, name: d.name, description: d.description, createdAt: d.createdAt, versions: types, latestVersion: types[types.length - 1] ?? null };
+    return { id: d.id, name: d.name, description: d.description, ownerId: d.ownerId, createdAt: d.createdAt, versions: types, latestVersion: types[types.length - 1] ?? null };
   }
 }
 

@@ -126,6 +126,7 @@ export class DatasetType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String) description!: string;
+  @Field(() => ID, { nullable: true, description: 'Id of the owner; null for datasets from before owners were recorded' }) ownerId!: string | null;
   @Field(() => String) createdAt!: string;
   @Field(() => [DatasetVersionType], { description: 'Oldest first' }) versions!: DatasetVersionType[];
   @Field(() => DatasetVersionType, { nullable: true }) latestVersion!: DatasetVersionType | null;

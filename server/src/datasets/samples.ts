@@ -1,9 +1,13 @@
 // The sample datasets that ship in datasets/, registered on a fresh installation (when the
-// datasets table is empty) so the first workflow works out of the box.
+// datasets table is empty) so the first workflow works out of the box. They belong to the first
+// admin: every admin may change them, developers only read them.
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { User } from '../auth/user.entity.ts';
 import type { Logger } from '../logging/logger.ts';
 import { PROJECT_ROOT } from '../paths.ts';
+import { Role } from '../security/roles.ts';
 import type { DatasetsService } from './datasets.service.ts';
 import { type CreateDatasetInput, DatasetFormatValue } from './datasets.types.ts';
 
@@ -24,16 +28,26 @@ export const SAMPLE_DATASETS: readonly SampleDataset[] = [
   { file: 'facts.tfrecord', input: { name: 'sample-facts', description: 'Short facts as tf.train.Example records (TFRecord)', format: DatasetFormatValue.TFRECORD, textFields: ['text'] } },
 ];
 
-/** Registers every sample when no dataset exists yet; a failing sample is logged and skipped. */
-export async function seedSampleDatasets(service: DatasetsService, logger: Logger, samplesDir = SAMPLES_DIR): Promise<number> {
+/** The id of the admin created first (the one the first start made), or null when there is none. */
+export async function firstAdminId(dataSource: DataSource): Promise<string | null> {
+  const admin = await dataSource.getRepository(User).findOne({ where: { role: Role.ADMIN }, order: { createdAt: 'ASC', id: 'ASC' } });
+  return admin?.id ?? null;
+}
+
+/**
+ * Registers every sample when no dataset exists yet, owned by `ownerId` (the first admin; null
+ * leaves them to admins all the same); a failing sample is logged and skipped.
+ */
+export async function seedSampleDatasets(service: DatasetsService, logger: Logger, ownerId: string | null, samplesDir = SAMPLES_DIR): Promise<number> {
   if ((await service.datasetCount()) > 0) return 0;
+  const actor = { kind: 'system', ownerId } as const;
   let created = 0;
   for (const sample of SAMPLE_DATASETS) {
     const path = join(samplesDir, sample.file);
     if (!existsSync(path)) continue;
     try {
-      const upload = await service.receiveUpload(createReadStream(path), sample.file);
-      await service.createDataset({ ...sample.input, uploadId: upload.id });
+      const upload = await service.receiveUpload(actor, createReadStream(path), sample.file);
+      await service.createDataset(actor, { ...sample.input, uploadId: upload.id });
       created++;
     } catch (error) {
       logger.warn({ err: error, sample: sample.file }, 'could not register a sample dataset');

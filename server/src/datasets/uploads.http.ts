@@ -1,8 +1,10 @@
 // POST /api/uploads: the request body is the file, streamed to disk with its SHA-256 computed
-// on the way. The name comes from ?filename= or the x-filename header.
+// on the way. The name comes from ?filename= or the x-filename header. The caller (a DEVELOPER
+// or ADMIN, "Authorization: Bearer <token or API key>") owns the upload. Errors have the shape of
+// every REST error: { error: { code, message }, requestId }.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DatasetError, datasetErrorHttpStatus } from './datasets.errors.ts';
-import type { DatasetsService } from './datasets.service.ts';
+import type { DatasetsActor, DatasetsService } from './datasets.service.ts';
 import type { RestRoute } from '../http/rest.ts';
 import { Role } from '../security/roles.ts';
 
@@ -13,27 +15,32 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
   res.end(JSON.stringify(body));
 }
 
-export async function handleUploadRequest(req: IncomingMessage, res: ServerResponse, service: DatasetsService): Promise<void> {
+function errorBody(code: string, message: string, requestId: string): unknown {
+  return { error: { code, message }, requestId };
+}
+
+export async function handleUploadRequest(req: IncomingMessage, res: ServerResponse, service: DatasetsService, actor: DatasetsActor, requestId: string): Promise<void> {
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
-    send(res, 405, { error: 'use POST with the file as the request body' });
+    send(res, 405, errorBody('METHOD_NOT_ALLOWED', 'use POST with the file as the request body', requestId));
     return;
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const header = req.headers['x-filename'];
   const filename = url.searchParams.get('filename') ?? (typeof header === 'string' ? decodeURIComponent(header) : '');
   if (!filename) {
-    send(res, 400, { error: 'name the file with ?filename=NAME or an x-filename header', code: 'INVALID_DATASET_INPUT' });
+    send(res, 400, errorBody('INVALID_DATASET_INPUT', 'name the file with ?filename=NAME or an x-filename header', requestId), !req.readableEnded);
+    req.resume();
     return;
   }
   const length = req.headers['content-length'];
   try {
-    const upload = await service.receiveUpload(req, filename, length !== undefined ? Number(length) : undefined);
+    const upload = await service.receiveUpload(actor, req, filename, length !== undefined ? Number(length) : undefined);
     send(res, 201, upload);
   } catch (error) {
     if (!(error instanceof DatasetError)) throw error;
     // the client may still be sending; answer now and close the connection
-    send(res, datasetErrorHttpStatus(error.code), { error: error.message, code: error.code }, true);
+    send(res, datasetErrorHttpStatus(error.code), errorBody(error.code, error.message, requestId), true);
     req.resume();
   }
 }
@@ -43,5 +50,5 @@ export const uploadRoute: RestRoute = {
   method: 'POST',
   path: UPLOADS_PATH,
   rule: Role.DEVELOPER,
-  handle: (req, res, ctx) => handleUploadRequest(req, res, ctx.services.datasets),
+  handle: (req, res, ctx) => handleUploadRequest(req, res, ctx.services.datasets, ctx.principal, ctx.origin.requestId),
 };

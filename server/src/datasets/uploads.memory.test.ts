@@ -41,7 +41,8 @@ describe.each(ENGINES)('a 1 GB upload on %s', (engine) => {
   it('keeps peak RSS growth under 100 MB and hashes correctly', async () => {
     // warm up the upload path first (32 MB), so one-time allocations (lazily loaded code, thread
     // pool and allocator arenas) do not count as growth; what is measured is growth with size
-    expect((await fetch(`${t.httpUrl}/api/uploads?filename=warm.txt`, { method: 'POST', body: new Uint8Array(32 * 1024 * 1024) })).status).toBe(201);
+    const authorization = `Bearer ${t.admin.token}`;
+    expect((await fetch(`${t.httpUrl}/api/uploads?filename=warm.txt`, { method: 'POST', headers: { authorization }, body: new Uint8Array(32 * 1024 * 1024) })).status).toBe(201);
     global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
@@ -50,7 +51,7 @@ describe.each(ENGINES)('a 1 GB upload on %s', (engine) => {
     }, 10);
     const body = generated();
     const response = await new Promise<{ status: number; json: { id: string; sizeBytes: number; sha256: string } }>((resolve, reject) => {
-      const req = request(`${t.httpUrl}/api/uploads?filename=big.txt`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+      const req = request(`${t.httpUrl}/api/uploads?filename=big.txt`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));

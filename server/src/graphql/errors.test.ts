@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, formatGraphQLError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './errors.ts';
+import { ConflictError, DomainGraphQLError, ForbiddenError, formatGraphQLError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './errors.ts';
 
 const format = (error: unknown): { formatted: ReturnType<typeof formatGraphQLError>; internal: unknown[] } => {
   const internal: unknown[] = [];
@@ -27,12 +27,49 @@ describe('error mapping', () => {
     expect(internal).toHaveLength(1);
   });
 
+  it('a domain mapper\'s own codes (DomainGraphQLError) pass with their extensions; a plain GraphQLError with an unknown code does not', () => {
+    const mapped = new DomainGraphQLError('line 2: not valid JSON', { extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
+    expect(format(new GraphQLError(mapped.message, { path: ['x'], originalError: mapped })).formatted).toEqual({ message: 'line 2: not valid JSON', path: ['x'], extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
+    const stray = new Error('detail');
+    const { formatted } = format(new GraphQLError('secret detail', { path: ['x'], originalError: Object.assign(stray, { extensions: { code: 'MADE_UP' } }) }));
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL' });
+  });
+
   it('request errors of GraphQL itself pass through without stack traces', () => {
     const error = new GraphQLError('Cannot query field "nope"', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['at x'] } });
     expect(format(error).formatted.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('a GraphQLError a resolver throws on purpose keeps its code; a plain Error does not', () => {
+    const deliberate = new GraphQLError('Dataset d1 not found', { path: ['dataset'], originalError: new GraphQLError('Dataset d1 not found', { extensions: { code: 'DATASET_NOT_FOUND' } }), extensions: { code: 'DATASET_NOT_FOUND' } });
+    expect(format(deliberate).formatted.extensions).toEqual({ code: 'DATASET_NOT_FOUND' });
+    const accidental = new GraphQLError('boom', { originalError: new Error('boom'), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(format(accidental).formatted.extensions).toEqual({ code: 'INTERNAL' });
+  });
+
   it('maps every code to an HTTP status', () => {
     expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].map((c) => httpStatusOf(c as never))).toEqual([401, 403, 404, 400, 409]);
+  });
+});
+
+describe('internal errors over HTTP', () => {
+  it('a failure inside a resolver reaches the client as INTERNAL without message or stack', async () => {
+    const { startTestServer } = await import('../../test/test-server.ts');
+    // The server logs the internal error with its stack; keep the test output quiet.
+    const t = await startTestServer('sqlite', { config: { logLevel: 'fatal' } });
+    try {
+      // Pull the database out from under the server: login's query now fails unexpectedly.
+      await t.server.dataSource.destroy();
+      const response = await fetch(t.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { login(email: "a@b.c", password: "whatever-1") { accessToken } }' }),
+      });
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+      expect(body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL' } });
+      expect(JSON.stringify(body)).not.toMatch(/stack|\.ts:|TypeORM|Error:/);
+    } finally {
+      await t.stop().catch(() => undefined);
+    }
   });
 });

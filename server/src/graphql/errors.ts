@@ -82,12 +82,18 @@ export function toGraphQLError(error: DomainError, path?: readonly (string | num
   return new GraphQLError(error.message, { path, extensions: { ...error.details, code: error.code } });
 }
 
+/**
+ * A GraphQL error made by a domain's own mapper, with a code of that domain (e.g. datasets'
+ * INVALID_DATASET_FILE, see datasets.errors.ts): message and extensions reach the client as made.
+ */
+export class DomainGraphQLError extends GraphQLError {}
+
 /** Codes that GraphQL itself and Apollo produce for bad requests; they pass through unchanged. */
 const PASS_THROUGH_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT']);
 
 /**
  * Formats any error for a client, for HTTP (Apollo's formatError) and WebSocket alike:
- * domain errors get their code and details, known GraphQL request errors pass, and everything
+ * domain errors get their code and details (a DomainGraphQLError its own), known GraphQL request errors pass, and everything
  * else becomes INTERNAL without message or stack (`onInternal` gets the original to log).
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, onInternal: (error: unknown) => void): GraphQLFormattedError {
@@ -96,8 +102,12 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     const mapped = toGraphQLError(original);
     return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: mapped.extensions };
   }
+  if (original instanceof DomainGraphQLError) return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions } };
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
+  // A GraphQLError a resolver threw on purpose (a domain's own mapper) keeps its code; a plain
+  // Error thrown anywhere is a bug and is masked below.
+  const deliberate = original instanceof GraphQLError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
+  if (deliberate || (typeof code === 'string' && PASS_THROUGH_CODES.has(code))) {
     const { stacktrace: _stacktrace, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }

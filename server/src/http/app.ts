@@ -17,7 +17,7 @@ import type { Logger } from '../logging/logger.ts';
 import { CLIENT_DIST_DIR } from '../paths.ts';
 import { isPublicOperation } from '../security/access-control.ts';
 import { ACCESS_RULES } from '../security/access-rules.ts';
-import type { Principal } from '../security/principal.ts';
+import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { authorizeRequest, CORE_REST_ROUTES, requestOrigin, type RestRoute, sendDomainError } from './rest.ts';
 import { createStaticHandler } from './static-files.ts';
 
@@ -107,8 +107,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       return;
     }
     try {
-      const principal = await authorizeRequest(req, services, route.rule, `${route.method} ${route.path}`);
-      await route.handle(req, res, { principal, origin: requestOrigin(req, requestId), logger: requestLogger, services });
+      const origin = requestOrigin(req, requestId);
+      const principal = await authorizeRequest(req, services, route.rule, `${route.method} ${route.path}`, origin);
+      await route.handle(req, res, { principal, origin, logger: requestLogger, services });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (res.headersSent) {
@@ -143,7 +144,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       context: async () => {
         let principal: Principal;
         try {
-          principal = await services.auth.authenticate(bearerToken(req.headers.authorization ?? null));
+          principal = await services.auth.authenticate(bearerToken(req.headers.authorization ?? null), requestOrigin(req, requestId));
         } catch (error) {
           // A credential that is present but bad fails the whole request (401/403), so clients refresh.
           if (error instanceof DomainError) throw new GraphQLError(error.message, { extensions: { ...error.details, code: error.code, http: { status: httpStatusOf(error.code) } } });
@@ -217,10 +218,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     error.code === 'FORBIDDEN' ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHORIZED,
     `${error.code === 'FORBIDDEN' ? 'Forbidden' : 'Unauthorized'}: ${error.message}`.slice(0, 120),
   ];
-  const authenticateSocket = async (token: string | undefined, close: (code: number, reason: string) => void): Promise<Principal | null> => {
+  const authenticateSocket = async (token: string | undefined, close: (code: number, reason: string) => void, origin: RequestOrigin): Promise<Principal | null> => {
     if (!token) return { kind: 'anonymous' };
     try {
-      return await services.auth.authenticate(token);
+      return await services.auth.authenticate(token, origin);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       close(...closeFor(error));
@@ -244,19 +245,19 @@ export async function createApp(options: AppOptions): Promise<App> {
           if (error instanceof DomainError) close(...closeFor(error));
           return false;
         }
-        const principal = await authenticateSocket(token, close);
+        const principal = await authenticateSocket(token, close, requestOrigin(ctx.extra.request, randomUUID()));
         if (!principal) return false;
         ctx.extra.principal = principal;
         ctx.extra.token = token;
         const expiresAt = principal.kind === 'anonymous' ? null : principal.expiresAt;
         const ms = expiresAt ? expiresAt.getTime() - Date.now() : Infinity;
-        if (ms < 2 ** 31 - 1) ctx.extra.expiryTimer = setTimeout(() => close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: token expired'), Math.max(0, ms));
+        if (ms < 2 ** 31 - 1) ctx.extra.expiryTimer = setTimeout(() => close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: token expired'), Math.max(0, ms)).unref();
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
       onSubscribe: async (ctx, _id, payload) => {
         const close = (code: number, reason: string): void => ctx.extra.socket.close(code, reason);
-        const principal = await authenticateSocket(ctx.extra.token, close);
+        const principal = await authenticateSocket(ctx.extra.token, close, requestOrigin(ctx.extra.request, randomUUID()));
         if (principal?.kind === 'anonymous' && !isPublicOperation(payload.query, payload.operationName, ACCESS_RULES)) {
           close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
           return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];

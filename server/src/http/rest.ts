@@ -31,14 +31,14 @@ export function requestOrigin(req: IncomingMessage, requestId: string): RequestO
 }
 
 /** The caller of an HTTP request: anonymous without a credential; throws UNAUTHENTICATED/FORBIDDEN for a bad one. */
-export function authenticateRequest(req: IncomingMessage, services: Pick<Services, 'auth'>): Promise<Principal> {
+export function authenticateRequest(req: IncomingMessage, services: Pick<Services, 'auth'>, origin: RequestOrigin | null = null): Promise<Principal> {
   const header = req.headers.authorization;
-  return services.auth.authenticate(bearerToken(typeof header === 'string' ? header : null));
+  return services.auth.authenticate(bearerToken(typeof header === 'string' ? header : null), origin);
 }
 
 /** Authenticates and checks a rule; returns the principal or throws a DomainError. */
-export async function authorizeRequest(req: IncomingMessage, services: Pick<Services, 'auth'>, rule: AccessRule, what: string): Promise<Principal> {
-  const principal = await authenticateRequest(req, services);
+export async function authorizeRequest(req: IncomingMessage, services: Pick<Services, 'auth'>, rule: AccessRule, what: string, origin: RequestOrigin | null = null): Promise<Principal> {
+  const principal = await authenticateRequest(req, services, origin);
   if (ruleAllows(rule, principal)) return principal;
   if (principal.kind === 'anonymous') throw new UnauthenticatedError(`Sign in to use ${what}`);
   throw new ForbiddenError(`${what} needs the ${String(rule)} role; you have ${principal.user.role}`);

@@ -22,6 +22,8 @@ export const ACCESS_RULES = {
   'Mutation.changePassword': VIEWER,
   'Query.me': VIEWER,
   'Query.myApiKeys': VIEWER,
+  'Query.mySessions': VIEWER,
+  'Mutation.revokeSession': VIEWER, // own sessions; ADMIN anyone's (checked in the service)
   'Mutation.createApiKey': VIEWER, // role capped at the caller's own
   'Mutation.revokeApiKey': VIEWER, // own keys; ADMIN anyone's (checked in the service)
 
@@ -47,14 +49,16 @@ export const ACCESS_RULES = {
   'Mutation.deleteModel': DEVELOPER, // owner or ADMIN
   'Mutation.createModelVersion': DEVELOPER, // owner of the model or ADMIN
 
-  // datasets (ownership of datasets is not modelled yet: any DEVELOPER may change any dataset)
+  // datasets: uploads (POST /api/uploads, DEVELOPER) and datasets belong to who made them; the
+  // samples seeded at first start to the first admin, datasets from before owners to no one
+  // (admins only). Ownership is checked in DatasetsService.
   'Query.datasets': VIEWER,
   'Query.dataset': VIEWER,
   'Query.datasetVersion': VIEWER,
   'Query.pipelinePlugins': VIEWER,
-  'Mutation.createDataset': DEVELOPER,
-  'Mutation.runDatasetPipeline': DEVELOPER,
-  'Mutation.deleteDataset': DEVELOPER,
+  'Mutation.createDataset': DEVELOPER, // from the caller's own upload(s); ADMIN anyone's
+  'Mutation.runDatasetPipeline': DEVELOPER, // owner of the dataset or ADMIN
+  'Mutation.deleteDataset': DEVELOPER, // owner or ADMIN
 
   // training runs: VIEWERs watch; DEVELOPERs train their own models and control their own runs; ADMIN any (checked in the service)
   'Query.trainingRuns': VIEWER,

@@ -9,10 +9,13 @@ export function requireUser(principal: Principal): AuthenticatedUser {
   return principal.user;
 }
 
-/** Throws FORBIDDEN unless the caller may change something owned by `ownerId`. */
-export function assertCanModify(principal: Principal, ownerId: string, what: string): AuthenticatedUser {
+/**
+ * Throws FORBIDDEN unless the caller may change (or, with `verb`, otherwise use) something owned
+ * by `ownerId`. A null owner (rows from before ownership was recorded) leaves it to admins.
+ */
+export function assertCanModify(principal: Principal, ownerId: string | null, what: string, verb = 'change'): AuthenticatedUser {
   const user = requireUser(principal);
   if (user.role === Role.ADMIN) return user;
-  if (hasRole(user.role, Role.DEVELOPER) && user.id === ownerId) return user;
-  throw new ForbiddenError(`Only the owner or an admin may change this ${what}`);
+  if (hasRole(user.role, Role.DEVELOPER) && ownerId !== null && user.id === ownerId) return user;
+  throw new ForbiddenError(`Only the owner or an admin may ${verb} this ${what}`);
 }

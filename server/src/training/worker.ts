@@ -23,7 +23,7 @@ export async function startWorker(config: ServerConfig, options: { logger?: Logg
   const { dataSource } = await openDatabase(config.database);
   const audit = new AuditService(dataSource);
   const models = new ModelsService(dataSource, audit);
-  const datasets = new DatasetsService(dataSource, { dataDir: config.dataDir, logger });
+  const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger });
   // Live updates of a worker's runs reach subscribers of servers only through a shared pub/sub
   // (PostgreSQL LISTEN/NOTIFY, not built yet); the database always has them.
   const runner = new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub: new InProcessPubSub(), models, datasets, ...config.training, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
