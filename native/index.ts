@@ -514,6 +514,8 @@ export interface TrainOptions {
   eps?: number;
   /** Clip the global gradient L2 norm to this; 0 disables clipping (the norm is still reported). Defaults to 1.0. */
   gradClip?: number;
+  /** Skip the optimizer step (weights untouched, reported as `skipped`) when the gradient norm before clipping exceeds this or is not finite; 0 never skips. Defaults to 0. */
+  skipGradNormAbove?: number;
   /** fp32; bf16 (autocast, CPU and CUDA); fp16 (CUDA only, dynamic loss scaling); auto (bf16 where the hardware supports it). Defaults to "fp32". */
   precision?: Precision;
   /** "auto" uses CUDA when available. Defaults to "auto". */
@@ -569,7 +571,7 @@ export interface StepReport {
   /** CUDA: bytes allocated by the caching allocator; CPU: the process's resident set. */
   memoryBytes: number;
   tokensSeen: number;
-  /** fp16: the step was skipped because gradients overflowed. */
+  /** The optimizer step was skipped: fp16 gradients overflowed, or the norm exceeded skipGradNormAbove. */
   skipped: boolean;
   /** fp16 only: the current loss scale. */
   lossScale?: number;
@@ -651,7 +653,7 @@ export interface TrainingHandle {
 
 function normalizeTrainOptions(options: TrainOptions): Record<string, Plain> {
   const o = checkObject('options', options);
-  const known = new Set(['model', 'initFrom', 'resumeFrom', 'lora', 'trainShards', 'validationShards', 'batchSize', 'gradientAccumulationSteps', 'maxSteps', 'sampling', 'seed', 'learningRate', 'minLearningRate', 'warmupSteps', 'lrDecay', 'lrDecaySteps', 'weightDecay', 'weightDecayOnEmbeddings', 'beta1', 'beta2', 'eps', 'gradClip', 'precision', 'device', 'threads', 'evalEvery', 'evalBatches', 'checkpointDir', 'checkpointEvery', 'keepLast', 'saveAdapterOnly', 'peakFlops']);
+  const known = new Set(['model', 'initFrom', 'resumeFrom', 'lora', 'trainShards', 'validationShards', 'batchSize', 'gradientAccumulationSteps', 'maxSteps', 'sampling', 'seed', 'learningRate', 'minLearningRate', 'warmupSteps', 'lrDecay', 'lrDecaySteps', 'weightDecay', 'weightDecayOnEmbeddings', 'beta1', 'beta2', 'eps', 'gradClip', 'skipGradNormAbove', 'precision', 'device', 'threads', 'evalEvery', 'evalBatches', 'checkpointDir', 'checkpointEvery', 'keepLast', 'saveAdapterOnly', 'peakFlops']);
   for (const key of Object.keys(o)) if (!known.has(key)) throw new TypeError(`Unknown training option "${key}"`);
   const p = 'options.';
   const model = o.model === undefined ? undefined : checkModelConfig('options.model', o.model);
@@ -679,6 +681,7 @@ function normalizeTrainOptions(options: TrainOptions): Record<string, Plain> {
     beta2: opt(o, 'beta2', p, 0.95, (n, v) => checkNumber(n, v, 0, 1, { maxExclusive: true })),
     eps: opt(o, 'eps', p, 1e-8, (n, v) => checkNumber(n, v, 0, 1, { minExclusive: true })),
     gradClip: opt(o, 'gradClip', p, 1.0, (n, v) => checkNumber(n, v, 0, Infinity)),
+    skipGradNormAbove: opt(o, 'skipGradNormAbove', p, 0, (n, v) => checkNumber(n, v, 0, Infinity)),
     precision: opt(o, 'precision', p, 'fp32' as const, (n, v) => checkChoice(n, v, ['fp32', 'bf16', 'fp16', 'auto'] as const)),
     device: opt(o, 'device', p, 'auto', checkDevice),
     threads: opt(o, 'threads', p, 0, (n, v) => checkInteger(n, v, 1, 1024)),

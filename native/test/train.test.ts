@@ -136,6 +136,28 @@ describe('train()', () => {
     expect(steps()[0]!.loss).toBeNaN();
   });
 
+  it('skips the update of a step whose gradient norm exceeds skipGradNormAbove, leaving the weights as they were', async () => {
+    const { path } = await createModel({ model: TINY, outputDir: join(dir, 'skip-model'), seed: 3 });
+    const options = { ...base, model: undefined, initFrom: path, maxSteps: 6, sampling: 'sequential' as const };
+    // Every norm is above 1e-9: no step changes the weights, so each loss is the untrained
+    // model's loss on that batch — the same as a run whose updates are all zero-sized.
+    const skipping = collect({ ...options, skipGradNormAbove: 1e-9 });
+    const frozen = collect({ ...options, learningRate: 1e-30, minLearningRate: 0, weightDecay: 0 });
+    const trained = collect(options);
+    expect((await skipping.handle.done).status).toBe('COMPLETED');
+    await frozen.handle.done;
+    await trained.handle.done;
+    expect(skipping.steps().every((s) => s.skipped)).toBe(true);
+    expect(frozen.steps().some((s) => s.skipped)).toBe(false);
+    expect(skipping.steps().map((s) => s.loss)).toEqual(frozen.steps().map((s) => s.loss));
+    expect(trained.steps().at(-1)!.loss).not.toBe(skipping.steps().at(-1)!.loss);
+    // A threshold above every norm skips nothing.
+    const none = collect({ ...options, skipGradNormAbove: 1e9 });
+    await none.handle.done;
+    expect(none.steps().map((s) => s.loss)).toEqual(trained.steps().map((s) => s.loss));
+    expect(() => train({ ...options, skipGradNormAbove: -1 })).toThrow(/skipGradNormAbove/);
+  });
+
   it('stops early when the onStep hook says so', async () => {
     const seen: number[] = [];
     const { handle, steps } = collect({ ...base, maxSteps: 50 }, (r) => {

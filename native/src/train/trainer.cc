@@ -76,6 +76,7 @@ TrainConfig TrainConfig::FromJson(const Json& j) {
   c.beta2 = j.Number("beta2", c.beta2);
   c.eps = j.Number("eps", c.eps);
   c.grad_clip = j.Number("gradClip", c.grad_clip);
+  c.skip_grad_norm_above = j.Number("skipGradNormAbove", c.skip_grad_norm_above);
   c.precision = j.String("precision", c.precision);
   c.device = j.String("device", c.device);
   c.threads = j.Int("threads", c.threads);
@@ -569,7 +570,10 @@ Json Trainer::Run() {
     // One sync per step for what we report (loss, norm, and fp16's found_inf).
     last_loss = loss_sum.item<double>();
     last_grad_norm = total_norm.item<double>();
-    const bool skipped = scaler.enabled && found_inf.item<float>() != 0.0f;
+    const bool scaler_skipped = scaler.enabled && found_inf.item<float>() != 0.0f;
+    // A gradient spike above the threshold (or a non-finite norm) skips the update, weights untouched.
+    const bool norm_skipped = c.skip_grad_norm_above > 0 && !(last_grad_norm <= c.skip_grad_norm_above);
+    const bool skipped = scaler_skipped || norm_skipped;
     const auto after_clip = Clock::now();
     if (!skipped) {
       // Fused AdamW: one kernel for all tensors of a group (decay and no-decay groups).
@@ -614,7 +618,7 @@ Json Trainer::Run() {
     emit_(report);
 
     // A NaN/inf loss stops the run (fp16 steps skipped by the scaler excepted).
-    if (!std::isfinite(last_loss) && !skipped) {
+    if (!std::isfinite(last_loss) && !scaler_skipped) {
       status = "FAILED";
       reason = std::string("loss is ") + (std::isnan(last_loss) ? "NaN" : "infinite") + " at step " + std::to_string(step);
       break;

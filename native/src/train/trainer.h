@@ -36,6 +36,7 @@ struct TrainConfig {
   bool decay_embeddings = false;
   double beta1 = 0.9, beta2 = 0.95, eps = 1e-8;
   double grad_clip = 1.0;              // max global L2 norm; 0 = no clipping (norm still reported)
+  double skip_grad_norm_above = 0;     // skip the optimizer step when the norm (before clipping) is above this or not finite; 0 = never
   std::string precision = "fp32";      // "fp32" | "bf16" | "fp16" | "auto"
   std::string device = "auto";         // "auto" | "cpu" | "cuda" | "cuda:N"
   int64_t threads = 0;                 // intra-op threads; 0 = libtorch's default

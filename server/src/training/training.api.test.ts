@@ -128,7 +128,7 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
-  it('stops early when the validation loss stops improving, and fails on the gradient-norm threshold', async () => {
+  it('stops early when the validation loss stops improving; the gradient-norm threshold stops the run or skips the update', async () => {
     const early = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 200, evalEvery: 2, evalBatches: 1, earlyStopping: { patience: 2, minDelta: 100 } } });
     const stopped = await waitForRun(t, dev, early.id, isFinished);
     expect(stopped).toMatchObject({ status: 'COMPLETED', step: 6 });
@@ -139,6 +139,23 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     const failed = await waitForRun(t, dev, exploding.id, isFinished);
     expect(failed).toMatchObject({ status: 'FAILED', step: 1, resultVersion: null });
     expect(failed.failureReason).toMatch(/gradient norm .* exceeded the threshold 0.000001 at step 1/);
+
+    // "skip": every step's update is skipped (all norms exceed the threshold), so the run
+    // completes with the weights it started from: its last loss is that of a run whose updates
+    // are negligible (learning rate 1e-12, no decay), and not that of a normally trained run.
+    const skipping = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 6, gradNormThreshold: 1e-6, gradNormAction: 'skip' } });
+    const frozen = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 6, learningRate: 1e-12, minLearningRate: 0, weightDecay: 0 } });
+    const trained = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 6 } });
+    const skipped = await waitForRun(t, dev, skipping.id, isFinished);
+    const reference = await waitForRun(t, dev, frozen.id, isFinished);
+    const normal = await waitForRun(t, dev, trained.id, isFinished);
+    expect(skipped).toMatchObject({ status: 'COMPLETED', step: 6, failureReason: null });
+    expect(skipped.lastLoss).toBeCloseTo(reference.lastLoss!, 5);
+    expect(Math.abs(normal.lastLoss! - skipped.lastLoss!)).toBeGreaterThan(1e-3);
+    const badAction = await t.graphqlAs(dev.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', {
+      input: { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 6, gradNormAction: 'ignore' } },
+    });
+    expect(JSON.stringify(badAction.errors)).toContain('gradNormAction');
   });
 
   it('on divergence (NaN) rolls back to the best checkpoint and fails with the reason', async () => {

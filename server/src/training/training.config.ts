@@ -68,6 +68,9 @@ export function validateTrainingConfig(input: TrainingConfigInput | null | undef
     if (context.validationTokens === 0) errors.push({ field: field('earlyStopping'), message: 'needs a dataset version with a validation split' });
     if (evalEvery === 0) errors.push({ field: field('evalEvery'), message: 'must be set (above 0) for early stopping, which counts evaluations' });
   }
+  const gradNormAction = i.gradNormAction ?? 'stop';
+  if (gradNormAction !== 'stop' && gradNormAction !== 'skip') errors.push({ field: field('gradNormAction'), message: `must be stop or skip (got "${gradNormAction}")` });
+  if (i.gradNormAction != null && i.gradNormThreshold == null) errors.push({ field: field('gradNormThreshold'), message: 'must be set when gradNormAction is given' });
   if (context.trainTokens <= context.contextLength) errors.push({ field: 'input.datasetVersionId', message: `the training split has ${context.trainTokens} tokens; more than the context length (${context.contextLength}) are needed` });
 
   const config: StoredTrainingConfig = {
@@ -93,6 +96,7 @@ export function validateTrainingConfig(input: TrainingConfigInput | null | undef
     lora,
     earlyStopping,
     gradNormThreshold: i.gradNormThreshold == null ? null : num('gradNormThreshold', i.gradNormThreshold, 0, 0, Infinity, true),
+    gradNormAction: gradNormAction === 'skip' ? 'skip' : 'stop',
     device,
     threads: i.threads == null ? null : int('threads', i.threads, 1, 1, 1024),
   };
@@ -132,6 +136,7 @@ export function toTrainOptions(config: StoredTrainingConfig, inputs: RunInputs):
     beta1: config.beta1,
     beta2: config.beta2,
     gradClip: config.gradClip,
+    ...(config.gradNormAction === 'skip' && config.gradNormThreshold !== null ? { skipGradNormAbove: config.gradNormThreshold } : {}),
     precision: config.precision,
     device: config.device,
     evalEvery: config.evalEvery,

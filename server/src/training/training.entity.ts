@@ -46,6 +46,8 @@ export interface StoredTrainingConfig {
   lora: { rank: number; alpha: number; dropout: number; targets: string[] } | null;
   earlyStopping: { patience: number; minDelta: number } | null;
   gradNormThreshold: number | null;
+  /** Absent in configs stored before it existed, which meant "stop". */
+  gradNormAction?: 'stop' | 'skip';
   device: string;
   threads: number | null;
 }

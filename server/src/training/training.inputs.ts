@@ -112,8 +112,11 @@ export class TrainingConfigInput {
   @Field(() => EarlyStoppingInput, { nullable: true, description: 'Early stopping on the validation loss; off when absent' })
   earlyStopping?: EarlyStoppingInput | null;
 
-  @Field(() => Float, { nullable: true, description: 'Stop the run when the gradient norm (before clipping) exceeds this' })
+  @Field(() => Float, { nullable: true, description: 'A gradient norm (before clipping) above this stops the run or skips the step (gradNormAction)' })
   gradNormThreshold?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'What a norm above gradNormThreshold does: "stop" the run (FAILED) or "skip" that step\'s update. Defaults to stop.' })
+  gradNormAction?: string | null;
 
   @Field(() => String, { nullable: true, description: 'auto, cpu, cuda or cuda:N. Defaults to auto.' })
   device?: string | null;

@@ -386,7 +386,8 @@ export class TrainingRunner {
         run.lastLoss = Number.isFinite(event.loss) ? event.loss : null;
         active.dirty = true;
         const threshold = run.config.gradNormThreshold;
-        if (threshold !== null && event.gradNorm > threshold && active.stopReason === null) {
+        // With gradNormAction "skip" the native trainer already skipped the update.
+        if (threshold !== null && run.config.gradNormAction !== 'skip' && event.gradNorm > threshold && active.stopReason === null) {
           active.stopReason = `gradient norm ${event.gradNorm.toPrecision(4)} exceeded the threshold ${threshold} at step ${event.step}`;
           active.stopIsFailure = true;
         }
