@@ -23,6 +23,7 @@ import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
 import { TrainingRunner } from './training/training.runner.ts';
+import { RemoteRunRelay } from './training/remote-run-relay.ts';
 import { TrainingService } from './training/training.service.ts';
 import { EvaluationService } from './evaluation/evaluation.service.ts';
 
@@ -59,6 +60,8 @@ export interface RunningServer {
   pubSub: InProcessPubSub;
   /** The training runner of this process, if it trains. */
   runner: TrainingRunner | null;
+  /** Publishes live updates of runs other processes train. */
+  relay: RemoteRunRelay;
   stop(): Promise<void>;
 }
 
@@ -74,6 +77,8 @@ export interface StartOptions {
   printInitialPassword?: (text: string) => void;
   /** Claim and train queued runs in this process. Defaults to true. */
   runTraining?: boolean;
+  /** How often live updates of runs trained by other processes are read. Defaults to 250 ms. */
+  relayIntervalMs?: number;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -131,6 +136,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       training.attachRunner(runner);
       runner.start();
     }
+    // Runs trained by other processes (egen worker) still reach this server's subscribers.
+    const relay = new RemoteRunRelay({ dataSource, pubSub, logger, isLocal: (id) => runner?.activeRunIds.includes(id) ?? false, ...(options.relayIntervalMs ? { intervalMs: options.relayIntervalMs } : {}) });
+    relay.start();
 
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const urls = { ui: `http://${shownHost}:${port}/`, graphql: `http://${shownHost}:${port}${GRAPHQL_PATH}`, ws: `ws://${shownHost}:${port}${GRAPHQL_PATH}` };
@@ -150,6 +158,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       port,
       urls,
       runner,
+      relay,
       pubSub,
       services,
       schema,
@@ -157,6 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         stopping ??= (async () => {
           clearInterval(heartbeat);
           clearInterval(pruning);
+          relay.stop();
           // Active runs stop with a final checkpoint and return to the queue.
           await runner?.stop();
           await app.close();

@@ -44,6 +44,12 @@ export class InProcessPubSub implements PubSub {
     return this.topics.get(InProcessPubSub.key(topic, id))?.size ?? 0;
   }
 
+  /** The ids that have subscribers on a topic (for subscriptions with a topic id). */
+  idsWithSubscribers(topic: string): string[] {
+    const prefix = `${topic}:`;
+    return [...this.topics.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+  }
+
   subscribe(topic: string, id?: unknown): AsyncIterableIterator<unknown> {
     const key = InProcessPubSub.key(topic, id);
     const subscriber: Subscriber = { queue: [], wake: null, dropped: 0, closed: false };

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
-import { createShakespeareVersion, createTinyModel, getRun, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
+import { createShakespeareVersion, createTinyModel, getRun, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
+import { RUN_METRICS_TOPIC } from './training.runner.ts';
 import { type RunningWorker, startWorker } from './worker.ts';
 
 describe('egen train / runs / worker (sqlite)', () => {
@@ -86,5 +87,26 @@ describe('egen train / runs / worker (sqlite)', () => {
     const followed = await egen(['train', '--dataset', datasetVersionId, '--model', modelId, '--config', short, '--interval-ms', '100']);
     expect(followed.code).toBe(0);
     expect(followed.out).toMatch(/Step 5\/5 {2}loss .* COMPLETED/);
+  });
+
+  it("the server's subscribers see every point and the status of a run the worker trains", async () => {
+    // No worker while we subscribe, so the run is still queued when the relay starts following it.
+    await worker?.stop();
+    worker = null;
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 25, evalEvery: 5, evalBatches: 1 } });
+    const metrics = await subscribe<{ runMetrics: { points: Array<{ step: number; name: string }> } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { points { step name } } }', { id: run.id });
+    const updates = await subscribe<{ runUpdated: { status: string } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runUpdated(id: $id) { status } }', { id: run.id });
+    for (let i = 0; i < 200 && t.server.pubSub.subscriberCount(RUN_METRICS_TOPIC, run.id) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    await t.server.relay.tick(); // the relay starts following the run from here
+    expect(t.server.runner).toBeNull(); // this server trains nothing: every update comes through the relay
+    worker = await startWorker(t.server.config, { pollIntervalMs: 100 });
+    await updates.waitFor((m) => m.runUpdated.status === 'COMPLETED');
+    await metrics.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 25));
+    const live = metrics.messages.flatMap((m) => m.runMetrics.points);
+    expect(live.filter((p) => p.name === 'loss').map((p) => p.step)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(live.filter((p) => p.name === 'val_loss').map((p) => p.step)).toEqual([5, 10, 15, 20, 25]);
+    expect(updates.messages.map((m) => m.runUpdated.status)).toEqual(expect.arrayContaining(['IN_PROGRESS', 'COMPLETED']));
+    await metrics.dispose();
+    await updates.dispose();
   });
 });
