@@ -2,6 +2,7 @@
 // tests both use this, so what the tests exercise is what runs.
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { ServerConfig } from './config/config.ts';
 import { openDatabase } from './db/data-source.ts';
@@ -21,6 +22,9 @@ import { ensureInitialAdmin } from './auth/admin-bootstrap.ts';
 import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
+import { TrainingRunner } from './training/training.runner.ts';
+import { TrainingService } from './training/training.service.ts';
+import { EvaluationService } from './evaluation/evaluation.service.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -48,6 +52,13 @@ export interface RunningServer {
   dataSource: DataSource;
   port: number;
   urls: { ui: string; graphql: string; ws: string };
+  /** The services and executable schema (benchmarks compare a bare GraphQL server with the same ones). */
+  services: Services;
+  schema: GraphQLSchema;
+  /** The in-process pub/sub (subscriber counts for tests and monitoring). */
+  pubSub: InProcessPubSub;
+  /** The training runner of this process, if it trains. */
+  runner: TrainingRunner | null;
   stop(): Promise<void>;
 }
 
@@ -61,6 +72,8 @@ export interface StartOptions {
   seedSampleDatasets?: boolean;
   /** Where the generated first-admin password is shown. Defaults to stdout. */
   printInitialPassword?: (text: string) => void;
+  /** Claim and train queued runs in this process. Defaults to true. */
+  runTraining?: boolean;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -81,8 +94,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
-    const services: Services = { dataSource, system, audit, auth, users, models, datasets };
+    const training = new TrainingService(dataSource, audit, datasets);
+    const evaluation = new EvaluationService(dataSource, audit, datasets, config.dataDir, config.training?.threads ?? null);
+    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation };
     const pubSub = new InProcessPubSub();
+    const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 
     const devClient = config.devMode ? (await import('./http/dev-client.ts')).createDevClient() : null;
@@ -111,6 +127,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     const heartbeat = setInterval(() => pubSub.publish(HEARTBEAT_TOPIC, { serverTime: new Date().toISOString(), sequence: ++sequence }), options.heartbeatIntervalMs ?? 5000);
     heartbeat.unref();
+    if (runner) {
+      training.attachRunner(runner);
+      runner.start();
+    }
 
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const urls = { ui: `http://${shownHost}:${port}/`, graphql: `http://${shownHost}:${port}${GRAPHQL_PATH}`, ws: `ws://${shownHost}:${port}${GRAPHQL_PATH}` };
@@ -129,10 +149,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       dataSource,
       port,
       urls,
+      runner,
+      pubSub,
+      services,
+      schema,
       stop() {
         stopping ??= (async () => {
           clearInterval(heartbeat);
           clearInterval(pruning);
+          // Active runs stop with a final checkpoint and return to the queue.
+          await runner?.stop();
           await app.close();
           await devClient?.close();
           await dataSource.destroy();

@@ -4,5 +4,6 @@ import { modelsCreateCommand, modelsListCommand } from '../models/models.cli.ts'
 import type { CliCommand } from './command.ts';
 import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
 import { doctorCommand } from './doctor.ts';
+import { TRAINING_COMMANDS } from '../training/training.cli.ts';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, ...DATASET_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, ...DATASET_COMMANDS, ...TRAINING_COMMANDS];

@@ -31,6 +31,12 @@ export interface ServerConfig {
   jwtSecret?: string | undefined;
   /** Token lifetimes. Defaults to 15 minutes (access) and 30 days (refresh). */
   auth?: { accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
+  /**
+   * The training runner: runs at once per device (EGEN_RUN_CONCURRENCY, defaults to 1), intra-op
+   * threads per run (EGEN_TRAIN_THREADS, defaults to libtorch's), and after how long without a
+   * heartbeat a held run is taken over (EGEN_RUN_STALE_MS, defaults to 30000).
+   */
+  training?: { concurrency?: number; threads?: number; staleAfterMs?: number };
 }
 
 export class ConfigError extends Error {
@@ -150,6 +156,15 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
   const jwtSecret = env.EGEN_JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EGEN_JWT_SECRET must be at least 32 characters');
 
+  const training: NonNullable<ServerConfig['training']> = {};
+  for (const [key, name] of [['concurrency', 'EGEN_RUN_CONCURRENCY'], ['threads', 'EGEN_TRAIN_THREADS'], ['staleAfterMs', 'EGEN_RUN_STALE_MS']] as const) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer (got "${raw}")`);
+    training[key] = value;
+  }
+
   return {
     port,
     host,
@@ -161,5 +176,6 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
     ...(maxUploadBytes !== undefined ? { maxUploadBytes } : {}),
     initialAdmin: { email: adminEmail, password: adminPassword },
     jwtSecret,
+    ...(Object.keys(training).length ? { training } : {}),
   };
 }

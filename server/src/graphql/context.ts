@@ -9,6 +9,8 @@ import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
+import type { TrainingService } from '../training/training.service.ts';
+import type { EvaluationService } from '../evaluation/evaluation.service.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface Services {
@@ -19,6 +21,8 @@ export interface Services {
   auth: AuthService;
   users: UserAdminService;
   models: ModelsService;
+  training: TrainingService;
+  evaluation: EvaluationService;
 }
 
 export interface GraphQLContext {

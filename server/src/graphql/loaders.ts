@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import { In, type DataSource, type ObjectLiteral, type EntityTarget } from 'typeorm';
 import { User } from '../auth/user.entity.ts';
 import { Model, ModelVersion } from '../models/model.entity.ts';
+import { Checkpoint } from '../training/training.entity.ts';
 
 export interface Loaders {
   userById: DataLoader<string, User | null>;
@@ -12,6 +13,8 @@ export interface Loaders {
   modelVersionById: DataLoader<string, ModelVersion | null>;
   /** The highest version of each model. */
   latestVersionByModelId: DataLoader<string, ModelVersion | null>;
+  /** Checkpoints of each run, in step order. */
+  checkpointsByRunId: DataLoader<string, Checkpoint[]>;
 }
 
 function byId<T extends ObjectLiteral & { id: string }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<string, T | null> {
@@ -36,6 +39,10 @@ export function createLoaders(dataSource: DataSource): Loaders {
         .getMany();
       const map = new Map(rows.map((row) => [row.modelId, row]));
       return modelIds.map((id) => map.get(id) ?? null);
+    }),
+    checkpointsByRunId: new DataLoader<string, Checkpoint[]>(async (runIds) => {
+      const rows = await dataSource.getRepository(Checkpoint).find({ where: { runId: In([...runIds]) }, order: { step: 'ASC' } });
+      return runIds.map((id) => rows.filter((row) => row.runId === id));
     }),
   };
 }

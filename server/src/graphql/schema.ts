@@ -9,12 +9,14 @@ import { ModelResolver, ModelVersionResolver } from '../models/models.resolver.t
 import { applyAccessRules } from '../security/access-control.ts';
 import { ACCESS_RULES } from '../security/access-rules.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
+import { TrainingRunResolver } from '../training/training.resolver.ts';
+import { EvaluationResolver } from '../evaluation/evaluation.resolver.ts';
 
 /**
  * Every resolver class of the server; a new domain adds its resolvers here and declares the
  * access rule of each new operation in security/access-rules.ts.
  */
-export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, DatasetsResolver] as const;
+export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, DatasetsResolver, TrainingRunResolver, EvaluationResolver] as const;
 
 /** The schema with ACCESS_RULES enforced on every operation and sensitive field. */
 export async function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {

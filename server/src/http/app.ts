@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/auth.service.ts';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
+import { sharedSubscribe } from '../graphql/shared-subscribe.ts';
 import { DomainError, formatGraphQLError, httpStatusOf } from '../graphql/errors.ts';
 import { createLoaders } from '../graphql/loaders.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -230,6 +231,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const wsCleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
+      // many subscribers of one run share the execution of each event
+      subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const raw = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : undefined;

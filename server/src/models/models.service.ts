@@ -145,11 +145,23 @@ export class ModelsService {
   }
 
   async createVersion(principal: Principal, input: CreateModelVersionInput, origin: RequestOrigin | null): Promise<ModelVersion> {
+    return this.insertVersion(principal, input, origin, true);
+  }
+
+  /**
+   * Registers the weights a training run produced as the next version of its model, on behalf
+   * of the run's owner (no role check: the run was authorized when it started).
+   */
+  async registerRunVersion(owner: { id: string; email: string; role: Role }, input: CreateModelVersionInput): Promise<ModelVersion> {
+    return this.insertVersion({ kind: 'session', user: owner, sessionId: 'training-runner', expiresAt: new Date(8.64e15) }, input, null, false);
+  }
+
+  private async insertVersion(principal: Principal, input: CreateModelVersionInput, origin: RequestOrigin | null, checkOwner: boolean): Promise<ModelVersion> {
     const user = requireUser(principal);
     return this.dataSource.transaction(async (manager) => {
       const model = await manager.getRepository(Model).findOneBy({ id: input.modelId });
       if (!model) throw new NotFoundError('Model', input.modelId);
-      assertCanModify(principal, model.ownerId, 'model');
+      if (checkOwner) assertCanModify(principal, model.ownerId, 'model');
       const errors: FieldError[] = [];
       const checkpointPath = validateOptionalId(input.checkpointPath, 'input.checkpointPath', 1024, errors);
       const runId = validateOptionalId(input.runId, 'input.runId', 36, errors);

@@ -64,7 +64,11 @@ export class InProcessPubSub implements PubSub {
           subscriber.wake = null;
         }
         if (subscriber.closed) return { value: undefined, done: true };
-        return { value: subscriber.queue.shift(), done: false };
+        const value = subscriber.queue.shift();
+        // Payloads that carry a `dropped` field (e.g. metric batches) tell their subscriber how
+        // many messages its full buffer has dropped so far.
+        if (subscriber.dropped > 0 && typeof value === 'object' && value !== null && 'dropped' in value) return { value: { ...value, dropped: subscriber.dropped }, done: false };
+        return { value, done: false };
       },
       async return(): Promise<IteratorResult<unknown>> {
         close();

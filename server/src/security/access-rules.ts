@@ -60,6 +60,22 @@ export const ACCESS_RULES = {
   'Mutation.runDatasetPipeline': DEVELOPER, // owner of the dataset or ADMIN
   'Mutation.deleteDataset': DEVELOPER, // owner or ADMIN
 
+  // training runs: VIEWERs watch; DEVELOPERs train their own models and control their own runs; ADMIN any (checked in the service)
+  'Query.trainingRuns': VIEWER,
+  'Query.trainingRun': VIEWER,
+  'Subscription.runUpdated': VIEWER,
+  'Subscription.runMetrics': VIEWER,
+  'Mutation.startTrainingRun': DEVELOPER, // owner of the model or ADMIN
+  'Mutation.pauseRun': DEVELOPER, // owner of the run or ADMIN
+  'Mutation.resumeRun': DEVELOPER, // owner of the run or ADMIN
+  'Mutation.cancelRun': DEVELOPER, // owner of the run or ADMIN
+
+  // evaluation: reads a model version; any DEVELOPER may evaluate (results are shared)
+  'Query.evaluationMetrics': VIEWER,
+  'Query.evaluations': VIEWER,
+  'Query.evaluation': VIEWER,
+  'Mutation.evaluate': DEVELOPER,
+
   // sensitive fields
   // 'self': the user themselves or an ADMIN
   'User.lastLoginAt': 'self',

@@ -1,0 +1,288 @@
+// Evaluates a model version on a dataset version: perplexity and token accuracy over the
+// validation tokens; BLEU, exact match, token F1 and label accuracy / macro F1 over greedy
+// generations for the validation records; and custom metrics from plugins. Results are stored
+// per version, so versions evaluated on the same dataset version compare side by side.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tokenizer } from 'tokenizers';
+import type { DataSource } from 'typeorm';
+import { inspectGradients, openModel } from '../../../native/index.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { DatasetsService } from '../datasets/datasets.service.ts';
+import { RECORDS_FILE, TOKENIZER_FILE } from '../datasets/ingest.ts';
+import { TextTokenizer } from '../datasets/tokenizer.ts';
+import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
+import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { ModelVersion } from '../models/model.entity.ts';
+import { requireUser } from '../security/ownership.ts';
+import type { Principal, RequestOrigin } from '../security/principal.ts';
+import { hasRole, Role } from '../security/roles.ts';
+import { Evaluation, type MetricResult } from './evaluation.entity.ts';
+import { loadMetricPlugins } from './metric-plugins.ts';
+import { corpusBleu, exactMatch, labelScores, tokenF1 } from './text-metrics.ts';
+
+export const BUILTIN_METRICS = {
+  perplexity: 'exp(mean next-token cross-entropy) over validation tokens',
+  token_accuracy: 'Share of validation tokens predicted exactly (argmax)',
+  bleu: 'Corpus BLEU of greedy generations against the references (sacreBLEU, 13a)',
+  exact_match: 'SQuAD exact match of generations and references',
+  f1: 'SQuAD token-level F1 of generations and references',
+  accuracy: 'Label accuracy: the first line of the generation equals the reference label',
+  macro_f1: 'Macro-averaged F1 over the reference labels',
+} as const;
+type BuiltinMetric = keyof typeof BUILTIN_METRICS;
+const SCORING: readonly string[] = ['perplexity', 'token_accuracy'];
+
+export interface EvaluateOptions {
+  /** Validation examples to generate for. Defaults to 32. */
+  maxExamples?: number | null;
+  /** Tokens generated per example. Defaults to 32. */
+  maxNewTokens?: number | null;
+  /** Validation windows (of the context length) scored. Defaults to 8. */
+  maxWindows?: number | null;
+}
+
+export interface AvailableMetric {
+  name: string;
+  description: string;
+  plugin: boolean;
+  file: string | null;
+}
+
+const RESPONSE = '<response>';
+
+export class EvaluationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly datasets: DatasetsService,
+    private readonly dataDir: string,
+    /** Intra-op threads. Defaults to libtorch's. */
+    private readonly threads: number | null = null,
+  ) {}
+
+  private get pluginsDir(): string {
+    return join(this.dataDir, 'plugins');
+  }
+
+  async availableMetrics(): Promise<AvailableMetric[]> {
+    const { metrics } = await loadMetricPlugins(this.pluginsDir);
+    return [
+      ...Object.entries(BUILTIN_METRICS).map(([name, description]) => ({ name, description, plugin: false, file: null })),
+      ...metrics.map((m) => ({ name: m.name, description: m.description ?? '', plugin: true, file: m.file })),
+    ];
+  }
+
+  async get(id: string): Promise<Evaluation> {
+    const row = await this.dataSource.getRepository(Evaluation).findOneBy({ id });
+    if (!row) throw new NotFoundError('Evaluation', id);
+    return row;
+  }
+
+  list(filter: { modelVersionId?: string | null; datasetVersionId?: string | null } | null | undefined, page: PageArgs): Promise<Connection<Evaluation>> {
+    const qb = this.dataSource.getRepository(Evaluation).createQueryBuilder('e');
+    if (filter?.modelVersionId) qb.andWhere('e.modelVersionId = :mv', { mv: filter.modelVersionId });
+    if (filter?.datasetVersionId) qb.andWhere('e.datasetVersionId = :dv', { dv: filter.datasetVersionId });
+    return paginate(qb, { alias: 'e', sortProperty: 'createdAt', sortValue: (e) => e.createdAt.toISOString(), direction: SortDirection.DESC, page });
+  }
+
+  async evaluate(principal: Principal, modelVersionId: string, datasetVersionId: string, metrics: string[], options: EvaluateOptions, origin: RequestOrigin | null): Promise<Evaluation> {
+    const user = requireUser(principal);
+    if (!hasRole(user.role, Role.DEVELOPER)) throw new ForbiddenError('Evaluating needs the DEVELOPER role');
+    const started = Date.now();
+    const errors: FieldError[] = [];
+    const version = await this.dataSource.getRepository(ModelVersion).findOneBy({ id: modelVersionId });
+    if (!version) errors.push({ field: 'modelVersionId', message: 'is not a model version' });
+    else if (!version.checkpointPath) errors.push({ field: 'modelVersionId', message: 'has no weights (checkpointPath)' });
+    const dataset = await this.datasets.getVersion(datasetVersionId);
+    if (!dataset) errors.push({ field: 'datasetVersionId', message: 'is not a dataset version' });
+    const { metrics: plugins } = await loadMetricPlugins(this.pluginsDir);
+    const pluginByName = new Map(plugins.map((p) => [p.name, p]));
+    if (metrics.length === 0) errors.push({ field: 'metrics', message: 'select at least one metric' });
+    metrics.forEach((name, i) => {
+      if (!(name in BUILTIN_METRICS) && !pluginByName.has(name)) errors.push({ field: `metrics[${i}]`, message: `unknown metric "${name}"; see evaluationMetrics` });
+    });
+    const maxExamples = options.maxExamples ?? 32;
+    const maxNewTokens = options.maxNewTokens ?? 32;
+    const maxWindows = options.maxWindows ?? 8;
+    for (const [field, value, max] of [['maxExamples', maxExamples, 10_000], ['maxNewTokens', maxNewTokens, 4096], ['maxWindows', maxWindows, 10_000]] as const) {
+      if (!Number.isInteger(value) || value < 1 || value > max) errors.push({ field: `options.${field}`, message: `must be an integer from 1 to ${max}` });
+    }
+    if (errors.length) throw new ValidationError(errors);
+    const checkpoint = version!.checkpointPath!;
+    const results: MetricResult[] = [];
+    const wanted = [...new Set(metrics)];
+
+    // 1) scoring metrics: one forward pass over validation windows
+    let scoredTokens = 0;
+    if (wanted.some((m) => SCORING.includes(m))) {
+      try {
+        const scored = await this.score(checkpoint, dataset!, maxWindows);
+        scoredTokens = scored.tokens;
+        if (wanted.includes('perplexity')) results.push({ name: 'perplexity', value: Math.exp(scored.meanLoss) });
+        if (wanted.includes('token_accuracy')) results.push({ name: 'token_accuracy', value: scored.accuracy });
+      } catch (error) {
+        for (const name of wanted.filter((m) => SCORING.includes(m))) results.push({ name, value: null, error: (error as Error).message });
+      }
+    }
+
+    // 2) generation metrics
+    const generationMetrics = wanted.filter((m) => !SCORING.includes(m));
+    let examples = 0;
+    if (generationMetrics.length) {
+      const { predictions, references } = await this.generate(checkpoint, dataset!, maxExamples, maxNewTokens);
+      examples = predictions.length;
+      const firstLines = predictions.map((p) => p.split('\n')[0]!.trim());
+      const labels = labelScores(firstLines, references);
+      for (const name of generationMetrics) {
+        try {
+          const value = await this.generationMetric(name as BuiltinMetric, predictions, references, labels, pluginByName);
+          results.push({ name, value: Number.isFinite(value) ? value : null });
+        } catch (error) {
+          results.push({ name, value: null, error: (error as Error).message });
+        }
+      }
+    }
+    const evaluation: Evaluation = {
+      id: randomUUID(),
+      modelVersionId,
+      datasetVersionId,
+      results: wanted.map((name) => results.find((r) => r.name === name)!),
+      examples,
+      scoredTokens,
+      createdBy: user.id,
+      durationMs: Date.now() - started,
+      createdAt: new Date(),
+    };
+    await this.dataSource.getRepository(Evaluation).insert(evaluation);
+    await this.audit.record({ action: 'evaluation.created', actor: principal, origin, targetType: 'Evaluation', targetId: evaluation.id, after: { modelVersionId, datasetVersionId, metrics: wanted } });
+    return evaluation;
+  }
+
+  private async generationMetric(
+    name: string,
+    predictions: string[],
+    references: string[],
+    labels: { accuracy: number; macroF1: number },
+    plugins: Map<string, { metric(p: string[], r: string[]): number | Promise<number> }>,
+  ): Promise<number> {
+    switch (name) {
+      case 'bleu':
+        return corpusBleu(predictions, [references]).score;
+      case 'exact_match':
+        return exactMatch(predictions, references);
+      case 'f1':
+        return tokenF1(predictions, references);
+      case 'accuracy':
+        return labels.accuracy;
+      case 'macro_f1':
+        return labels.macroF1;
+      default: {
+        const value = await plugins.get(name)!.metric(predictions, references);
+        if (typeof value !== 'number') throw new TypeError(`metric plugin "${name}" returned ${typeof value}, not a number`);
+        return value;
+      }
+    }
+  }
+
+  /** Mean loss and argmax accuracy over up to maxWindows consecutive validation windows. */
+  private async score(checkpoint: string, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxWindows: number): Promise<{ meanLoss: number; accuracy: number; tokens: number }> {
+    const shard = dataset.shards.find((s) => s.split === 'validation' && s.tokens > 1) ?? dataset.shards.find((s) => s.split === 'train' && s.tokens > 1);
+    if (!shard) throw new Error('the dataset version has no tokens to score');
+    const model = await openModel({ checkpoint, device: 'cpu' });
+    const context = model.info.model.contextLength;
+    const vocab = model.info.model.vocabSize;
+    model.dispose();
+    const bytes = readFileSync(shard.path);
+    const tokens = shard.dtype === 'uint32' ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    const window = Math.min(context, tokens.length - 1);
+    const count = Math.max(1, Math.min(maxWindows, Math.floor((tokens.length - 1) / window)));
+    const inputs: number[][] = [];
+    const targets: number[][] = [];
+    for (let w = 0; w < count; w++) {
+      const start = w * window;
+      inputs.push(Array.from(tokens.subarray(start, start + window)));
+      targets.push(Array.from(tokens.subarray(start + 1, start + window + 1)));
+    }
+    const dir = join(this.dataDir, 'tmp', `eval-${randomUUID()}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      const out = join(dir, 'scores.safetensors');
+      // note: a diagnostic forward + backward pass; it also writes gradients (fine for small models)
+      const { loss } = await inspectGradients({ checkpoint, inputs, targets, outputPath: out, ...(this.threads ? { threads: this.threads } : {}) });
+      const logits = readTensor(out, 'logits');
+      let correct = 0;
+      const rows = inputs.length * window;
+      for (let r = 0; r < rows; r++) {
+        let best = 0;
+        for (let v = 1; v < vocab; v++) if (logits[r * vocab + v]! > logits[r * vocab + best]!) best = v;
+        if (best === targets[Math.floor(r / window)]![r % window]) correct++;
+      }
+      return { meanLoss: loss, accuracy: correct / rows, tokens: rows };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Greedy generations for validation records: a record with <response> is prompted with what
+   * precedes the response and judged against the response; plain text is prompted with its first
+   * half and judged against the text that follows.
+   */
+  private async generate(checkpoint: string, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxExamples: number, maxNewTokens: number): Promise<{ predictions: string[]; references: string[] }> {
+    const json = readFileSync(join(dataset.directory, TOKENIZER_FILE), 'utf8');
+    const encoder = new TextTokenizer(json);
+    const decoder = Tokenizer.fromString(json);
+    const records = readFileSync(join(dataset.directory, RECORDS_FILE), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as { text: string; split: string });
+    const validation = records.filter((r) => r.split === 'validation');
+    const chosen = (validation.length ? validation : records).filter((r) => r.text.trim()).slice(0, maxExamples);
+    const model = await openModel({ checkpoint, device: 'cpu' });
+    try {
+      const context = model.info.model.contextLength;
+      const budget = Math.max(1, context - Math.min(maxNewTokens, context - 1));
+      const newTokens = Math.min(maxNewTokens, context - 1);
+      const predictions: string[] = [];
+      const references: string[] = [];
+      for (const record of chosen) {
+        let promptText: string;
+        let reference: string;
+        const at = record.text.indexOf(RESPONSE);
+        let promptIds: number[];
+        if (at >= 0) {
+          promptText = record.text.slice(0, at + RESPONSE.length);
+          reference = record.text.slice(at + RESPONSE.length).trim();
+          promptIds = (await encoder.encodeBatch([promptText])).ids[0]!;
+        } else {
+          const ids = (await encoder.encodeBatch([record.text])).ids[0]!;
+          if (ids.length < 2) continue;
+          const cut = Math.max(1, Math.min(Math.floor(ids.length / 2), budget));
+          promptIds = ids.slice(0, cut);
+          reference = (await decoder.decode(ids.slice(cut, cut + newTokens), true)).trim();
+        }
+        promptIds = promptIds.slice(-budget);
+        if (promptIds.length === 0) promptIds = [encoder.endOfTextId];
+        const result = await model.generate({ prompts: [promptIds], maxNewTokens: newTokens, temperature: 0, stopTokens: [encoder.endOfTextId], ...(this.threads ? { threads: this.threads } : {}) });
+        const generated = result.sequences[0]!.filter((t) => t !== encoder.endOfTextId);
+        predictions.push((await decoder.decode(generated, true)).trim());
+        references.push(reference);
+      }
+      return { predictions, references };
+    } finally {
+      model.dispose();
+    }
+  }
+}
+
+function readTensor(path: string, name: string): Float32Array {
+  const bytes = readFileSync(path);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const entry = header[name];
+  if (!entry || entry.dtype !== 'F32') throw new Error(`${path} has no float32 tensor "${name}"`);
+  const slice = new Uint8Array(bytes.subarray(8 + n + entry.data_offsets[0], 8 + n + entry.data_offsets[1]));
+  return new Float32Array(slice.buffer);
+}

@@ -1,0 +1,181 @@
+// Training runs through the real API (HTTP + graphql-ws) on both engines: validation, the
+// queue, a live subscriber that receives every metric point in order, pause, resume, cancel,
+// ownership, early stopping, the gradient-norm threshold, and downsampled history.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../../test/databases.ts';
+import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
+import { RunStatus, TrainingRun } from './training.entity.ts';
+import { RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
+import { createShakespeareVersion, createTinyModel, getRun, isFinished, type RunView, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
+
+type Batch = { runMetrics: { runId: string; dropped: number; points: Array<{ step: number; name: string; value: number | null }> } };
+
+describe.each(ENGINES)('training runs API on %s', (engine) => {
+  let t: TestServer;
+  let dev: TestUser;
+  let datasetVersionId: string;
+  let modelId: string;
+
+  beforeAll(async () => {
+    t = await startTestServer(engine, { config: { training: { concurrency: 1, threads: 1, staleAfterMs: 2000 } } });
+    dev = await t.createUser('DEVELOPER');
+    datasetVersionId = await createShakespeareVersion(t, dev);
+    modelId = await createTinyModel(t, dev);
+  });
+  afterAll(async () => t?.stop());
+
+  async function waitForSubscribers(topic: string, id: string, count = 1): Promise<void> {
+    for (let i = 0; i < 200 && t.server.pubSub.subscriberCount(topic, id) < count; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(t.server.pubSub.subscriberCount(topic, id)).toBeGreaterThanOrEqual(count);
+  }
+
+  it('validates the whole config with field-level errors', async () => {
+    const result = await t.graphqlAs(dev.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', {
+      input: { modelId, datasetVersionId, config: { batchSize: 0, steps: 10, epochs: 1, learningRate: -1, lora: { rank: 4 }, device: 'tpu', earlyStopping: {} } },
+    });
+    const fields = (result.errors?.[0]?.extensions?.fieldErrors as Array<{ field: string }>).map((e) => e.field);
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(fields).toEqual(expect.arrayContaining(['input.config.batchSize', 'input.config.epochs', 'input.config.learningRate', 'input.config.lora', 'input.config.device', 'input.config.evalEvery']));
+    const missing = await t.graphqlAs(dev.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input: { datasetVersionId: 'nope' } });
+    expect((missing.errors?.[0]?.extensions?.fieldErrors as Array<{ field: string }>).map((e) => e.field)).toEqual(['input.modelId', 'input.datasetVersionId']);
+  });
+
+  it('trains a queued run with a live subscriber receiving every metric point in order; cancel frees the queue', async () => {
+    // A long run holds the only slot, so the second run is still queued when we subscribe.
+    const blocker = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 100_000 } });
+    await waitForRun(t, dev, blocker.id, (r) => r.status === 'IN_PROGRESS' && r.step > 0);
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 40, evalEvery: 10, evalBatches: 2, checkpointEvery: 10 } });
+    expect(run).toMatchObject({ status: 'QUEUED', progress: 'Step 0/40', maxSteps: 40 });
+
+    const metrics = await subscribe<Batch>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { runId dropped points { step name value } } }', { id: run.id });
+    const updates = await subscribe<{ runUpdated: { status: string; stage: string; progress: string; step: number } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runUpdated(id: $id) { status stage progress step } }', { id: run.id });
+    // a second caller (a VIEWER) and a second subscription of the same caller see the same points
+    const viewer = await t.createUser('VIEWER');
+    const viewerMetrics = await subscribe<Batch>(t.wsUrl, viewer.token, 'subscription($id: ID!) { runMetrics(runId: $id) { runId dropped points { step name value } } }', { id: run.id });
+    const again = await subscribe<Batch>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { points { step name } } }', { id: run.id });
+    await waitForSubscribers(RUN_METRICS_TOPIC, run.id, 3);
+    await waitForSubscribers(RUN_UPDATED_TOPIC, run.id);
+
+    const cancelled = await t.graphqlAs<{ cancelRun: RunView }>(dev.token, 'mutation($id: ID!) { cancelRun(id: $id) { id status } }', { id: blocker.id });
+    expect(cancelled.errors).toBeUndefined();
+    const blockerEnd = await waitForRun(t, dev, blocker.id, isFinished);
+    expect(blockerEnd).toMatchObject({ status: 'CANCELLED', stopReason: 'cancelled by a user', resultVersion: null });
+
+    const done = await waitForRun(t, dev, run.id, isFinished);
+    expect(done).toMatchObject({ status: 'COMPLETED', step: 40, progress: 'Step 40/40', stage: 'done', attempts: 1 });
+    expect(done.lastLoss).toBeGreaterThan(0);
+    expect(done.bestValLoss).toBeGreaterThan(0);
+    expect(done.resultVersion).toMatchObject({ runId: run.id, datasetVersionId, parentVersionId: null });
+    expect(existsSync(done.resultVersion!.checkpointPath!)).toBe(true);
+
+    await updates.waitFor((m) => m.runUpdated.status === 'COMPLETED');
+    await metrics.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 40));
+    const live = metrics.messages.flatMap((m) => m.runMetrics.points);
+    expect(metrics.messages.every((m) => m.runMetrics.dropped === 0)).toBe(true);
+    expect(live.filter((p) => p.name === 'loss').map((p) => p.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(live.filter((p) => p.name === 'val_loss').map((p) => p.step)).toEqual([10, 20, 30, 40]);
+    const statuses = updates.messages.map((m) => m.runUpdated.status);
+    expect(statuses).toContain('IN_PROGRESS');
+    expect(updates.messages.some((m) => m.runUpdated.progress.startsWith('Step ') && m.runUpdated.step > 0 && m.runUpdated.step < 40)).toBe(true);
+
+    // What the subscriber saw is what was stored.
+    const history = await t.graphqlAs<{ trainingRun: { metrics: Array<{ step: number; name: string; value: number }>; checkpoints: Array<{ step: number }> } }>(
+      dev.token,
+      'query($id: ID!) { trainingRun(id: $id) { metrics(names: ["loss"]) { step name value } checkpoints { step } } }',
+      { id: run.id },
+    );
+    expect(history.data!.trainingRun.metrics).toEqual(live.filter((p) => p.name === 'loss'));
+    expect(history.data!.trainingRun.checkpoints.map((c) => c.step)).toEqual([10, 20, 30, 40]);
+    await viewerMetrics.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 40));
+    await again.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 40));
+    expect(viewerMetrics.messages.flatMap((m) => m.runMetrics.points)).toEqual(live);
+    expect(again.messages.flatMap((m) => m.runMetrics.points)).toEqual(live.map(({ step, name }) => ({ step, name })));
+    await Promise.all([metrics.dispose(), updates.dispose(), viewerMetrics.dispose(), again.dispose()]);
+
+    const list = await t.graphqlAs<{ trainingRuns: { totalCount: number; nodes: Array<{ id: string; model: { id: string }; owner: { id: string } }> } }>(
+      dev.token,
+      'query { trainingRuns(filter: { status: COMPLETED }) { totalCount nodes { id model { id } owner { id } } } }',
+    );
+    expect(list.data!.trainingRuns).toMatchObject({ totalCount: 1, nodes: [{ id: run.id, model: { id: modelId }, owner: { id: dev.id } }] });
+  });
+
+  it('pauses and resumes within a step; only the owner or an admin controls a run; viewers read', async () => {
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 100_000 } });
+    await waitForRun(t, dev, run.id, (r) => r.status === 'IN_PROGRESS' && r.step > 2);
+    const other = await t.createUser('DEVELOPER');
+    const viewer = await t.createUser('VIEWER');
+    const denied = await t.graphqlAs(other.token, 'mutation($id: ID!) { pauseRun(id: $id) { id } }', { id: run.id });
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const viewerStart = await t.graphqlAs(viewer.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input: { modelId, datasetVersionId } });
+    expect(viewerStart.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await getRun(t, viewer, run.id)).id).toBe(run.id);
+
+    const paused = await t.graphqlAs(dev.token, 'mutation($id: ID!) { pauseRun(id: $id) { id } }', { id: run.id });
+    expect(paused.errors).toBeUndefined();
+    const atPause = await waitForRun(t, dev, run.id, (r) => r.status === 'PAUSED', 5000);
+    expect(atPause.stage).toBe('paused');
+    await new Promise((r) => setTimeout(r, 400));
+    const still = await getRun(t, dev, run.id);
+    expect(still).toMatchObject({ status: 'PAUSED', step: atPause.step });
+
+    const resumed = await t.graphqlAs(t.admin.token, 'mutation($id: ID!) { resumeRun(id: $id) { id } }', { id: run.id });
+    expect(resumed.errors).toBeUndefined();
+    await waitForRun(t, dev, run.id, (r) => r.status === 'IN_PROGRESS' && r.step > atPause.step, 5000);
+    await t.graphqlAs(dev.token, 'mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: run.id });
+    expect(await waitForRun(t, dev, run.id, isFinished)).toMatchObject({ status: 'CANCELLED' });
+    const again = await t.graphqlAs(dev.token, 'mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: run.id });
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('stops early when the validation loss stops improving, and fails on the gradient-norm threshold', async () => {
+    const early = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 200, evalEvery: 2, evalBatches: 1, earlyStopping: { patience: 2, minDelta: 100 } } });
+    const stopped = await waitForRun(t, dev, early.id, isFinished);
+    expect(stopped).toMatchObject({ status: 'COMPLETED', step: 6 });
+    expect(stopped.stopReason).toMatch(/^early stopping/);
+    expect(stopped.resultVersion?.checkpointPath).toBeTruthy();
+
+    const exploding = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 50, gradNormThreshold: 1e-6 } });
+    const failed = await waitForRun(t, dev, exploding.id, isFinished);
+    expect(failed).toMatchObject({ status: 'FAILED', step: 1, resultVersion: null });
+    expect(failed.failureReason).toMatch(/gradient norm .* exceeded the threshold 0.000001 at step 1/);
+  });
+
+  it('on divergence (NaN) rolls back to the best checkpoint and fails with the reason', async () => {
+    const diverging = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 200, learningRate: 1e4, warmupSteps: 100, gradClip: 0, evalEvery: 1, evalBatches: 1, checkpointEvery: 1 } });
+    const failed = await waitForRun(t, dev, diverging.id, isFinished);
+    expect(failed).toMatchObject({ status: 'FAILED', resultVersion: null });
+    expect(failed.step).toBeLessThan(200);
+    expect(failed.failureReason).toMatch(/^loss is (NaN|infinite) at step \d+; rolled back to the best checkpoint .*step-\d{8}$/);
+    expect(failed.lastCheckpoint).toBe(failed.bestCheckpoint);
+    expect(failed.failureReason).toContain(failed.bestCheckpoint!);
+    expect(existsSync(failed.bestCheckpoint!)).toBe(true);
+  });
+
+  it('a run held by a worker that stopped is taken over; without its checkpoint it fails with the reason', async () => {
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 3 } });
+    await waitForRun(t, dev, run.id, isFinished);
+    // As if a worker had died holding it at step 10, and its checkpoint were gone.
+    const lost = '/nonexistent/egen/checkpoints/step-00000010';
+    await t.server.dataSource.getRepository(TrainingRun).update({ id: run.id }, { status: RunStatus.IN_PROGRESS, stage: 'training', workerId: 'dead-worker', heartbeatAt: new Date(Date.now() - 60_000), lastCheckpoint: lost, resultVersionId: null, finishedAt: null });
+    const failed = await waitForRun(t, dev, run.id, (r) => r.status === 'FAILED', 20_000);
+    expect(failed).toMatchObject({ attempts: 2, failureReason: `cannot resume: checkpoint ${lost} is missing` });
+  });
+
+  it('downsamples long metric series to min/max buckets', async () => {
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 1 } });
+    await waitForRun(t, dev, run.id, isFinished);
+    const now = new Date().toISOString();
+    const rows = Array.from({ length: 5000 }, (_, i) => `('${run.id}', 'synthetic', ${i + 1}, ${i === 2500 ? 1000 : Math.sin(i / 100)}, '${now}')`);
+    for (let i = 0; i < rows.length; i += 500) await t.server.dataSource.query(`INSERT INTO metric_points (run_id, name, step, value, time) VALUES ${rows.slice(i, i + 500).join(', ')}`);
+    const started = performance.now();
+    const result = await t.graphqlAs<{ trainingRun: { metrics: Array<{ step: number; value: number }> } }>(dev.token, 'query($id: ID!) { trainingRun(id: $id) { metrics(names: ["synthetic"], maxPoints: 200) { step value } } }', { id: run.id });
+    const elapsed = performance.now() - started;
+    const points = result.data!.trainingRun.metrics;
+    expect(points.length).toBeLessThanOrEqual(200);
+    expect(points.length).toBeGreaterThan(150);
+    expect(Math.max(...points.map((p) => p.value))).toBe(1000); // the spike survives
+    expect(points.map((p) => p.step)).toEqual([...points.map((p) => p.step)].sort((a, b) => a - b));
+    expect(elapsed).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,17 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../graphql/connection.ts';
+import { MetricPoint, TrainingRun } from './training.entity.ts';
+
+export const TrainingRunConnection = ConnectionType('TrainingRun', TrainingRun);
+
+@ObjectType({ description: 'New metric points of a run, in step order' })
+export class MetricBatch {
+  @Field(() => ID)
+  runId!: string;
+
+  @Field(() => [MetricPoint])
+  points!: MetricPoint[];
+
+  @Field(() => Int, { description: 'Batches dropped so far because this subscriber fell behind (its buffer keeps the latest)' })
+  dropped!: number;
+}
