@@ -24,7 +24,7 @@ export const FIELDS: FieldSpec[] = [
   { key: 'learningRate', label: 'Learning rate', kind: 'float', above: 0, max: 10, initial: '0.0006', group: 'Schedule', help: 'Peak learning rate.' },
   { key: 'minLearningRate', label: 'Minimum learning rate', kind: 'float', min: 0, max: 10, group: 'Schedule', help: 'Empty: learning rate / 10.' },
   { key: 'warmupSteps', label: 'Warmup steps', kind: 'int', min: 0, max: 10_000_000, group: 'Schedule', help: 'Empty: min(100, steps).' },
-  { key: 'lrSchedule', label: 'Schedule', kind: 'enum', options: ['COSINE', 'LINEAR', 'CONSTANT'], initial: 'COSINE', group: 'Schedule', help: 'Decay after warmup.' },
+  { key: 'lrSchedule', label: 'Learning-rate schedule', kind: 'enum', options: ['COSINE', 'LINEAR', 'CONSTANT'], initial: 'COSINE', group: 'Schedule', help: 'Decay after warmup.' },
   { key: 'batchSize', label: 'Batch size', kind: 'int', min: 1, max: 65_536, initial: '12', group: 'Optimizer', help: 'Sequences per micro-batch.' },
   { key: 'gradientAccumulationSteps', label: 'Gradient accumulation', kind: 'int', min: 1, max: 4096, initial: '1', group: 'Optimizer', help: 'Micro-batches per optimizer step.' },
   { key: 'weightDecay', label: 'Weight decay', kind: 'float', min: 0, max: 10, initial: '0.1', group: 'Optimizer', help: 'AdamW weight decay.' },
