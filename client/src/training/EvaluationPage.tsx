@@ -24,7 +24,8 @@ export function EvaluationPage(): ReactElement {
   const evaluate = useMutation(EVALUATE_MUTATION);
   const results = useQuery(EVALUATIONS_QUERY, { filter: { datasetVersionId } }, { pause: !datasetVersionId });
   const available = metricList.data?.evaluationMetrics ?? [];
-  const selected = chosen ?? available.filter((m) => !m.plugin).map((m) => m.name);
+  // Scoring metrics by default: they need no generation, so they are quick.
+  const selected = chosen ?? available.filter((m) => m.name === 'perplexity' || m.name === 'token_accuracy').map((m) => m.name);
   const optionError = Object.entries(options).find(([, v]) => !/^\d+$/.test(v.trim()) || Number(v) < 1);
   const canRun = session?.user.role !== 'VIEWER';
 

@@ -87,7 +87,7 @@ describe('TrainingForm', () => {
 
   it('blocks the launch until what to train is chosen, and shows the estimate of a valid config', () => {
     const onSubmit = vi.fn();
-    render(<TrainingForm onSubmit={onSubmit} blocked="Choose a model to train." renderEstimate={(c) => <p>estimate: {c ? c.steps : 'none'}</p>} />);
+    render(<TrainingForm onSubmit={onSubmit} blocked="Choose a model to train." renderEstimate={(c) => <p>estimate: {c ? String(c.steps) : 'none'}</p>} />);
     expect(screen.getByText('estimate: 200')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Launch run' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.change(input('Steps'), { target: { value: '0' } });

@@ -80,6 +80,7 @@ export function TrainingForm({ initial, busy = false, error, children, renderEst
         <label htmlFor={id}>{spec.label}</label>
         {spec.kind === 'enum' ? (
           <select {...common} value={value} onChange={(e) => setValue(spec.key, e.target.value)}>
+            <option value="">server default</option>
             {spec.options!.map((o) => (
               <option key={o} value={o}>
                 {o.toLowerCase()}

@@ -73,7 +73,8 @@ function enabled(form: FormState, key: string): boolean {
 /** The problem with one field's text, or null. */
 export function validateField(spec: FieldSpec, text: string): string | null {
   const raw = text.trim();
-  if (raw === '') return spec.initial !== undefined && spec.kind !== 'string' && spec.kind !== 'list' && spec.key !== 'steps' ? `${spec.label} is required.` : null;
+  // Empty: the server's default (the help text says which).
+  if (raw === '') return null;
   if (spec.kind === 'enum') return spec.options!.includes(raw) ? null : `${spec.label} must be one of ${spec.options!.join(', ')}.`;
   if (spec.kind === 'string') return spec.key === 'device' && !DEVICE.test(raw) ? 'Device must be auto, cpu, cuda or cuda:N.' : null;
   if (spec.kind === 'list') {
