@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
-import { createShakespeareVersion, startRun, TINY_CONFIG, waitForRun, isFinished } from '../src/training/testing/fixtures.ts';
+import { createShakespeareVersion, createTinyModel, isFinished, startRun, TINY_CONFIG, waitForRun } from '../src/training/testing/fixtures.ts';
 import { launchBrowser } from './browser.ts';
 import { startTestServer, type TestServer, type TestUser } from './test-server.ts';
 
@@ -83,10 +83,10 @@ describe('training pages end to end in Chromium', () => {
     await page.getByRole('button', { name: 'Create a model' }).click();
     await page.getByLabel('Model name').fill('tiny bard');
     await page.getByLabel('Custom').check();
-    await page.getByLabel('Layers').fill('2');
-    await page.getByLabel('Attention heads').fill('2');
-    await page.getByLabel('Width (embedding channels)').fill('32');
-    await page.getByLabel('Context length (tokens)').fill('32');
+    await page.getByLabel('Layers', { exact: true }).fill('2');
+    await page.getByLabel('Attention heads', { exact: true }).fill('2');
+    await page.getByLabel('Width (embedding channels)', { exact: true }).fill('32');
+    await page.getByLabel('Context length (tokens)', { exact: true }).fill('32');
     const tokenizer = page.getByLabel('Tokenizer', { exact: true });
     await expect.poll(() => tokenizer.locator('option').count()).toBeGreaterThan(1);
     await tokenizer.selectOption({ index: 1 });
@@ -112,7 +112,7 @@ describe('training pages end to end in Chromium', () => {
     expect(await page.getByLabel('Batch size').inputValue()).toBe('4');
     // No run has measured the throughput yet: the time is stated as unknown.
     expect(await page.getByTestId('estimate-time').textContent()).toMatch(/unknown/);
-    expect(await page.getByTestId('run-estimate').textContent()).toContain('192,000'); // 1500 × 4 × 32 tokens
+    expect(await page.getByTestId('run-estimate').textContent()).toContain('192.0 k'); // 1500 × 4 × 32 tokens
     await page.getByRole('button', { name: 'Launch run' }).click();
     await page.waitForURL(/\/runs\/[^/]+$/);
     runId = new URL(page.url()).pathname.split('/').pop()!;
@@ -212,13 +212,17 @@ describe('training pages end to end in Chromium', () => {
     await page.goto(`${t.httpUrl}/training`);
     expect(await page.getByRole('alert').textContent()).toMatch(/needs the DEVELOPER or ADMIN role/);
     expect(await page.getByRole('button', { name: 'Launch run' }).count()).toBe(0);
-    await page.goto(`${t.httpUrl}/runs`);
-    await page.getByRole('table', { name: 'Training runs' }).getByRole('link').first().waitFor();
-    expect(await page.getByRole('link', { name: 'New run' }).count()).toBe(0);
-    // A running run: its page shows no controls to a viewer.
-    const modelId = (await t.graphqlAs<{ trainingRun: { modelId: string } }>(dev.token, 'query($id: ID!) { trainingRun(id: $id) { modelId } }', { id: runId })).data!.trainingRun.modelId;
+    // A running run: the list shows it, its page shows no controls to a viewer.
+    const modelId = await createTinyModel(t, dev, 'viewer test model');
     const long = await startRun(t, dev, { datasetVersionId, modelId, config: { ...TINY_CONFIG, steps: 100_000 } });
+    await page.goto(`${t.httpUrl}/runs`);
+    await page.getByRole('table', { name: 'Training runs' }).getByRole('link', { name: /viewer test model/ }).waitFor();
+    expect(await page.getByRole('link', { name: 'New run' }).count()).toBe(0);
     await page.goto(`${t.httpUrl}/runs/${long.id}`);
+    await page.getByTestId('run-state').waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
+      console.log('[client-training-e2e] run page:', await page.locator('main').innerText());
+      throw error;
+    });
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 30_000 }).toMatch(/Running|Queued/);
     expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);

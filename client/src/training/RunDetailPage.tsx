@@ -41,7 +41,7 @@ interface HistoryEntry {
 
 export function RunDetailPage({ id }: { id: string }): ReactElement {
   const session = useSession();
-  const initial = useQuery(TRAINING_RUN_QUERY, { id, maxPoints: 1, names: ['loss'] });
+  const initial = useQuery(TRAINING_RUN_QUERY, { id, maxPoints: 2, names: ['loss'] });
   const [live, setLive] = useState<(RunSummary & { checkpoints?: CheckpointRow[] }) | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [reloadKey, setReloadKey] = useState(0);
