@@ -143,7 +143,7 @@ describe('training pages end to end in Chromium', () => {
     // Evaluate the registered version, a plugin metric included.
     await page.getByRole('link', { name: 'Evaluate it' }).click();
     await page.getByRole('heading', { name: 'Evaluate a model version' }).waitFor();
-    await expect.poll(() => page.getByLabel('Model version').inputValue(), { timeout: 10_000 }).not.toBe('');
+    await expect.poll(() => page.getByLabel('Model version', { exact: true }).inputValue(), { timeout: 10_000 }).not.toBe('');
     await page.getByLabel(/^length_ratio \(plugin\)/).check();
     expect(await page.getByLabel(/^perplexity/).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Run evaluation' }).click();
@@ -174,7 +174,7 @@ describe('training pages end to end in Chromium', () => {
     await diff.getByRole('rowheader', { name: /learningRate/ }).waitFor();
     expect(await diff.getByRole('rowheader', { name: /^steps/ }).count()).toBe(1);
     const comparePath = `${new URL(page.url()).pathname}${new URL(page.url()).search}`;
-    await page.getByLabel('Metric').selectOption('val_loss');
+    await page.getByLabel('Metric', { exact: true }).selectOption('val_loss');
     await page.getByRole('heading', { name: 'Validation loss' }).waitFor();
     log('compared');
 

@@ -108,7 +108,9 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
 
   const canControl = session && session.user.role !== 'VIEWER' && (session.user.id === run.ownerId || session.user.role === 'ADMIN');
   const controlError = pause.error ?? resume.error ?? cancel.error;
-  const checkpoints = live?.checkpoints ?? initial.data?.trainingRun.checkpoints ?? [];
+  // The live update and the (re)loaded run may each be the newer: the longer list wins.
+  const loaded = initial.data?.trainingRun.checkpoints ?? [];
+  const checkpoints = live?.checkpoints && live.checkpoints.length >= loaded.length ? live.checkpoints : loaded;
   const pointCount = Object.values(metrics).reduce((n, s) => n + s.steps.length, 0);
 
   return (
