@@ -144,8 +144,11 @@ describe('training pages end to end in Chromium', () => {
     await page.getByRole('link', { name: 'Evaluate it' }).click();
     await page.getByRole('heading', { name: 'Evaluate a model version' }).waitFor();
     await expect.poll(() => page.getByLabel('Model version', { exact: true }).inputValue(), { timeout: 10_000 }).not.toBe('');
-    await page.getByLabel(/^length_ratio \(plugin\)/).check();
-    expect(await page.getByLabel(/^perplexity/).isChecked()).toBe(true);
+    await page.getByLabel('length_ratio (plugin)', { exact: true }).check({ timeout: 10_000 }).catch(async (error: unknown) => {
+      console.log('[client-training-e2e] evaluation page:', await page.locator('main').innerText(), JSON.stringify(await t.graphqlAs(dev.token, '{ evaluationMetrics { name plugin } }')));
+      throw error;
+    });
+    expect(await page.getByLabel('perplexity', { exact: true }).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Run evaluation' }).click();
     await expect.poll(() => page.getByTestId('evaluation-notice').textContent(), { timeout: 120_000 }).toMatch(/Evaluated tiny bard v1/);
     const results = page.getByTestId('evaluation-results');

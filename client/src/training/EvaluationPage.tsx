@@ -83,15 +83,23 @@ export function EvaluationPage(): ReactElement {
             <legend>Metrics</legend>
             {metricList.loading && !metricList.data && <p role="status">Loading metrics…</p>}
             {available.map((m) => (
-              <label className="check" key={m.name} title={m.description}>
+              <div className="metric-choice" key={m.name}>
                 <input
                   type="checkbox"
+                  id={`${ids.version}-metric-${m.name}`}
+                  aria-describedby={`${ids.version}-metric-${m.name}-about`}
                   checked={selected.includes(m.name)}
                   onChange={(e) => setChosen(e.target.checked ? [...selected, m.name] : selected.filter((x) => x !== m.name))}
-                />{' '}
-                {m.name}
-                {m.plugin ? ' (plugin)' : ''} <span className="muted">— {m.description}</span>
-              </label>
+                />
+                <label htmlFor={`${ids.version}-metric-${m.name}`}>
+                  {m.name}
+                  {m.plugin ? ' (plugin)' : ''}
+                </label>
+                <span id={`${ids.version}-metric-${m.name}-about`} className="muted">
+                  {m.description}
+                  {m.file ? ` (${m.file})` : ''}
+                </span>
+              </div>
             ))}
           </fieldset>
           <div className="form-grid">
