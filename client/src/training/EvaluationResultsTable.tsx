@@ -11,7 +11,7 @@ export function formatMetric(value: number | null): string {
 export function EvaluationResultsTable({ caption, rows }: { caption: string; rows: EvaluationRow[] }): ReactElement {
   const metrics = [...new Set(rows.flatMap((r) => r.results.map((m) => m.name)))];
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" role="region" aria-label={`${caption} (scrolls)`} tabIndex={0}>
       <table data-testid="evaluation-results">
         <caption className="sr-only">{caption}</caption>
         <thead>

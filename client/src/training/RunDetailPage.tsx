@@ -215,7 +215,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
           {checkpoints.length === 0 ? (
             <p className="muted">None yet.</p>
           ) : (
-            <div className="table-scroll">
+            <div className="table-scroll" role="region" aria-label="Checkpoints (scrolls)" tabIndex={0}>
               <table>
                 <caption className="sr-only">Checkpoints</caption>
                 <thead>
