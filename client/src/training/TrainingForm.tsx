@@ -106,8 +106,8 @@ export function TrainingForm({ initial, busy = false, error, children, renderEst
     <form className="form" onSubmit={submit} noValidate aria-labelledby={`${base}-title`}>
       <h3 id={`${base}-title`}>New training run</h3>
       {children}
-      <div className="two-columns">
-        <div>
+      <div className="two-columns training-columns">
+        <div className="training-fields">
           {GROUPS.map((group) => {
             const toggle = group === 'Early stopping' ? 'earlyStopping' : group === 'LoRA' ? 'lora' : null;
             const on = toggle ? form[toggle] : true;
@@ -124,7 +124,7 @@ export function TrainingForm({ initial, busy = false, error, children, renderEst
             );
           })}
         </div>
-        <div>
+        <div className="training-config">
           <fieldset className="field">
             <legend>Config</legend>
             <label className="check">
