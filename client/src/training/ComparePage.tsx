@@ -24,7 +24,7 @@ export function flattenConfig(config: unknown, prefix = ''): Record<string, stri
     for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
       const path = prefix ? `${prefix}.${key}` : key;
       if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flattenConfig(value, path));
-      else out[path] = value === undefined || value === null ? '—' : Array.isArray(value) ? value.join(', ') : String(value);
+      else out[path] = value === undefined || value === null ? '—' : Array.isArray(value) ? value.join(', ') : typeof value === 'number' ? String(Number(value.toPrecision(6))) : String(value);
     }
   }
   return out;
