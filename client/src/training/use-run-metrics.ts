@@ -4,35 +4,9 @@
 import { useEffect, useState } from 'react';
 import { graphqlClient } from '../api/client.ts';
 import type { MetricPoint } from './documents/run-fields.ts';
+import { appendPoints, type MetricMap } from './metric-series.ts';
 import { RUN_METRICS_SUBSCRIPTION } from './documents/run-metrics.subscription.ts';
 import { TRAINING_RUN_QUERY } from './documents/training-run.query.ts';
-
-export interface MetricSeries {
-  steps: number[];
-  values: number[];
-}
-
-export type MetricMap = Record<string, MetricSeries>;
-
-export function appendPoints(map: MetricMap, points: MetricPoint[]): MetricMap {
-  if (!points.length) return map;
-  const next: MetricMap = { ...map };
-  const copied = new Set<string>();
-  for (const p of points) {
-    if (p.value === null) continue;
-    let series = next[p.name];
-    const last = series?.steps[series.steps.length - 1];
-    if (last !== undefined && p.step <= last) continue;
-    if (!series || !copied.has(p.name)) {
-      series = { steps: [...(series?.steps ?? [])], values: [...(series?.values ?? [])] };
-      next[p.name] = series;
-      copied.add(p.name);
-    }
-    series.steps.push(p.step);
-    series.values.push(p.value);
-  }
-  return next;
-}
 
 export function useRunMetrics(runId: string, live: boolean, reloadKey: number): { metrics: MetricMap; livePoints: number; error: string | null } {
   const [metrics, setMetrics] = useState<MetricMap>({});
