@@ -10,15 +10,23 @@ import { DatasetDetailPage } from '../datasets/DatasetDetailPage.tsx';
 import { DatasetsPage } from '../datasets/DatasetsPage.tsx';
 import { ModelDetailPage } from '../models/ModelDetailPage.tsx';
 import { ModelsPage } from '../models/ModelsPage.tsx';
+import { ComparePage } from '../training/ComparePage.tsx';
+import { EvaluationPage } from '../training/EvaluationPage.tsx';
+import { RunDetailPage } from '../training/RunDetailPage.tsx';
+import { RunsPage } from '../training/RunsPage.tsx';
+import { TrainingPage } from '../training/TrainingPage.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 
 // GraphiQL is large: loaded only when the playground opens.
 const PlaygroundPage = lazy(() => import('../playground/PlaygroundPage.tsx'));
 
-const NAV: Array<{ to: string; label: string; adminOnly?: boolean }> = [
+const NAV: Array<{ to: string; label: string; adminOnly?: boolean; notForViewer?: boolean }> = [
   { to: '/', label: 'Dashboard' },
   { to: '/datasets', label: 'Datasets' },
   { to: '/models', label: 'Models' },
+  { to: '/training', label: 'Training', notForViewer: true },
+  { to: '/runs', label: 'Runs' },
+  { to: '/evaluation', label: 'Evaluation' },
   { to: '/playground', label: 'Playground' },
   { to: '/account', label: 'My account' },
   { to: '/admin/users', label: 'Admin', adminOnly: true },
@@ -27,6 +35,10 @@ const NAV: Array<{ to: string; label: string; adminOnly?: boolean }> = [
 const TITLES: Array<[string, string]> = [
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],
+  ['/training', 'Training'],
+  ['/runs/compare', 'Compare runs'],
+  ['/runs', 'Runs'],
+  ['/evaluation', 'Evaluation'],
   ['/playground', 'Playground'],
   ['/admin', 'Administration'],
   ['/account', 'My account'],
@@ -44,6 +56,11 @@ function Routes({ pathname, isAdmin, theme }: { pathname: string; isAdmin: boole
   if ((params = matchPath('/datasets/:id', pathname))) return <DatasetDetailPage key={params.id} id={params.id!} />;
   if (pathname === '/models') return <ModelsPage />;
   if (pathname === '/account') return <AccountPage />;
+  if (pathname === '/training') return <TrainingPage />;
+  if (pathname === '/runs') return <RunsPage />;
+  if (pathname === '/runs/compare') return <ComparePage />;
+  if ((params = matchPath('/runs/:id', pathname))) return <RunDetailPage key={params.id} id={params.id!} />;
+  if (pathname === '/evaluation') return <EvaluationPage />;
   if ((params = matchPath('/models/:id', pathname))) return <ModelDetailPage key={params.id} id={params.id!} />;
   if (pathname === '/playground')
     return (
@@ -138,7 +155,7 @@ export function App(): ReactElement {
         {session && navOpen && (
           <nav id="side-nav" className="side-nav" aria-label="Main">
             <ul>
-              {NAV.filter((item) => !item.adminOnly || isAdmin).map((item) => (
+              {NAV.filter((item) => (!item.adminOnly || isAdmin) && (!item.notForViewer || session.user.role !== 'VIEWER')).map((item) => (
                 <li key={item.to}>
                   <Link to={item.to} aria-current={isActive(item.to, pathname) ? 'page' : undefined}>
                     {item.label}

@@ -1,0 +1,149 @@
+// Evaluation: a model version on a dataset version with chosen metrics (built-in and plugins);
+// results of every version on that dataset version, side by side.
+import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useSession } from '../auth/use-session.ts';
+import { useLocation } from '../common/router.tsx';
+import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { EVALUATE_MUTATION } from './documents/evaluate.mutation.ts';
+import { EVALUATION_METRICS_QUERY } from './documents/evaluation-metrics.query.ts';
+import { EVALUATIONS_QUERY } from './documents/evaluations.query.ts';
+import { TRAINING_SOURCES_QUERY } from './documents/training-sources.query.ts';
+import { EvaluationResultsTable } from './EvaluationResultsTable.tsx';
+
+export function EvaluationPage(): ReactElement {
+  const session = useSession();
+  const { search } = useLocation();
+  const ids = { version: useId(), dataset: useId(), examples: useId(), tokens: useId(), windows: useId() };
+  const sources = useQuery(TRAINING_SOURCES_QUERY, {});
+  const metricList = useQuery(EVALUATION_METRICS_QUERY, {});
+  const [modelVersionId, setModelVersionId] = useState(search.get('modelVersion') ?? '');
+  const [datasetVersionId, setDatasetVersionId] = useState(search.get('datasetVersion') ?? '');
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const [options, setOptions] = useState({ maxExamples: '8', maxNewTokens: '16', maxWindows: '8' });
+  const [notice, setNotice] = useState<string | null>(null);
+  const evaluate = useMutation(EVALUATE_MUTATION);
+  const results = useQuery(EVALUATIONS_QUERY, { filter: { datasetVersionId } }, { pause: !datasetVersionId });
+  const available = metricList.data?.evaluationMetrics ?? [];
+  // Scoring metrics by default: they need no generation, so they are quick.
+  const selected = chosen ?? available.filter((m) => m.name === 'perplexity' || m.name === 'token_accuracy').map((m) => m.name);
+  const optionError = Object.entries(options).find(([, v]) => !/^\d+$/.test(v.trim()) || Number(v) < 1);
+  const canRun = session?.user.role !== 'VIEWER';
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!modelVersionId || !datasetVersionId || !selected.length || optionError) return;
+    setNotice(null);
+    const result = await evaluate.run({
+      modelVersionId,
+      datasetVersionId,
+      metrics: selected,
+      options: { maxExamples: Number(options.maxExamples), maxNewTokens: Number(options.maxNewTokens), maxWindows: Number(options.maxWindows) },
+    });
+    if (result) {
+      setNotice(`Evaluated ${result.evaluate.modelVersion?.model?.name ?? 'the model'} v${result.evaluate.modelVersion?.version ?? ''}.`);
+      results.reload();
+    }
+  };
+
+  const versions = sources.data?.modelVersions.nodes ?? [];
+  const datasetVersions = (sources.data?.datasets ?? []).flatMap((d) => d.versions.map((v) => ({ id: v.id, label: `${d.name} v${v.version}` })));
+  return (
+    <>
+      <div className="page-header">
+        <h2 id="page-title">Evaluation</h2>
+      </div>
+      <section className="panel" aria-labelledby="evaluate-title">
+        <h3 id="evaluate-title">Evaluate a model version</h3>
+        <form className="form" onSubmit={(e) => void submit(e)}>
+          <div className="form-grid">
+            <div className="field">
+              <label htmlFor={ids.version}>Model version</label>
+              <select id={ids.version} className="input" value={modelVersionId} onChange={(e) => setModelVersionId(e.target.value)}>
+                <option value="">Choose a version…</option>
+                {versions.map((v) => (
+                  <option key={v.id} value={v.id}>
+                    {v.model?.name ?? 'model'} v{v.version}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.dataset}>Dataset version</label>
+              <select id={ids.dataset} className="input" value={datasetVersionId} onChange={(e) => setDatasetVersionId(e.target.value)}>
+                <option value="">Choose a dataset version…</option>
+                {datasetVersions.map((v) => (
+                  <option key={v.id} value={v.id}>
+                    {v.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <fieldset className="field">
+            <legend>Metrics</legend>
+            {metricList.loading && !metricList.data && <p role="status">Loading metrics…</p>}
+            {available.map((m) => (
+              <div className="metric-choice" key={m.name}>
+                <input
+                  type="checkbox"
+                  id={`${ids.version}-metric-${m.name}`}
+                  aria-describedby={`${ids.version}-metric-${m.name}-about`}
+                  checked={selected.includes(m.name)}
+                  onChange={(e) => setChosen(e.target.checked ? [...selected, m.name] : selected.filter((x) => x !== m.name))}
+                />
+                <label htmlFor={`${ids.version}-metric-${m.name}`}>
+                  {m.name}
+                  {m.plugin ? ' (plugin)' : ''}
+                </label>
+                <span id={`${ids.version}-metric-${m.name}-about`} className="muted">
+                  {m.description}
+                  {m.file ? ` (${m.file})` : ''}
+                </span>
+              </div>
+            ))}
+          </fieldset>
+          <div className="form-grid">
+            {(
+              [
+                ['maxWindows', ids.windows, 'Validation windows scored'],
+                ['maxExamples', ids.examples, 'Examples generated from'],
+                ['maxNewTokens', ids.tokens, 'Tokens generated per example'],
+              ] as const
+            ).map(([key, id, label]) => (
+              <div className="field" key={key}>
+                <label htmlFor={id}>{label}</label>
+                <input id={id} className="input" inputMode="numeric" value={options[key]} aria-invalid={!/^\d+$/.test(options[key].trim()) || Number(options[key]) < 1} onChange={(e) => setOptions((o) => ({ ...o, [key]: e.target.value }))} />
+              </div>
+            ))}
+          </div>
+          {optionError && <p className="field-error">Options must be whole numbers of at least 1.</p>}
+          {evaluate.error && (
+            <p role="alert" className="error-text">
+              {evaluate.error}
+            </p>
+          )}
+          <p role="status" data-testid="evaluation-notice">
+            {evaluate.busy ? 'Evaluating…' : (notice ?? '')}
+          </p>
+          {canRun ? (
+            <button type="submit" className="button button-primary" disabled={evaluate.busy || !modelVersionId || !datasetVersionId || !selected.length || Boolean(optionError)}>
+              Run evaluation
+            </button>
+          ) : (
+            <p className="muted">Running evaluations needs the DEVELOPER or ADMIN role.</p>
+          )}
+        </form>
+      </section>
+      <section className="panel" aria-labelledby="results-title">
+        <h3 id="results-title">Results on this dataset version</h3>
+        {!datasetVersionId ? (
+          <p className="muted">Choose a dataset version to compare the versions evaluated on it.</p>
+        ) : results.data?.evaluations.nodes.length ? (
+          <EvaluationResultsTable caption="Evaluations on the chosen dataset version" rows={results.data.evaluations.nodes} />
+        ) : (
+          <p className="muted">No evaluation on this dataset version yet.</p>
+        )}
+      </section>
+    </>
+  );
+}

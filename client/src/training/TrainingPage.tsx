@@ -1,0 +1,152 @@
+// The Training page: choose what to train and on what, set the hyperparameters (form or config),
+// see the estimate, launch.
+import { useId, useState, type ReactElement } from 'react';
+import { useSession } from '../auth/use-session.ts';
+import { formatCount } from '../common/format.ts';
+import { navigate, useLocation } from '../common/router.tsx';
+import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { estimateRun, type Config } from './config.ts';
+import { START_TRAINING_RUN_MUTATION } from './documents/start-training-run.mutation.ts';
+import { THROUGHPUT_QUERY } from './documents/throughput.query.ts';
+import { TRAINING_SOURCES_QUERY } from './documents/training-sources.query.ts';
+import { formatDuration, measuredThroughput } from './estimate.ts';
+import { TrainingForm } from './TrainingForm.tsx';
+
+export function TrainingPage(): ReactElement {
+  const session = useSession();
+  const { search } = useLocation();
+  const ids = { model: useId(), base: useId(), dataset: useId() };
+  const sources = useQuery(TRAINING_SOURCES_QUERY, {});
+  const throughput = useQuery(THROUGHPUT_QUERY, {});
+  const start = useMutation(START_TRAINING_RUN_MUTATION);
+  const [modelId, setModelId] = useState(search.get('model') ?? '');
+  const [baseVersionId, setBaseVersionId] = useState('');
+  const [datasetVersionId, setDatasetVersionId] = useState('');
+
+  if (session?.user.role === 'VIEWER')
+    return (
+      <section className="panel" aria-labelledby="page-title">
+        <h2 id="page-title">Training</h2>
+        <p role="alert">Launching training runs needs the DEVELOPER or ADMIN role. You can follow runs on the Runs page.</p>
+      </section>
+    );
+
+  const data = sources.data;
+  const models = data?.models.nodes ?? [];
+  const model = models.find((m) => m.id === modelId);
+  const versions = (data?.modelVersions.nodes ?? []).filter((v) => v.modelId === modelId);
+  const datasetVersions = (data?.datasets ?? []).flatMap((d) => d.versions.map((v) => ({ ...v, label: `${d.name} v${v.version}` })));
+  const datasetVersion = datasetVersions.find((v) => v.id === datasetVersionId);
+  const measured = measuredThroughput(throughput.data?.trainingRuns.nodes ?? [], modelId || null);
+
+  const renderEstimate = (config: Config | null): ReactElement => {
+    if (!config) return <p className="muted">The estimate appears once every field is valid.</p>;
+    if (!model) return <p className="muted">Choose a model to see the estimate.</p>;
+    const estimate = estimateRun(config, model.architecture.contextLength, datasetVersion?.trainTokens ?? 0);
+    const epochs = datasetVersion?.trainTokens ? estimate.tokens / datasetVersion.trainTokens : null;
+    return (
+      <section aria-labelledby={`${ids.model}-estimate`} data-testid="run-estimate">
+        <h4 id={`${ids.model}-estimate`} className="section-title">
+          Estimate
+        </h4>
+        <dl className="estimate">
+          <div>
+            <dt>Steps</dt>
+            <dd>{formatCount(estimate.steps)}</dd>
+          </div>
+          <div>
+            <dt>Tokens seen</dt>
+            <dd>
+              {formatCount(estimate.tokens)} ({formatCount(estimate.tokensPerStep)} per step)
+            </dd>
+          </div>
+          <div>
+            <dt>Epochs</dt>
+            <dd>{epochs === null ? 'choose a dataset' : epochs.toFixed(2)}</dd>
+          </div>
+          <div>
+            <dt>Expected time</dt>
+            <dd data-testid="estimate-time">
+              {measured
+                ? `about ${formatDuration(estimate.tokens / measured.tokensPerSecond)} at ${formatCount(Math.round(measured.tokensPerSecond))} tokens/s (median of ${measured.runs} recent run${measured.runs === 1 ? '' : 's'}${measured.sameModel ? ' of this model' : ' of other models'})`
+                : 'unknown: no completed run has measured the throughput yet'}
+            </dd>
+          </div>
+        </dl>
+      </section>
+    );
+  };
+
+  return (
+    <>
+      <div className="page-header">
+        <h2 id="page-title">Training</h2>
+      </div>
+      <section className="panel" aria-labelledby="page-title">
+        {sources.error && (
+          <p role="alert" className="error-text">
+            {sources.error}
+          </p>
+        )}
+        {!data ? (
+          <p role="status">Loading models and datasets…</p>
+        ) : (
+          <TrainingForm
+            busy={start.busy}
+            error={start.error}
+            blocked={!modelId ? 'Choose a model to train.' : !datasetVersionId ? 'Choose a dataset version to train on.' : null}
+            renderEstimate={renderEstimate}
+            onSubmit={async (config) => {
+              const result = await start.run({ input: { ...(baseVersionId ? { baseVersionId } : { modelId }), datasetVersionId, config } });
+              if (result) navigate(`/runs/${result.startTrainingRun.id}`);
+            }}
+          >
+            <div className="form-grid">
+              <div className="field">
+                <label htmlFor={ids.model}>Model</label>
+                <select
+                  id={ids.model}
+                  className="input"
+                  value={modelId}
+                  onChange={(e) => {
+                    setModelId(e.target.value);
+                    setBaseVersionId('');
+                  }}
+                >
+                  <option value="">Choose a model…</option>
+                  {models.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name} ({formatCount(m.architecture.parameterCount)} parameters)
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={ids.base}>Start from</label>
+                <select id={ids.base} className="input" value={baseVersionId} onChange={(e) => setBaseVersionId(e.target.value)} disabled={!modelId}>
+                  <option value="">Fresh weights (from scratch)</option>
+                  {versions.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      Fine-tune v{v.version}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={ids.dataset}>Dataset version</label>
+                <select id={ids.dataset} className="input" value={datasetVersionId} onChange={(e) => setDatasetVersionId(e.target.value)}>
+                  <option value="">Choose a dataset version…</option>
+                  {datasetVersions.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      {v.label} ({formatCount(v.trainTokens)} training tokens)
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+          </TrainingForm>
+        )}
+      </section>
+    </>
+  );
+}
