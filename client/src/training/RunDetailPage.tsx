@@ -203,7 +203,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
             ) : (
               <figure key={chart.title} className="chart">
                 <figcaption>{chart.title}</figcaption>
-                <p className="muted">{chart.title === 'Memory' ? 'Not measured by the trainer.' : chart.title === 'Validation loss' ? 'No validation yet (it runs every "validate every" steps and at the end).' : 'No points yet.'}</p>
+                <p className="muted">{chart.title === 'Validation loss' ? 'No validation yet (it runs every "validate every" steps and at the end).' : 'No points yet.'}</p>
               </figure>
             ),
           )}

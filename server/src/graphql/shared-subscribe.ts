@@ -4,6 +4,7 @@
 // the payload, the operation and who asks: access rules read the principal).
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, print } from 'graphql';
 import type { GraphQLContext } from './context.ts';
+import { createLoaders } from './loaders.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -22,7 +23,11 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncGenerat
   if (!(Symbol.asyncIterator in source)) return source;
   const key = `${callerKey(args.contextValue)}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}\n${print(args.document)}`;
   const iterator = source[Symbol.asyncIterator]();
-  const run = (payload: unknown): Result => execute({ ...args, rootValue: payload });
+  // Each event gets fresh DataLoaders: a loader caches for its lifetime, and a subscription lives
+  // long, so reusing the first event's loaders would serve later events stale relations.
+  const context = args.contextValue as GraphQLContext | undefined;
+  const contextFor = (): unknown => (context?.services ? { ...context, loaders: createLoaders(context.services.dataSource) } : args.contextValue);
+  const run = (payload: unknown): Result => execute({ ...args, rootValue: payload, contextValue: contextFor() });
   const mapped: AsyncGenerator<ExecutionResult> = {
     async next() {
       const step = await iterator.next();

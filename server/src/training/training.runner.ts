@@ -382,6 +382,7 @@ export class TrainingRunner {
         this.point(active, event.step, 'lr', event.lr);
         this.point(active, event.step, 'grad_norm', event.gradNorm);
         this.point(active, event.step, 'tokens_per_second', event.tokensPerSecond);
+        this.point(active, event.step, 'memory_bytes', event.memoryBytes);
         run.step = event.step;
         run.lastLoss = Number.isFinite(event.loss) ? event.loss : null;
         active.dirty = true;
