@@ -137,7 +137,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       runner.start();
     }
     // Runs trained by other processes (egen worker) still reach this server's subscribers.
-    const relay = new RemoteRunRelay({ dataSource, pubSub, logger, isLocal: (id) => runner?.activeRunIds.includes(id) ?? false, ...(options.relayIntervalMs ? { intervalMs: options.relayIntervalMs } : {}) });
+    const relay = new RemoteRunRelay({ dataSource, pubSub, logger, isLocal: (id) => runner?.hasTrained(id) ?? false, ...(options.relayIntervalMs ? { intervalMs: options.relayIntervalMs } : {}) });
     relay.start();
 
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -22,7 +22,7 @@ export interface RemoteRunRelayOptions {
   dataSource: DataSource;
   pubSub: InProcessPubSub;
   logger: Logger;
-  /** True for runs this process trains (their updates are published already). */
+  /** True for runs this process trains or trained (their updates are published already). */
   isLocal: (runId: string) => boolean;
   /** Defaults to 250 ms. */
   intervalMs?: number;
@@ -79,6 +79,11 @@ export class RemoteRunRelay {
       .orderBy('p.time', 'ASC')
       .addOrderBy('p.step', 'ASC')
       .getMany();
+    // Claimed by this process's runner while we read: the runner publishes it (and did already).
+    if (this.options.isLocal(runId)) {
+      this.cursors.delete(runId);
+      return;
+    }
     const points = fresh.filter((p) => !(p.time.toISOString() === cursor.time && cursor.seenAtTime.has(`${p.name}@${p.step}`)));
     if (points.length) {
       const lastTime = points[points.length - 1]!.time.toISOString();

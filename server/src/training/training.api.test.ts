@@ -49,7 +49,12 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(run).toMatchObject({ status: 'QUEUED', progress: 'Step 0/40', maxSteps: 40 });
 
     const metrics = await subscribe<Batch>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { runId dropped points { step name value } } }', { id: run.id });
-    const updates = await subscribe<{ runUpdated: { status: string; stage: string; progress: string; step: number } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runUpdated(id: $id) { status stage progress step } }', { id: run.id });
+    const updates = await subscribe<{ runUpdated: { status: string; stage: string; progress: string; step: number; checkpoints: Array<{ step: number }> } }>(
+      t.wsUrl,
+      dev.token,
+      'subscription($id: ID!) { runUpdated(id: $id) { status stage progress step checkpoints { step } } }',
+      { id: run.id },
+    );
     // a second caller (a VIEWER) and a second subscription of the same caller see the same points
     const viewer = await t.createUser('VIEWER');
     const viewerMetrics = await subscribe<Batch>(t.wsUrl, viewer.token, 'subscription($id: ID!) { runMetrics(runId: $id) { runId dropped points { step name value } } }', { id: run.id });
@@ -69,7 +74,9 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(done.resultVersion).toMatchObject({ runId: run.id, datasetVersionId, parentVersionId: null });
     expect(existsSync(done.resultVersion!.checkpointPath!)).toBe(true);
 
-    await updates.waitFor((m) => m.runUpdated.status === 'COMPLETED');
+    const completed = await updates.waitFor((m) => m.runUpdated.status === 'COMPLETED');
+    // Relations are read fresh for every event, not from the first event's DataLoader cache.
+    expect(completed.runUpdated.checkpoints.map((c) => c.step)).toEqual([10, 20, 30, 40]);
     await metrics.waitFor((m) => m.runMetrics.points.some((p) => p.name === 'loss' && p.step === 40));
     const live = metrics.messages.flatMap((m) => m.runMetrics.points);
     expect(metrics.messages.every((m) => m.runMetrics.dropped === 0)).toBe(true);

@@ -75,6 +75,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 export class TrainingRunner {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly active = new Map<string, ActiveRun>();
+  private readonly launched = new Set<string>();
   private readonly concurrency: number;
   private readonly staleAfterMs: number;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -101,6 +102,11 @@ export class TrainingRunner {
   /** Runs trained by this process now. */
   get activeRunIds(): string[] {
     return [...this.active.keys()];
+  }
+
+  /** True for a run this process trains or has trained (it published that run's updates itself). */
+  hasTrained(id: string): boolean {
+    return this.launched.has(id);
   }
 
   /**
@@ -215,6 +221,7 @@ export class TrainingRunner {
   }
 
   private launch(run: TrainingRun): void {
+    this.launched.add(run.id);
     let resolveFinished!: () => void;
     const active: ActiveRun = {
       run,
