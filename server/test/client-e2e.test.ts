@@ -2,49 +2,18 @@
 // sign in, upload tiny Shakespeare, read its report, run a pipeline, create a tiny model, use the
 // admin pages and the playground; a VIEWER sees no admin. Every page is scanned with axe-core in
 // both themes (no serious or critical violation) and photographed under test-results/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST_DIR, PROJECT_ROOT } from '../src/paths.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, seriousViolations, signIn } from './browser.ts';
 import { measureChartEngine } from '../../scripts/bench/chart-engine.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(PROJECT_ROOT, 'test-results', 'client');
 const STARTED = Date.now();
 const log = (what: string): void => console.log(`[client-e2e] ${((Date.now() - STARTED) / 1000).toFixed(1)} s: ${what}`);
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations;
-  });
-  return (violations as AxeViolation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join(' | ')}`);
-}
-
-async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('current-user').waitFor();
-}
 
 describe('web client end to end in Chromium', () => {
   let t: TestServer;
