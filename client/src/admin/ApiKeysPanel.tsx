@@ -17,7 +17,7 @@ const ROLES: Role[] = ['ADMIN', 'DEVELOPER', 'VIEWER'];
 export function ApiKeysPanel({ scope = 'all' }: { scope?: 'all' | 'mine' }): ReactElement {
   const all = useQuery(API_KEYS_QUERY, {}, { pause: scope !== 'all' });
   const mine = useQuery(MY_API_KEYS_QUERY, {}, { pause: scope !== 'mine' });
-  const keys = scope === 'all' ? { ...all, rows: all.data?.apiKeys } : { ...mine, rows: mine.data?.myApiKeys };
+  const keys = scope === 'all' ? { ...all, rows: all.data?.apiKeys.nodes } : { ...mine, rows: mine.data?.myApiKeys };
   const create = useMutation(CREATE_API_KEY_MUTATION);
   const revoke = useMutation(REVOKE_API_KEY_MUTATION);
   const [name, setName] = useState('');

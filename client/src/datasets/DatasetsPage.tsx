@@ -48,7 +48,7 @@ export function DatasetsPage(): ReactElement {
             {error}
           </p>
         )}
-        {loading && !data ? <p role="status">Loading datasets…</p> : <DataTable caption="Datasets" data={data?.datasets ?? []} columns={columns} filterLabel="Filter datasets" empty="No datasets yet: upload one." />}
+        {loading && !data ? <p role="status">Loading datasets…</p> : <DataTable caption="Datasets" data={data?.datasets.nodes ?? []} columns={columns} filterLabel="Filter datasets" empty="No datasets yet: upload one." />}
       </section>
     </>
   );

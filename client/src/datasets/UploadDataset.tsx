@@ -259,7 +259,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
               <label htmlFor={ids.tokenizer}>Tokenizer</label>
               <select id={ids.tokenizer} className="input" value={tokenizerFrom} onChange={(e) => setTokenizerFrom(e.target.value)}>
                 <option value="">Train a new one on this data</option>
-                {(tokenizers.data?.datasets ?? []).flatMap((d) =>
+                {(tokenizers.data?.datasets.nodes ?? []).flatMap((d) =>
                   d.versions.map((v) => (
                     <option key={v.id} value={v.id}>
                       Reuse {d.name} v{v.version} ({v.vocabSize} tokens)

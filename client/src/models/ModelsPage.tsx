@@ -34,7 +34,7 @@ function CreateModelPanel(): ReactElement {
     <section className="panel" id="create-model-panel">
       <CreateModelForm
         presets={presets.data.modelPresets}
-        tokenizers={tokenizers.data?.datasets ?? []}
+        tokenizers={tokenizers.data?.datasets.nodes ?? []}
         busy={create.busy}
         error={create.error}
         onSubmit={async (input) => {

@@ -48,7 +48,7 @@ export function RegisterVersionForm({ modelId, versions, onCreated }: { modelId:
           <label htmlFor={ids.dataset}>Trained on</label>
           <select id={ids.dataset} className="input" value={datasetVersion} onChange={(e) => setDatasetVersion(e.target.value)}>
             <option value="">Not recorded</option>
-            {(datasets.data?.datasets ?? []).flatMap((d) =>
+            {(datasets.data?.datasets.nodes ?? []).flatMap((d) =>
               d.versions.map((v) => (
                 <option key={v.id} value={v.id}>
                   {d.name} v{v.version}

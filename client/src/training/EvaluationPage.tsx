@@ -46,7 +46,7 @@ export function EvaluationPage(): ReactElement {
   };
 
   const versions = sources.data?.modelVersions.nodes ?? [];
-  const datasetVersions = (sources.data?.datasets ?? []).flatMap((d) => d.versions.map((v) => ({ id: v.id, label: `${d.name} v${v.version}` })));
+  const datasetVersions = (sources.data?.datasets.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ id: v.id, label: `${d.name} v${v.version}` })));
   return (
     <>
       <div className="page-header">

@@ -35,7 +35,7 @@ export function TrainingPage(): ReactElement {
   const models = data?.models.nodes ?? [];
   const model = models.find((m) => m.id === modelId);
   const versions = (data?.modelVersions.nodes ?? []).filter((v) => v.modelId === modelId);
-  const datasetVersions = (data?.datasets ?? []).flatMap((d) => d.versions.map((v) => ({ ...v, label: `${d.name} v${v.version}` })));
+  const datasetVersions = (data?.datasets.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ ...v, label: `${d.name} v${v.version}` })));
   const datasetVersion = datasetVersions.find((v) => v.id === datasetVersionId);
   const measured = measuredThroughput(throughput.data?.trainingRuns.nodes ?? [], modelId || null);
 

@@ -1,13 +1,13 @@
 // Admin operations on accounts, API keys and the audit log. All need ADMIN (access-rules.ts).
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { ApiKey } from '../auth/api-key.entity.ts';
+import type { ApiKey } from '../auth/api-key.entity.ts';
 import { User } from '../auth/user.entity.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
 import { ValidationError } from '../graphql/errors.ts';
 import type { AuditLogEntry } from '../audit/audit-log.entity.ts';
 import { Role } from '../security/roles.ts';
-import { AuditLogConnection, AuditLogFilter, CreateUserInput, PasswordResetPayload, UserConnection, UserFilterInput } from './admin.types.ts';
+import { ApiKeyConnection, ApiKeyFilter, AuditLogConnection, AuditLogFilter, CreateUserInput, PasswordResetPayload, UserConnection, UserFilterInput } from './admin.types.ts';
 
 @Resolver()
 export class AdminResolver {
@@ -46,9 +46,9 @@ export class AdminResolver {
     return ctx.services.users.resetPassword(ctx.principal, id, newPassword ?? null, ctx.origin);
   }
 
-  @Query(() => [ApiKey], { description: 'API keys of one user, or of everyone' })
-  apiKeys(@Arg('ownerId', () => ID, { nullable: true }) ownerId: string | null, @Ctx() ctx: GraphQLContext): Promise<ApiKey[]> {
-    return ctx.services.auth.listApiKeys(ownerId ?? null);
+  @Query(() => ApiKeyConnection, { description: 'API keys of one user, or of everyone, newest first' })
+  apiKeys(@Arg('filter', () => ApiKeyFilter, { nullable: true }) filter: ApiKeyFilter | null, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<Connection<ApiKey>> {
+    return ctx.services.auth.pageApiKeys(filter, page);
   }
 
   @Query(() => AuditLogConnection, { description: 'Authentication events and changes, newest first' })

@@ -67,6 +67,54 @@ describe.each(ENGINES)('admin operations on %s', (engine) => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
+  it('lists API keys newest first with cursor pagination, an owner filter and revoked keys on request', async () => {
+    const owner = await t.createUser('DEVELOPER', 'key-page-owner@test.local');
+    const other = await t.createUser('DEVELOPER', 'key-page-other@test.local');
+    const CREATE_KEY = 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }';
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await t.graphqlAs<{ createApiKey: { apiKey: { id: string } } }>(owner.token, CREATE_KEY, { input: { name: `page-${i}` } })).data!.createApiKey.apiKey.id);
+    await t.graphqlAs(other.token, CREATE_KEY, { input: { name: 'not-theirs' } });
+    const query = `query($filter: ApiKeyFilter, $first: Int, $after: String) {
+      apiKeys(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name createdAt revokedAt owner { email } } } }
+    }`;
+    type Page = { apiKeys: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { id: string; name: string; createdAt: string; revokedAt: string | null; owner: { email: string } } }> } };
+    const page = async (filter: Record<string, unknown>, first: number, after?: string | null): Promise<Page['apiKeys']> => {
+      const result = await t.graphqlAs<Page>(t.admin.token, query, { filter, first, after });
+      expect(result.errors).toBeUndefined();
+      return result.data!.apiKeys;
+    };
+    const whole = await page({ ownerId: owner.id }, 100);
+    expect(whole.totalCount).toBe(5);
+    expect(whole.pageInfo.hasNextPage).toBe(false);
+    expect(new Set(whole.edges.map((e) => e.node.id))).toEqual(new Set(ids));
+    expect(whole.edges.every((e) => e.node.owner.email === 'key-page-owner@test.local')).toBe(true);
+    const times = whole.edges.map((e) => Date.parse(e.node.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let round = 0; round < 10; round++) {
+      const next = await page({ ownerId: owner.id }, 2, after);
+      expect(next.totalCount).toBe(5);
+      seen.push(...next.edges.map((e) => e.node.id));
+      expect(next.pageInfo.endCursor).toBe(next.edges.at(-1)?.cursor ?? null);
+      if (!next.pageInfo.hasNextPage) break;
+      after = next.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(whole.edges.map((e) => e.node.id));
+
+    await t.graphqlAs(t.admin.token, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: ids[0] });
+    expect((await page({ ownerId: owner.id }, 100)).totalCount).toBe(5);
+    const live = await page({ ownerId: owner.id, includeRevoked: false }, 100);
+    expect(live.totalCount).toBe(4);
+    expect(live.edges.map((e) => e.node.id)).not.toContain(ids[0]);
+    expect((await page({}, 100)).totalCount).toBeGreaterThanOrEqual(6);
+    const bad = await t.graphqlAs(t.admin.token, 'query { apiKeys(first: 101) { totalCount } }');
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    const refused = await t.graphqlAs(owner.token, 'query { apiKeys { totalCount } }');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('a role change applies to the user’s open sessions at once and is audited with before/after', async () => {
     const dev = await t.createUser('DEVELOPER');
     const changed = await t.graphqlAs<{ setUserRole: { role: string } }>(t.admin.token, 'mutation($id: ID!) { setUserRole(id: $id, role: VIEWER) { role } }', { id: dev.id });

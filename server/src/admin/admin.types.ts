@@ -1,11 +1,22 @@
 import { Field, GraphQLISODateTime, ID, InputType, ObjectType } from 'type-graphql';
 import { AuditLogEntry } from '../audit/audit-log.entity.ts';
+import { ApiKey } from '../auth/api-key.entity.ts';
 import { User } from '../auth/user.entity.ts';
 import { ConnectionType } from '../graphql/connection.ts';
 import { Role } from '../security/roles.ts';
 
 export const UserConnection = ConnectionType('User', User);
 export const AuditLogConnection = ConnectionType('AuditLogEntry', AuditLogEntry);
+export const ApiKeyConnection = ConnectionType('ApiKey', ApiKey);
+
+@InputType()
+export class ApiKeyFilter {
+  @Field(() => ID, { nullable: true, description: 'Keys of this user only' })
+  ownerId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Include revoked keys. Defaults to true.' })
+  includeRevoked?: boolean | null;
+}
 
 @InputType()
 export class CreateUserInput {

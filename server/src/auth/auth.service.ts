@@ -4,6 +4,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
+import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import { NotFoundError, ValidationError } from '../graphql/errors.ts';
 import { JwtError, JWT_ISSUER, signJwt, verifyJwt } from '../security/jwt.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
@@ -289,6 +290,14 @@ export class AuthService {
   }
 
   /** The caller's keys; an admin may name any owner, or all owners with ownerId null. */
+  /** One page of API keys, newest first (admin listing). */
+  pageApiKeys(filter: { ownerId?: string | null; includeRevoked?: boolean | null } | null | undefined, page: PageArgs): Promise<Connection<ApiKey>> {
+    const qb = this.dataSource.getRepository(ApiKey).createQueryBuilder('k');
+    if (filter?.ownerId) qb.andWhere('k.ownerId = :ownerId', { ownerId: filter.ownerId });
+    if (filter?.includeRevoked === false) qb.andWhere('k.revokedAt IS NULL');
+    return paginate(qb, { alias: 'k', sortProperty: 'createdAt', sortValue: (k) => k.createdAt.toISOString(), direction: SortDirection.DESC, page });
+  }
+
   listApiKeys(ownerId: string | null): Promise<ApiKey[]> {
     return this.dataSource.getRepository(ApiKey).find({ where: ownerId ? { ownerId } : {}, order: { createdAt: 'DESC', id: 'DESC' } });
   }

@@ -236,9 +236,9 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const key = (await t.graphqlAs<KeyResult>(dev.token, CREATE_KEY, { input: { name: 'shared' } })).data!.createApiKey;
       const byViewer = await t.graphqlAs(viewer.token, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.apiKey.id });
       expect(byViewer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      const listed = await t.graphqlAs<{ apiKeys: Array<{ id: string; owner: { email: string } }> }>(t.admin.token, 'query($owner: ID) { apiKeys(ownerId: $owner) { id owner { email } } }', { owner: dev.id });
-      expect(listed.data!.apiKeys.map((k) => k.id)).toContain(key.apiKey.id);
-      expect(new Set(listed.data!.apiKeys.map((k) => k.owner.email))).toEqual(new Set([dev.email]));
+      const listed = await t.graphqlAs<{ apiKeys: { nodes: Array<{ id: string; owner: { email: string } }> } }>(t.admin.token, 'query($owner: ID) { apiKeys(filter: { ownerId: $owner }, first: 100) { nodes { id owner { email } } } }', { owner: dev.id });
+      expect(listed.data!.apiKeys.nodes.map((k) => k.id)).toContain(key.apiKey.id);
+      expect(new Set(listed.data!.apiKeys.nodes.map((k) => k.owner.email))).toEqual(new Set([dev.email]));
       const byAdmin = await t.graphqlAs<{ revokeApiKey: { revokedAt: string } }>(t.admin.token, 'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: key.apiKey.id });
       expect(byAdmin.data?.revokeApiKey.revokedAt).toBeTruthy();
       expect((await httpStatus(t, key.secret)).status).toBe(401);

@@ -93,8 +93,8 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(true);
     expect(existsSync(join(t.dataDir, 'uploads', up.id))).toBe(false);
 
-    const list = await t.graphqlAs<{ datasets: Array<{ id: string; name: string }> }>(dev.token, '{ datasets { id name latestVersion { version } } }');
-    expect(list.data!.datasets.map((d) => d.name)).toContain('pairs');
+    const list = await t.graphqlAs<{ datasets: { nodes: Array<{ id: string; name: string }> } }>(dev.token, '{ datasets(first: 100) { nodes { id name latestVersion { version } } } }');
+    expect(list.data!.datasets.nodes.map((d) => d.name)).toContain('pairs');
     const shown = await t.graphqlAs<{ dataset: { name: string; versions: Array<{ id: string }> } }>(dev.token, 'query($id: ID!) { dataset(id: $id) { name versions { id } } }', { id: dataset.id });
     expect(shown.data!.dataset.versions[0]!.id).toBe(v1.id);
 
@@ -112,6 +112,48 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(existsSync(join(t.dataDir, 'blobs', 'sha256', up.sha256))).toBe(false);
   });
 
+  it('lists datasets as a connection: pages without gaps or repeats, a name and owner filter, ordering', async () => {
+    const names = ['conn-charlie', 'conn-alpha', 'conn-bravo'];
+    for (const name of names) {
+      const up = await upload(t, dev.token, `${name}.txt`, `text of ${name}\n\nmore of ${name}\n`);
+      expect((await create({ uploadId: up.id, name, vocabSize: 300 })).errors).toBeUndefined();
+    }
+    const query = `query($filter: DatasetFilter, $orderBy: DatasetOrder, $first: Int, $after: String) {
+      datasets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name ownerId createdAt latestVersion { version } } } }
+    }`;
+    type Page = { datasets: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { id: string; name: string; ownerId: string | null; createdAt: string; latestVersion: { version: number } | null } }> } };
+    const all = async (variables: Record<string, unknown>, first: number): Promise<{ totalCount: number; names: string[] }> => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      let totalCount = -1;
+      for (let round = 0; round < 20; round++) {
+        const result: { data?: Page; errors?: unknown } = await t.graphqlAs<Page>(dev.token, query, { ...variables, first, after });
+        expect(result.errors).toBeUndefined();
+        const page: Page['datasets'] = result.data!.datasets;
+        totalCount = page.totalCount;
+        expect(page.edges.length).toBeLessThanOrEqual(first);
+        expect(page.edges.every((e) => e.node.latestVersion?.version === 1)).toBe(true);
+        seen.push(...page.edges.map((e) => e.node.name));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      return { totalCount, names: seen };
+    };
+    const filter = { nameContains: 'CONN-' };
+    expect(await all({ filter, orderBy: { field: 'NAME', direction: 'ASC' } }, 2)).toEqual({ totalCount: 3, names: ['conn-alpha', 'conn-bravo', 'conn-charlie'] });
+    expect(await all({ filter, orderBy: { field: 'NAME', direction: 'DESC' } }, 1)).toEqual({ totalCount: 3, names: ['conn-charlie', 'conn-bravo', 'conn-alpha'] });
+    // oldest first by default, newest first on request (created one after another)
+    expect((await all({ filter }, 2)).names).toEqual(names);
+    expect((await all({ filter, orderBy: { field: 'CREATED_AT', direction: 'DESC' } }, 2)).names).toEqual([...names].reverse());
+    expect((await all({ filter: { nameContains: 'bravo' } }, 5)).names).toEqual(['conn-bravo']);
+    expect((await all({ filter: { ...filter, ownerId: dev.id } }, 5)).totalCount).toBe(3);
+    expect(await all({ filter: { ...filter, ownerId: t.admin.id } }, 5)).toEqual({ totalCount: 0, names: [] });
+    const bad = await t.graphqlAs(dev.token, 'query { datasets(first: 2, after: "nope") { totalCount } }');
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const created = (await t.graphqlAs<Page>(dev.token, query, { filter, first: 10 })).data!.datasets.edges.map((e) => e.node.id);
+    for (const id of created) expect((await t.graphqlAs(dev.token, 'mutation($id: ID!) { deleteDataset(id: $id) }', { id })).data).toEqual({ deleteDataset: true });
+  });
+
   it('a bad file gives an error with its location and leaves no version, shard or temp file', async () => {
     const up = await upload(t, dev.token, 'broken.jsonl', '{"text": "fine"}\n[1, 2]\n');
     const result = await create({ uploadId: up.id, name: 'broken' });
@@ -119,8 +161,8 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(result.errors?.[0]?.extensions?.location).toBe('line 2');
     expect(result.errors?.[0]?.message).toContain('expected a JSON object, got an array');
     expect(readdirSync(join(t.dataDir, 'datasets'))).toEqual(expect.not.arrayContaining([expect.stringMatching(/^\.tmp-/)]));
-    const list = await t.graphqlAs<{ datasets: Array<{ name: string }> }>(dev.token, '{ datasets { name } }');
-    expect(list.data!.datasets.map((d) => d.name)).not.toContain('broken');
+    const list = await t.graphqlAs<{ datasets: { nodes: Array<{ name: string }> } }>(dev.token, '{ datasets(first: 100) { nodes { name } } }');
+    expect(list.data!.datasets.nodes.map((d) => d.name)).not.toContain('broken');
     // the upload survives, so it can be retried with other options
     const skipped = await create({ uploadId: up.id, name: 'broken-skipped', badRows: 'SKIP' });
     expect(skipped.errors).toBeUndefined();
@@ -150,8 +192,8 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
       expect(result.errors?.[0]?.message).toContain(location);
     }
     expect(readdirSync(join(t.dataDir, 'datasets')).sort()).toEqual(datasetsBefore);
-    const versions = await t.graphqlAs<{ datasets: Array<{ name: string }> }>(dev.token, '{ datasets { name } }');
-    expect(versions.data!.datasets.map((d) => d.name)).not.toContain(`nasty-${filename}`);
+    const versions = await t.graphqlAs<{ datasets: { nodes: Array<{ name: string }> } }>(dev.token, '{ datasets(first: 100) { nodes { name } } }');
+    expect(versions.data!.datasets.nodes.map((d) => d.name)).not.toContain(`nasty-${filename}`);
     expect(readdirSync(join(t.dataDir, 'uploads')).filter((f) => f !== up.id && !/^[0-9a-f-]{36}$/.test(f))).toEqual([]);
   });
 

@@ -297,11 +297,13 @@ const listCommand: CliCommand = {
   async run(args, io) {
     const { positional, flags } = parseArgs(args, CONNECTION_FLAGS);
     if (positional.length) throw new CliUsageError(`unexpected argument ${positional[0]}`);
-    const data = await graphql<{ datasets: Array<{ id: string; name: string; owner: { email: string } | null; latestVersion: { version: number; format: string; recordCount: number; trainTokens: number; validationTokens: number; gatePassed: boolean } | null }> }>(
-      io.env,
-      connection(flags, io.env),
-      '{ datasets { id name owner { email } latestVersion { version format recordCount trainTokens validationTokens gatePassed } } }',
-    );
+    const data = {
+      datasets: await allDatasets<{ id: string; name: string; owner: { email: string } | null; latestVersion: { version: number; format: string; recordCount: number; trainTokens: number; validationTokens: number; gatePassed: boolean } | null }>(
+        io.env,
+        connection(flags, io.env),
+        'id name owner { email } latestVersion { version format recordCount trainTokens validationTokens gatePassed }',
+      ),
+    };
     if (data.datasets.length === 0) {
       io.out('No datasets yet; add one with: egen datasets upload FILE');
       return 0;
@@ -314,6 +316,23 @@ const listCommand: CliCommand = {
   },
 };
 
+/** Every dataset (oldest first), fetched page by page from the `datasets` connection. */
+async function allDatasets<T>(env: Parameters<typeof graphql>[0], conn: Parameters<typeof graphql>[1], fields: string): Promise<T[]> {
+  const rows: T[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: { datasets: { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await graphql(
+      env,
+      conn,
+      `query($after: String) { datasets(first: 100, after: $after) { nodes { ${fields} } pageInfo { hasNextPage endCursor } } }`,
+      { after },
+    );
+    rows.push(...page.datasets.nodes);
+    if (!page.datasets.pageInfo.hasNextPage || !page.datasets.pageInfo.endCursor) return rows;
+    after = page.datasets.pageInfo.endCursor;
+  }
+}
+
 const showCommand: CliCommand = {
   path: ['datasets', 'show'],
   summary: 'Show a dataset (by id or name): versions, lineage and the validation report',
@@ -323,7 +342,7 @@ const showCommand: CliCommand = {
     if (positional.length !== 1) throw new CliUsageError('expected exactly one dataset ID or NAME');
     const conn = connection(flags, io.env);
     const key = positional[0]!;
-    const all = await graphql<{ datasets: Array<{ id: string; name: string }> }>(io.env, conn, '{ datasets { id name } }');
+    const all = { datasets: await allDatasets<{ id: string; name: string }>(io.env, conn, 'id name') };
     const match = all.datasets.find((d) => d.id === key || d.name === key);
     if (!match) throw new Error(`no dataset with id or name "${key}"`);
     const data = await graphql<{ dataset: { id: string; name: string; description: string; createdAt: string; owner: { email: string } | null; versions: VersionView[] } }>(

@@ -1,8 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { User } from '../auth/user.entity.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { type Connection, PageArgs } from '../graphql/connection.ts';
 import { toGraphQLError } from './datasets.errors.ts';
-import { CreateDatasetInput, DatasetType, DatasetVersionType, PipelinePluginsType, RunPipelineInput } from './datasets.types.ts';
+import { CreateDatasetInput, DatasetConnection, DatasetFilter, DatasetOrder, DatasetType, DatasetVersionType, PipelinePluginsType, RunPipelineInput } from './datasets.types.ts';
 
 async function mapped<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -14,9 +15,14 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 
 @Resolver(() => DatasetType)
 export class DatasetsResolver {
-  @Query(() => [DatasetType], { description: 'Every dataset, oldest first' })
-  datasets(@Ctx() ctx: GraphQLContext): Promise<DatasetType[]> {
-    return ctx.services.datasets.listDatasets();
+  @Query(() => DatasetConnection, { description: 'Datasets, oldest first unless orderBy says otherwise' })
+  datasets(
+    @Arg('filter', () => DatasetFilter, { nullable: true }) filter: DatasetFilter | null,
+    @Arg('orderBy', () => DatasetOrder, { nullable: true }) orderBy: DatasetOrder | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<DatasetType>> {
+    return mapped(() => ctx.services.datasets.listDatasets(filter, orderBy, page));
   }
 
   @Query(() => DatasetType, { nullable: true })

@@ -12,8 +12,9 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, re
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
+import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import { ForbiddenError } from '../graphql/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
@@ -21,7 +22,7 @@ import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
 import { Dataset, DatasetVersion, Upload } from './datasets.entity.ts';
 import { DatasetError } from './datasets.errors.ts';
-import type { CreateDatasetInput, DatasetFormatValue, DatasetType, DatasetVersionType, RunPipelineInput } from './datasets.types.ts';
+import { type CreateDatasetInput, type DatasetFilter, type DatasetFormatValue, type DatasetOrder, DatasetOrderField, type DatasetType, type DatasetVersionType, type RunPipelineInput } from './datasets.types.ts';
 import { DATASET_FORMATS, type DatasetFormat, formatFromFilename } from './formats/formats.ts';
 import { buildVersion, type BuiltVersion, discardWork, RECORDS_FILE, TOKENIZER_FILE, type VersionSource } from './ingest.ts';
 import { canonicalJson, type Pipeline, parsePipeline, pipelineHash } from './pipeline.ts';
@@ -206,10 +207,23 @@ export class DatasetsService {
 
   // ---- datasets ----
 
-  async listDatasets(): Promise<DatasetType[]> {
-    const datasets = await this.dataSource.getRepository(Dataset).find({ order: { createdAt: 'ASC', name: 'ASC' } });
-    const versions = await this.dataSource.getRepository(DatasetVersion).find({ order: { version: 'ASC' } });
-    return datasets.map((d) => this.toDatasetType(d, versions.filter((v) => v.datasetId === d.id)));
+  /** One page of datasets (oldest first unless ordered otherwise), with their versions. */
+  async listDatasets(filter: DatasetFilter | null | undefined = null, order: DatasetOrder | null | undefined = null, page: PageArgs = {}): Promise<Connection<DatasetType>> {
+    const qb = this.dataSource.getRepository(Dataset).createQueryBuilder('d');
+    if (filter?.ownerId) qb.andWhere('d.ownerId = :ownerId', { ownerId: filter.ownerId });
+    if (filter?.nameContains) qb.andWhere('LOWER(d.name) LIKE :name', { name: `%${filter.nameContains.toLowerCase().replace(/[%_]/g, '')}%` });
+    const byName = order?.field === DatasetOrderField.NAME;
+    const found = await paginate(qb, {
+      alias: 'd',
+      sortProperty: byName ? 'name' : 'createdAt',
+      sortValue: (d) => (byName ? d.name : d.createdAt),
+      direction: order?.direction ?? SortDirection.ASC,
+      page,
+    });
+    const ids = found.nodes.map((d) => d.id);
+    const versions = ids.length ? await this.dataSource.getRepository(DatasetVersion).find({ where: { datasetId: In(ids) }, order: { version: 'ASC' } }) : [];
+    const nodes = found.nodes.map((d) => this.toDatasetType(d, versions.filter((v) => v.datasetId === d.id)));
+    return { ...found, nodes, edges: found.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })) };
   }
 
   async getDataset(id: string): Promise<DatasetType | null> {

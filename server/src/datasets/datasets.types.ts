@@ -1,6 +1,7 @@
 // GraphQL shapes of datasets, versions, reports and inputs.
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType, SortDirection } from '../graphql/connection.ts';
 
 export enum DatasetFormatValue {
   TEXT = 'text',
@@ -130,6 +131,32 @@ export class DatasetType {
   @Field(() => String) createdAt!: string;
   @Field(() => [DatasetVersionType], { description: 'Oldest first' }) versions!: DatasetVersionType[];
   @Field(() => DatasetVersionType, { nullable: true }) latestVersion!: DatasetVersionType | null;
+}
+
+export const DatasetConnection = ConnectionType('Dataset', DatasetType);
+
+@InputType()
+export class DatasetFilter {
+  @Field(() => String, { nullable: true, description: 'Case-insensitive part of the name' })
+  nameContains?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  ownerId?: string | null;
+}
+
+export enum DatasetOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+}
+registerEnumType(DatasetOrderField, { name: 'DatasetOrderField' });
+
+@InputType()
+export class DatasetOrder {
+  @Field(() => DatasetOrderField)
+  field!: DatasetOrderField;
+
+  @Field(() => SortDirection)
+  direction!: SortDirection;
 }
 
 @ObjectType('PipelinePlugin', { description: 'A pipeline step from a plugin module in <dataDir>/plugins' })

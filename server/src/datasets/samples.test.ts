@@ -15,12 +15,12 @@ describe.each(ENGINES)('sample datasets on %s', (engine) => {
   afterAll(async () => t?.stop());
 
   it('are registered on first start, validated, tokenized, and pass the gate', async () => {
-    const result = await t.graphqlAs<{ datasets: Array<{ name: string; latestVersion: { format: string; recordCount: number; trainTokens: number; gatePassed: boolean } }> }>(
+    const result = await t.graphqlAs<{ datasets: { nodes: Array<{ name: string; latestVersion: { format: string; recordCount: number; trainTokens: number; gatePassed: boolean } }> } }>(
       t.admin.token,
-      '{ datasets { name latestVersion { format recordCount trainTokens gatePassed } } }',
+      '{ datasets(first: 100) { nodes { name latestVersion { format recordCount trainTokens gatePassed } } } }',
     );
     expect(result.errors).toBeUndefined();
-    const byName = new Map(result.data!.datasets.map((d) => [d.name, d.latestVersion]));
+    const byName = new Map(result.data!.datasets.nodes.map((d) => [d.name, d.latestVersion]));
     expect([...byName.keys()].sort()).toEqual(SAMPLE_DATASETS.map((s) => s.input.name).sort());
     expect(byName.get('tiny-shakespeare')).toMatchObject({ format: 'TEXT', gatePassed: true });
     expect(byName.get('tiny-shakespeare')!.trainTokens).toBeGreaterThan(100_000);
@@ -30,11 +30,11 @@ describe.each(ENGINES)('sample datasets on %s', (engine) => {
   });
 
   it('belong to the first admin: other admins may change them, developers only read them', async () => {
-    const list = await t.graphqlAs<{ datasets: Array<{ id: string; name: string; ownerId: string; owner: { email: string } }> }>(t.admin.token, '{ datasets { id name ownerId owner { email } } }');
-    expect(list.data!.datasets.map((d) => d.ownerId)).toEqual(SAMPLE_DATASETS.map(() => t.admin.id));
-    expect(list.data!.datasets[0]!.owner.email).toBe(t.admin.email);
+    const list = await t.graphqlAs<{ datasets: { nodes: Array<{ id: string; name: string; ownerId: string; owner: { email: string } }> } }>(t.admin.token, '{ datasets(first: 100) { nodes { id name ownerId owner { email } } } }');
+    expect(list.data!.datasets.nodes.map((d) => d.ownerId)).toEqual(SAMPLE_DATASETS.map(() => t.admin.id));
+    expect(list.data!.datasets.nodes[0]!.owner.email).toBe(t.admin.email);
     expect(await firstAdminId(t.server.dataSource)).toBe(t.admin.id);
-    const facts = list.data!.datasets.find((d) => d.name === 'sample-facts')!;
+    const facts = list.data!.datasets.nodes.find((d) => d.name === 'sample-facts')!;
     const dev = await t.createUser('DEVELOPER');
     const refused = await t.graphqlAs(dev.token, 'mutation($id: ID!) { deleteDataset(id: $id) }', { id: facts.id });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

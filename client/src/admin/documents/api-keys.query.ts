@@ -13,19 +13,22 @@ export interface ApiKeyRow {
   owner: { email: string } | null;
 }
 
-export const API_KEYS_QUERY = gql<{ apiKeys: ApiKeyRow[] }, Record<string, never>>`
+export const API_KEYS_QUERY = gql<{ apiKeys: { totalCount: number; nodes: ApiKeyRow[] } }, Record<string, never>>`
   query ApiKeys {
-    apiKeys {
-      id
-      name
-      prefix
-      role
-      createdAt
-      expiresAt
-      lastUsedAt
-      revokedAt
-      owner {
-        email
+    apiKeys(first: 100) {
+      totalCount
+      nodes {
+        id
+        name
+        prefix
+        role
+        createdAt
+        expiresAt
+        lastUsedAt
+        revokedAt
+        owner {
+          email
+        }
       }
     }
   }

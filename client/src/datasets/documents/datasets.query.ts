@@ -10,28 +10,31 @@ export interface DatasetRow {
   latestVersion: { id: string; version: number; format: string; recordCount: number; trainTokens: number; gatePassed: boolean; sourceFilename: string; sourceBytes: number } | null;
 }
 
-export const DATASETS_QUERY = gql<{ datasets: DatasetRow[] }, Record<string, never>>`
+export const DATASETS_QUERY = gql<{ datasets: { totalCount: number; nodes: DatasetRow[] } }, Record<string, never>>`
   query Datasets {
-    datasets {
-      id
-      name
-      description
-      createdAt
-      owner {
-        email
-      }
-      versions {
+    datasets(first: 100) {
+      totalCount
+      nodes {
         id
-      }
-      latestVersion {
-        id
-        version
-        format
-        recordCount
-        trainTokens
-        gatePassed
-        sourceFilename
-        sourceBytes
+        name
+        description
+        createdAt
+        owner {
+          email
+        }
+        versions {
+          id
+        }
+        latestVersion {
+          id
+          version
+          format
+          recordCount
+          trainTokens
+          gatePassed
+          sourceFilename
+          sourceBytes
+        }
       }
     }
   }

@@ -7,15 +7,17 @@ export interface TokenizerSource {
   versions: Array<{ id: string; version: number; vocabSize: number }>;
 }
 
-export const TOKENIZERS_QUERY = gql<{ datasets: TokenizerSource[] }, Record<string, never>>`
+export const TOKENIZERS_QUERY = gql<{ datasets: { nodes: TokenizerSource[] } }, Record<string, never>>`
   query Tokenizers {
-    datasets {
-      id
-      name
-      versions {
+    datasets(first: 100) {
+      nodes {
         id
-        version
-        vocabSize
+        name
+        versions {
+          id
+          version
+          vocabSize
+        }
       }
     }
   }

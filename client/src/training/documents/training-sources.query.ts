@@ -4,7 +4,7 @@ import { gql } from '@urql/core';
 export interface TrainingSources {
   models: { nodes: Array<{ id: string; name: string; architecture: { contextLength: number; parameterCount: number } }> };
   modelVersions: { nodes: Array<{ id: string; version: number; modelId: string; model: { name: string } | null; datasetVersionId: string | null }> };
-  datasets: Array<{ id: string; name: string; versions: Array<{ id: string; version: number; trainTokens: number; validationTokens: number }> }>;
+  datasets: { nodes: Array<{ id: string; name: string; versions: Array<{ id: string; version: number; trainTokens: number; validationTokens: number }> }> };
 }
 
 export const TRAINING_SOURCES_QUERY = gql<TrainingSources, Record<string, never>>`
@@ -30,14 +30,16 @@ export const TRAINING_SOURCES_QUERY = gql<TrainingSources, Record<string, never>
         datasetVersionId
       }
     }
-    datasets {
-      id
-      name
-      versions {
+    datasets(first: 100) {
+      nodes {
         id
-        version
-        trainTokens
-        validationTokens
+        name
+        versions {
+          id
+          version
+          trainTokens
+          validationTokens
+        }
       }
     }
   }
