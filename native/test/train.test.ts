@@ -83,9 +83,11 @@ describe('train()', () => {
 
   it('accumulates gradients over micro-batches like one large batch', async () => {
     const opts: TrainOptions = { ...base, sampling: 'sequential', maxSteps: 3 };
+    // One run at a time: runs in one process share libtorch's global generator (model init).
     const whole = collect({ ...opts, batchSize: 4 });
+    await whole.handle.done;
     const split = collect({ ...opts, batchSize: 2, gradientAccumulationSteps: 2 });
-    await Promise.all([whole.handle.done, split.handle.done]);
+    await split.handle.done;
     whole.steps().forEach((s, i) => {
       expect(Math.abs(s.loss - split.steps()[i]!.loss)).toBeLessThan(1e-5);
       expect(Math.abs(s.gradNorm - split.steps()[i]!.gradNorm) / s.gradNorm).toBeLessThan(1e-4);
@@ -141,11 +143,12 @@ describe('train()', () => {
     const options = { ...base, model: undefined, initFrom: path, maxSteps: 6, sampling: 'sequential' as const };
     // Every norm is above 1e-9: no step changes the weights, so each loss is the untrained
     // model's loss on that batch — the same as a run whose updates are all zero-sized.
+    // One run at a time (runs in one process share libtorch's global state).
     const skipping = collect({ ...options, skipGradNormAbove: 1e-9 });
-    const frozen = collect({ ...options, learningRate: 1e-30, minLearningRate: 0, weightDecay: 0 });
-    const trained = collect(options);
     expect((await skipping.handle.done).status).toBe('COMPLETED');
+    const frozen = collect({ ...options, learningRate: 1e-30, minLearningRate: 0, weightDecay: 0 });
     await frozen.handle.done;
+    const trained = collect(options);
     await trained.handle.done;
     expect(skipping.steps().every((s) => s.skipped)).toBe(true);
     expect(frozen.steps().some((s) => s.skipped)).toBe(false);
