@@ -1,5 +1,5 @@
 // Pipeline steps, determinism and plugins, without a server.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,8 +81,6 @@ describe('plugins', () => {
   it('loads TypeScript and JavaScript steps, runs them, and names plugin and record on error', async () => {
     const pluginDir = join(dir, 'plugins');
     rmSync(pluginDir, { recursive: true, force: true });
-    writeFileSync(join(dir, 'placeholder'), '');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(pluginDir);
     writeFileSync(
       join(pluginDir, 'shout.ts'),
