@@ -536,6 +536,14 @@ export interface TrainOptions {
   saveAdapterOnly?: boolean;
   /** Peak FLOP/s of the device for the MFU estimate. Defaults to 312e12 on CUDA (nanoGPT's A100 figure) and threads × 80e9 on the CPU. */
   peakFlops?: number;
+  /**
+   * Deterministic kernels on CUDA: attention in plain operations instead of the fused kernels, and
+   * libtorch's deterministic algorithms (a process-wide setting while the run lasts), because
+   * several CUDA backward kernels accumulate atomically and two identical bf16 runs otherwise differ
+   * by ~1e-5 relative after a few steps. Slower and more memory. CPU runs are deterministic either
+   * way. Defaults to false.
+   */
+  deterministic?: boolean;
 }
 
 /** Reported once when the run starts. */
@@ -653,7 +661,7 @@ export interface TrainingHandle {
 
 function normalizeTrainOptions(options: TrainOptions): Record<string, Plain> {
   const o = checkObject('options', options);
-  const known = new Set(['model', 'initFrom', 'resumeFrom', 'lora', 'trainShards', 'validationShards', 'batchSize', 'gradientAccumulationSteps', 'maxSteps', 'sampling', 'seed', 'learningRate', 'minLearningRate', 'warmupSteps', 'lrDecay', 'lrDecaySteps', 'weightDecay', 'weightDecayOnEmbeddings', 'beta1', 'beta2', 'eps', 'gradClip', 'skipGradNormAbove', 'precision', 'device', 'threads', 'evalEvery', 'evalBatches', 'checkpointDir', 'checkpointEvery', 'keepLast', 'saveAdapterOnly', 'peakFlops']);
+  const known = new Set(['model', 'initFrom', 'resumeFrom', 'lora', 'trainShards', 'validationShards', 'batchSize', 'gradientAccumulationSteps', 'maxSteps', 'sampling', 'seed', 'learningRate', 'minLearningRate', 'warmupSteps', 'lrDecay', 'lrDecaySteps', 'weightDecay', 'weightDecayOnEmbeddings', 'beta1', 'beta2', 'eps', 'gradClip', 'skipGradNormAbove', 'precision', 'device', 'threads', 'evalEvery', 'evalBatches', 'checkpointDir', 'checkpointEvery', 'keepLast', 'saveAdapterOnly', 'peakFlops', 'deterministic']);
   for (const key of Object.keys(o)) if (!known.has(key)) throw new TypeError(`Unknown training option "${key}"`);
   const p = 'options.';
   const model = o.model === undefined ? undefined : checkModelConfig('options.model', o.model);
@@ -691,6 +699,7 @@ function normalizeTrainOptions(options: TrainOptions): Record<string, Plain> {
     keepLast: opt(o, 'keepLast', p, 3, (n, v) => checkInteger(n, v, 1)),
     saveAdapterOnly: opt(o, 'saveAdapterOnly', p, true, checkBoolean),
     peakFlops: opt(o, 'peakFlops', p, 0, (n, v) => checkNumber(n, v, 0, Infinity, { minExclusive: true })),
+    deterministic: opt(o, 'deterministic', p, false, checkBoolean),
   };
   if (model) out.model = model as unknown as Plain;
   if (initFrom) out.initFrom = initFrom;

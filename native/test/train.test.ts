@@ -94,6 +94,18 @@ describe('train()', () => {
     });
   });
 
+  it('trains the same model in deterministic mode (attention in plain operations) as with the fused kernel', async () => {
+    // On CUDA this mode makes resume exact (scripts/gpu-check.ts); here it must not change the model.
+    const opts: TrainOptions = { ...base, sampling: 'sequential', maxSteps: 5, model: { ...TINY, contextLength: 16 } };
+    const fused = collect(opts);
+    await fused.handle.done;
+    const plain = collect({ ...opts, deterministic: true });
+    expect((await plain.handle.done).status).toBe('COMPLETED');
+    expect(plain.steps()).toHaveLength(5);
+    plain.steps().forEach((s, i) => expect(Math.abs(s.loss - fused.steps()[i]!.loss)).toBeLessThan(1e-5));
+    await expect(Promise.resolve().then(() => train({ ...base, deterministic: 'yes' as unknown as boolean }))).rejects.toThrow(/options\.deterministic/);
+  });
+
   it('runs bf16 autocast on the CPU and refuses fp16 there', async () => {
     const { handle, events, steps } = collect({ ...base, maxSteps: 3, precision: 'bf16' });
     const result = await handle.done;

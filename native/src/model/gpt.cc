@@ -180,9 +180,24 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   }
   const double p = is_training() ? dropout : 0.0;
   // Flash/memory-efficient kernels where available; causal masking without a mask tensor.
-  torch::Tensor y = attn_mask.defined()
-                        ? at::scaled_dot_product_attention(q, k, v, attn_mask, p, /*is_causal=*/false)
-                        : at::scaled_dot_product_attention(q, k, v, {}, p, /*is_causal=*/k.size(2) == T ? true : false);
+  const bool causal = !attn_mask.defined() && k.size(2) == T;
+  torch::Tensor y;
+  if (math_attention) {
+    // softmax(q k^T / sqrt(hs)) v in plain ops (autocast keeps the softmax in fp32); every
+    // backward kernel here is deterministic.
+    torch::Tensor att = at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(hs)));
+    if (attn_mask.defined()) {
+      att = att.masked_fill(attn_mask.logical_not(), -INFINITY);
+    } else if (causal) {
+      att = att.masked_fill(at::ones({T, T}, att.options().dtype(at::kBool)).triu(1), -INFINITY);
+    }
+    att = at::softmax(att, -1);
+    if (p > 0) att = at::dropout(att, p, true);
+    y = at::matmul(att, v);
+  } else {
+    const std::optional<torch::Tensor> mask = attn_mask.defined() ? std::optional<torch::Tensor>(attn_mask) : std::nullopt;
+    y = at::scaled_dot_product_attention(q, k, v, mask, p, causal);
+  }
   y = y.transpose(1, 2).contiguous().view({B, T, C});  // re-assemble heads side by side
   y = c_proj(y);
   return p > 0 ? at::dropout(y, p, true) : y;

@@ -85,6 +85,9 @@ struct AttentionImpl : torch::nn::Module {
   Linear c_attn{nullptr}, c_proj{nullptr};  // fused q,k,v projection (C -> 3C); output projection
   int64_t n_head, n_embd;
   double dropout;
+  // Attention in plain operations instead of the fused kernels, whose CUDA backward accumulates
+  // atomically (run-to-run differences); set for deterministic training.
+  bool math_attention = false;
 };
 TORCH_MODULE(Attention);
 

@@ -88,6 +88,7 @@ TrainConfig TrainConfig::FromJson(const Json& j) {
   c.save_adapter_only = j.Bool("saveAdapterOnly", c.save_adapter_only);
   c.step_hook = j.Bool("stepHook", false);
   c.peak_flops = j.Number("peakFlops", 0);
+  c.deterministic = j.Bool("deterministic", false);
   if (c.train_shards.empty()) throw std::invalid_argument("trainShards must name at least one shard");
   return c;
 }
@@ -150,6 +151,42 @@ std::optional<at::ScalarType> ResolvePrecision(const std::string& precision, con
   resolved = "fp32";
   return std::nullopt;
 }
+
+// Deterministic algorithms for the duration of a run (a process-wide libtorch setting, put back
+// when the run ends): libtorch then picks deterministic CUDA kernels where it has them (embedding
+// and loss backward, scatter/index ops) and cuBLAS gets a fixed workspace, so a resumed run
+// repeats the uninterrupted one. Warn-only: an op without a deterministic kernel still runs.
+class DeterministicScope {
+ public:
+  explicit DeterministicScope(bool active) : active_(active) {
+    if (!active_) return;
+    auto& ctx = at::globalContext();
+    previous_algorithms_ = ctx.deterministicAlgorithms();
+    previous_warn_only_ = ctx.deterministicAlgorithmsWarnOnly();
+    previous_cudnn_ = ctx.deterministicCuDNN();
+    previous_benchmark_ = ctx.benchmarkCuDNN();
+    // Read when cuBLAS creates a handle: effective for handles created after this point.
+#ifdef _WIN32
+    if (std::getenv("CUBLAS_WORKSPACE_CONFIG") == nullptr) _putenv_s("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
+#else
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+#endif
+    ctx.setDeterministicAlgorithms(true, /*warn_only=*/true);
+    ctx.setDeterministicCuDNN(true);
+    ctx.setBenchmarkCuDNN(false);
+  }
+  ~DeterministicScope() {
+    if (!active_) return;
+    auto& ctx = at::globalContext();
+    ctx.setDeterministicAlgorithms(previous_algorithms_, previous_warn_only_);
+    ctx.setDeterministicCuDNN(previous_cudnn_);
+    ctx.setBenchmarkCuDNN(previous_benchmark_);
+  }
+
+ private:
+  bool active_;
+  bool previous_algorithms_ = false, previous_warn_only_ = false, previous_cudnn_ = false, previous_benchmark_ = false;
+};
 
 // Autocast for the current thread (autocast state is thread-local), restored on exit.
 class AutocastScope {
@@ -272,11 +309,22 @@ void Trainer::Cancel() {
 }
 
 Json Trainer::Run() {
+  Json result = Train();
+#ifdef EGEN_WITH_CUDA
+  // The run's tensors are freed by now; hand the blocks the caching allocator kept back to the
+  // driver, so a long-lived server does not hold the GPU's memory between runs.
+  if (torch::cuda::is_available()) c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+  return result;
+}
+
+Json Trainer::Train() {
   const TrainConfig& c = config_;
   // Intra-op threads are per-thread settings under OpenMP: set them on this (the training) thread.
   if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
   const int threads = at::get_num_threads();
   const torch::Device device = ResolveDevice(c.device);
+  const DeterministicScope deterministic(c.deterministic);
   // Reuse large CPU blocks from step to step (see cpu_allocator.h); CPU memory stays at its peak
   // for the duration of the run and is released when it ends.
   std::optional<CachingCpuAllocatorScope> cpu_cache;
@@ -319,6 +367,7 @@ Json Trainer::Run() {
     }
     mc.dropout = c.model->dropout;
   }
+  for (Block& b : model->transformer->blocks) b->attn->math_attention = c.deterministic;
   if (c.lora && !model->has_lora()) model->AddLora(*c.lora);
   model->to(device);
   model->train();

@@ -47,6 +47,7 @@ struct TrainConfig {
   int64_t keep_last = 3;               // newest step-* checkpoints kept (the best is kept too)
   bool save_adapter_only = true;       // LoRA runs: write adapter_model.safetensors only
   bool step_hook = false;              // ask the hook after every step whether to stop
+  bool deterministic = false;          // deterministic kernels (CUDA: attention in plain ops)
   double peak_flops = 0;               // for MFU; 0 = a rough guess for the device
   Json raw;                            // the options as given, stored in checkpoints
 
@@ -70,6 +71,7 @@ class Trainer : public TrainingRun {
   void Cancel() override;
 
  private:
+  Json Train();  // the run itself; Run() adds what must happen after its tensors are gone
   struct State;
   TrainConfig config_;
   Emit emit_;
