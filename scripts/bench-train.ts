@@ -1,7 +1,11 @@
 // npm run bench:train — tokens/s of the EGen native trainer against an idiomatic PyTorch eager
 // loop (scripts/bench/bench_train.py) on the same model, tokens and threads, alternating runs.
 //
-//   tsx scripts/bench-train.ts [--config tiny|gpt2|all] [--rounds N] [--steps N] [--threads N]
+//   tsx scripts/bench-train.ts [--config tiny|gpt2|gpt2-cuda|all] [--rounds N] [--steps N] [--threads N] [--batch N]
+//
+// tiny and gpt2 are the CPU targets; gpt2-cuda (GPT-2 124M, bf16, context 1024) runs where CUDA
+// is available ("all" includes it then) and reports MFU against an H100's 989 TFLOP/s dense
+// bf16 (override with --peak-flops), with nanoGPT's FLOPs per token: 6N + 12·L·H·Q·T.
 //
 // Both sides time each optimizer step (batch assembly, forward, backward, clipping, AdamW, the
 // loss read-back) after untimed warmup steps. Two figures per side: tokens/s at the median step
@@ -12,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createModel, train, writeTokenShard, type ModelConfig, type StepReport } from '../native/index.ts';
+import { createModel, train, version, writeTokenShard, type ModelConfig, type Precision, type StepReport } from '../native/index.ts';
 import { referencePython, PROJECT_ROOT } from './libtorch.ts';
 
 interface BenchConfig {
@@ -21,12 +25,25 @@ interface BenchConfig {
   batchSize: number;
   steps: number;
   warmupSteps: number;
+  device: 'cpu' | 'cuda';
+  precision: Precision;
 }
 
 const CONFIGS: BenchConfig[] = [
-  { name: 'tiny', model: { vocabSize: 65, contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 }, batchSize: 12, steps: 40, warmupSteps: 10 },
-  { name: 'gpt2', model: { vocabSize: 50257, contextLength: 64, nLayer: 12, nHead: 12, nEmbd: 768 }, batchSize: 4, steps: 6, warmupSteps: 2 },
+  { name: 'tiny', model: { vocabSize: 65, contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 }, batchSize: 12, steps: 40, warmupSteps: 10, device: 'cpu', precision: 'fp32' },
+  { name: 'gpt2', model: { vocabSize: 50257, contextLength: 64, nLayer: 12, nHead: 12, nEmbd: 768 }, batchSize: 4, steps: 6, warmupSteps: 2, device: 'cpu', precision: 'fp32' },
+  { name: 'gpt2-cuda', model: { vocabSize: 50257, contextLength: 1024, nLayer: 12, nHead: 12, nEmbd: 768 }, batchSize: 16, steps: 20, warmupSteps: 5, device: 'cuda', precision: 'bf16' },
 ];
+
+/** H100 SXM dense bf16 peak, the reference the issue sets for MFU. */
+const H100_BF16_PEAK_FLOPS = 989e12;
+
+/** nanoGPT's FLOPs per token (PaLM appendix B): 6N over the non-position parameters (the tied head once) plus attention. */
+function flopsPerToken(m: ModelConfig): number {
+  const d = m.nEmbd, L = m.nLayer;
+  const n = L * (12 * d * d + 13 * d) + 2 * d + m.vocabSize * d;
+  return 6 * n + 12 * L * m.nHead * (d / m.nHead) * m.contextLength;
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,7 +78,7 @@ async function nativeRun(config: BenchConfig, checkpoint: string, shard: string,
   const result = await train(
     {
       initFrom: checkpoint, trainShards: [shard], batchSize: config.batchSize, maxSteps: config.warmupSteps + config.steps,
-      threads, learningRate: 6e-4, warmupSteps: 10, gradClip: 1.0, weightDecay: 0.1,
+      threads, learningRate: 6e-4, warmupSteps: 10, gradClip: 1.0, weightDecay: 0.1, device: config.device, precision: config.precision,
     },
     { onProgress: (e) => e.type === 'step' && steps.push(e) },
   ).done;
@@ -71,21 +88,35 @@ async function nativeRun(config: BenchConfig, checkpoint: string, shard: string,
 }
 
 function pythonRun(config: BenchConfig, checkpoint: string, shard: string, threads: number, fused: boolean): Timing {
-  const job = { checkpoint, shard, steps: config.steps, warmupSteps: config.warmupSteps, batchSize: config.batchSize, threads, fused };
+  const job = { checkpoint, shard, steps: config.steps, warmupSteps: config.warmupSteps, batchSize: config.batchSize, threads, fused, device: config.device, precision: config.precision };
   const r = spawnSync(referencePython(), [join(PROJECT_ROOT, 'scripts', 'bench', 'bench_train.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`bench_train.py failed:\n${r.stderr}`);
   const { stepTimesMs, cpuTimesMs } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepTimesMs: number[]; cpuTimesMs: number[] };
   return timing(config.batchSize * config.model.contextLength, stepTimesMs, cpuTimesMs, threads);
 }
 
+/** Median ms per step of the step's matrix products alone (scripts/bench/bench_train.py gemm_floor). */
+function gemmFloor(config: BenchConfig, threads: number): number {
+  const job = { gemmFloor: true, model: config.model, batchSize: config.batchSize, threads };
+  const r = spawnSync(referencePython(), [join(PROJECT_ROOT, 'scripts', 'bench', 'bench_train.py'), JSON.stringify(job)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench_train.py gemm floor failed:\n${r.stderr}`);
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { gemmMs: number }).gemmMs;
+}
+
 async function main(): Promise<void> {
   const which = arg('config', 'all');
   const rounds = Number(arg('rounds', '2'));
   const threads = Number(arg('threads', String(cpus().length)));
+  const peakFlops = Number(arg('peak-flops', String(H100_BF16_PEAK_FLOPS)));
+  const cuda = version().cudaAvailable;
+  const selected = CONFIGS.filter((c) => (which === 'all' ? c.device === 'cpu' || cuda : c.name === which));
+  if (selected.length === 0) throw new Error(`--config ${which}: expected tiny, gpt2, gpt2-cuda or all`);
+  if (selected.some((c) => c.device === 'cuda') && !cuda) throw new Error('--config gpt2-cuda needs CUDA, which this libtorch build or machine does not have');
   const dir = mkdtempSync(join(tmpdir(), 'egen-bench-'));
   try {
-    for (const config of CONFIGS.filter((c) => which === 'all' || c.name === which)) {
+    for (const config of selected) {
       if (process.argv.includes('--steps')) config.steps = Number(arg('steps', String(config.steps)));
+      if (process.argv.includes('--batch')) config.batchSize = Number(arg('batch', String(config.batchSize)));
       const { path: checkpoint, parameters } = await createModel({ model: config.model, outputDir: join(dir, `${config.name}-init`), seed: 1 });
       const count = 1_000_000;
       const tokens = new Uint16Array(count);
@@ -96,9 +127,14 @@ async function main(): Promise<void> {
       }
       const shard = join(dir, `${config.name}-tokens`);
       writeTokenShard(shard, tokens, config.model.vocabSize);
-      console.log(`\n${config.name}: ${(parameters! / 1e6).toFixed(2)}M parameters, batch ${config.batchSize} × context ${config.model.contextLength}, ${threads} threads, ${config.steps} timed steps after ${config.warmupSteps} warmup, ${rounds} rounds`);
+      const where = config.device === 'cuda' ? `${config.device}, ${config.precision}` : `${threads} threads, ${config.precision}`;
+      console.log(`\n${config.name}: ${(parameters! / 1e6).toFixed(2)}M parameters, batch ${config.batchSize} × context ${config.model.contextLength}, ${where}, ${config.steps} timed steps after ${config.warmupSteps} warmup, ${rounds} rounds`);
       const results = { native: [] as Timing[], torch: [] as Timing[], torchFused: [] as Timing[] };
-      const show = (t: Timing) => `${t.median.toFixed(0)} (best ${t.best.toFixed(0)}, by CPU time ${t.cpu.toFixed(0)})`;
+      // On CUDA the CPU time says nothing about the GPU's work: show MFU instead.
+      const show = (t: Timing) =>
+        config.device === 'cuda'
+          ? `${t.median.toFixed(0)} (best ${t.best.toFixed(0)}; MFU ${((100 * t.median * flopsPerToken(config.model)) / peakFlops).toFixed(1)}% of ${(peakFlops / 1e12).toFixed(0)} TFLOP/s)`
+          : `${t.median.toFixed(0)} (best ${t.best.toFixed(0)}, by CPU time ${t.cpu.toFixed(0)})`;
       for (let round = 0; round < rounds; round++) {
         results.native.push(await nativeRun(config, checkpoint, shard, threads));
         results.torch.push(pythonRun(config, checkpoint, shard, threads, false));
@@ -112,6 +148,12 @@ async function main(): Promise<void> {
       console.log(`    EGen native                  ${show(n)}`);
       console.log(`    PyTorch eager                ${show(t)}   EGen ${ratio(n, t)}`);
       console.log(`    PyTorch eager + fused AdamW  ${show(f)}   EGen ${ratio(n, f)}`);
+      if (config.device === 'cpu') {
+        // How much room there is: the step's matrix products alone, measured here and now.
+        const floor = gemmFloor(config, threads);
+        const ceiling = (config.batchSize * config.model.contextLength) / (floor / 1000);
+        console.log(`    matrix products alone: ${floor.toFixed(1)} ms/step → no trainer exceeds ${ceiling.toFixed(0)} tok/s here = ${(ceiling / t.median).toFixed(2)}× PyTorch eager`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,11 +14,9 @@ import json
 import math
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from safetensors.torch import load_file
 
 
 class Attention(nn.Module):
@@ -74,7 +72,7 @@ class GPT(nn.Module):
 
     def forward(self, idx, targets):
         T = idx.size(1)
-        pos = torch.arange(0, T, dtype=torch.long)
+        pos = torch.arange(0, T, dtype=torch.long, device=idx.device)
         x = self.transformer.wte(idx) + self.transformer.wpe(pos)
         for block in self.transformer.h:
             x = block(x)
@@ -95,6 +93,11 @@ def lr_at(t, step):
     return t["minLr"] + coeff * (t["lr"] - t["minLr"])
 
 
+def load_file(path):
+    from safetensors.torch import load_file as load  # imported here: the GPU benchmark host may not have it
+    return load(path)
+
+
 def load_model(job):
     manifest = json.load(open(f"{job['checkpoint']}/checkpoint.json"))
     model = GPT(manifest["model"])
@@ -103,6 +106,8 @@ def load_model(job):
 
 
 def main():
+    import numpy as np
+
     job = json.loads(sys.argv[1])
     torch.set_num_threads(job["threads"])
     out = {}
