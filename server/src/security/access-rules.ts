@@ -55,6 +55,7 @@ export const ACCESS_RULES = {
   'Query.datasets': VIEWER,
   'Query.dataset': VIEWER,
   'Query.datasetVersion': VIEWER,
+  'Query.datasetRecords': VIEWER, // whoever may read the dataset reads its records
   'Query.pipelinePlugins': VIEWER,
   'Mutation.createDataset': DEVELOPER, // from the caller's own upload(s); ADMIN anyone's
   'Mutation.runDatasetPipeline': DEVELOPER, // owner of the dataset or ADMIN
