@@ -66,6 +66,8 @@ export const ACCESS_RULES = {
   'Query.trainingRun': VIEWER,
   'Subscription.runUpdated': VIEWER,
   'Subscription.runMetrics': VIEWER,
+  'Query.runLogs': VIEWER, // as reading the run
+  'Subscription.runLogAdded': VIEWER,
   'Mutation.startTrainingRun': DEVELOPER, // owner of the model or ADMIN
   'Mutation.pauseRun': DEVELOPER, // owner of the run or ADMIN
   'Mutation.resumeRun': DEVELOPER, // owner of the run or ADMIN
