@@ -111,7 +111,7 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
         <>
           <h3 className="section-title">Version {version.version}</h3>
           <ValidationReport report={version.report} />
-          <RecordsPreview key={version.id} versionId={version.id} versionNumber={version.version} hasUpload={Boolean(version.sourceSha256)} />
+          <RecordsPreview key={`records-${version.id}`} versionId={version.id} versionNumber={version.version} hasUpload={Boolean(version.sourceSha256)} />
           <section className="panel" aria-labelledby="config-title">
             <h3 id="config-title">Reader options and pipeline</h3>
             <p className="muted">
