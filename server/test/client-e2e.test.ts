@@ -83,6 +83,26 @@ describe('web client end to end in Chromium', () => {
     log('pipeline ran');
     await page.getByRole('cell', { name: 'v1 → pipeline' }).waitFor();
 
+    // The records of the selected version (v2) in a virtualized table: a page at first, more as
+    // the keyboard scrolls the region to the end; only a window of rows is in the DOM.
+    const summary = page.getByTestId('records-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^100 of [\d,]+ records loaded/);
+    const records = page.getByRole('region', { name: 'Processed records of version 2 (scrolls)' });
+    await records.getByRole('cell', { name: 'records.jsonl, line 1', exact: true }).waitFor();
+    await records.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^(200|300) of /);
+    expect(await records.locator('tbody tr.virtual-row').count()).toBeLessThan(60);
+    await page.keyboard.press('End');
+    await records.getByRole('cell', { name: /^records\.jsonl, line (1\d\d|2\d\d|3\d\d)$/ }).first().waitFor();
+    // The uploaded rows of version 1, with their file and line.
+    await page.getByRole('button', { name: 'v1', exact: true }).click();
+    await page.getByLabel('Uploaded rows').check();
+    const uploadedRows = page.getByRole('region', { name: 'Uploaded rows of version 1 (scrolls)' });
+    await uploadedRows.getByRole('cell', { name: 'tinyshakespeare.txt, line 1', exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'v2', exact: true }).click();
+    log('records previewed');
+
     // The dataset list: sortable, filterable.
     await page.getByRole('link', { name: 'Datasets' }).first().click();
     await page.getByRole('link', { name: 'tiny shakespeare' }).waitFor();

@@ -115,6 +115,15 @@ describe('training pages end to end in Chromium', () => {
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 240_000 }).toMatch(/Completed/);
     log('run completed');
     expect(await page.getByTestId('run-history').textContent()).toMatch(/Paused/);
+    // The log panel: the start line and the completion line, levels as words, in order.
+    const runLog = page.getByRole('log', { name: 'Run log' });
+    await runLog.getByText(/^Completed at step 1500\/1500: last loss [\d.]+, best validation loss [\d.]+; registered model version 1 /).waitFor({ timeout: 30_000 });
+    const logText = (await runLog.textContent()) ?? '';
+    const started = logText.search(/INFOTraining started on cpu \(fp32, 1 thread\) at step 0\/1500: /);
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(logText.search(/INFOPaused at step \d+/)).toBeGreaterThan(started);
+    expect(logText.indexOf('INFOCompleted at step 1500/1500')).toBeGreaterThan(logText.search(/INFOPaused at step/));
+    expect(await page.getByTestId('run-log-follow').textContent()).toBe('Following new lines.');
     await page.getByRole('table', { name: 'Checkpoints' }).getByRole('row').nth(1).waitFor();
     await page.getByTestId('chart-Validation loss').locator('canvas').first().waitFor({ timeout: 20_000 });
 

@@ -9,6 +9,7 @@ import { DELETE_DATASET_MUTATION } from './documents/delete-dataset.mutation.ts'
 import { GateBadge } from './GateBadge.tsx';
 import { DATASET_QUERY } from './documents/dataset.query.ts';
 import { PipelineEditor } from './PipelineEditor.tsx';
+import { RecordsPreview } from './RecordsPreview.tsx';
 import { ValidationReport } from './ValidationReport.tsx';
 
 export function DatasetDetailPage({ id }: { id: string }): ReactElement {
@@ -110,6 +111,7 @@ export function DatasetDetailPage({ id }: { id: string }): ReactElement {
         <>
           <h3 className="section-title">Version {version.version}</h3>
           <ValidationReport report={version.report} />
+          <RecordsPreview key={`records-${version.id}`} versionId={version.id} versionNumber={version.version} hasUpload={Boolean(version.sourceSha256)} />
           <section className="panel" aria-labelledby="config-title">
             <h3 id="config-title">Reader options and pipeline</h3>
             <p className="muted">

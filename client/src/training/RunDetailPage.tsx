@@ -1,6 +1,6 @@
 // One training run, live: status, stage and progress (announced), charts fed by the metric
-// history and then the runMetrics subscription, controls for its owner or an admin, checkpoints,
-// evaluations of the version it produced, and the status history seen.
+// history and then the runMetrics subscription, controls for its owner or an admin, the run's
+// log, checkpoints, evaluations of the version it produced, and the status history seen.
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { graphqlClient } from '../api/client.ts';
 import { useSession } from '../auth/use-session.ts';
@@ -20,6 +20,7 @@ import { RUN_UPDATED_SUBSCRIPTION } from './documents/run-updated.subscription.t
 import { TRAINING_RUN_QUERY, type CheckpointRow } from './documents/training-run.query.ts';
 import { EvaluationResultsTable } from './EvaluationResultsTable.tsx';
 import { FINISHED, formatLoss, formatRunDuration, StatusBadge, statusLabel } from './run-format.tsx';
+import { RunLogPanel } from './RunLogPanel.tsx';
 import { runName } from './RunsPage.tsx';
 import { useRunMetrics } from './use-run-metrics.ts';
 
@@ -209,6 +210,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
           )}
         </div>
       </section>
+      <RunLogPanel runId={id} live={run !== null && startedFinished.current === false} />
       <div className="two-columns">
         <section className="panel" aria-labelledby="run-checkpoints-title">
           <h3 id="run-checkpoints-title">Checkpoints</h3>
@@ -246,7 +248,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
         </section>
         <section className="panel" aria-labelledby="run-history-title">
           <h3 id="run-history-title">Status history</h3>
-          <p className="muted">The trainer keeps no log over the API; these are the states seen while this page was open.</p>
+          <p className="muted">The states seen while this page was open; the log above has the whole story.</p>
           <ol className="plain-list" data-testid="run-history">
             {history.map((h, i) => (
               <li key={i}>

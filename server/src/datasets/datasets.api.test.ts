@@ -304,6 +304,91 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(invalid.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
   });
 
+  it('datasetRecords pages through processed records and uploaded rows with their locations; clear errors', async () => {
+    // 250 rows; every 7th text spans two lines inside quotes, so file lines and record numbers part ways.
+    const rows = Array.from({ length: 250 }, (_, i) => (i % 7 === 3 ? `"row ${i} first line\nrow ${i} second line",L${i % 3}` : `row ${i} says hello,L${i % 3}`));
+    const up = await upload(t, dev.token, 'rows.csv', `text,label\n${rows.join('\n')}\n`);
+    const created = await create({ uploadId: up.id, name: 'record-pages', vocabSize: 300 });
+    expect(created.errors).toBeUndefined();
+    const v1 = created.data!.createDataset.versions[0]!;
+    type RecordNode = { index: number; text: string | null; split: string | null; fields: Record<string, unknown>; file: string; location: string; line: number | null; truncated: boolean };
+    type Page = { datasetRecords: { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: RecordNode }> } };
+    const QUERY = 'query($v: ID!, $source: DatasetRecordSource, $first: Int, $after: String) { datasetRecords(versionId: $v, source: $source, first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { index text split fields file location line truncated } } } }';
+    const all = async (token: string, versionId: string, source: string, first: number): Promise<{ nodes: RecordNode[]; pages: number; totalCount: number }> => {
+      const nodes: RecordNode[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      let totalCount = -1;
+      for (;;) {
+        const result: { data?: Page; errors?: unknown } = await t.graphqlAs<Page>(token, QUERY, { v: versionId, source, first, after });
+        expect(result.errors).toBeUndefined();
+        const page: Page['datasetRecords'] = result.data!.datasetRecords;
+        pages++;
+        totalCount = page.totalCount;
+        expect(page.edges.length).toBeLessThanOrEqual(first);
+        expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+        nodes.push(...page.edges.map((e) => e.node));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      return { nodes, pages, totalCount };
+    };
+
+    // processed: what trains, one records.jsonl line each, in order, without gaps or repeats
+    const processed = await all(dev.token, v1.id, 'PROCESSED', 100);
+    expect(processed).toMatchObject({ pages: 3, totalCount: 250 });
+    expect(processed.nodes.map((n) => n.index)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(processed.nodes.map((n) => n.line)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    const stored = readFileSync(join(v1.directory, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; split: string });
+    expect(processed.nodes.map((n) => [n.text, n.split])).toEqual(stored.map((r) => [r.text, r.split]));
+    expect(processed.nodes[3]).toMatchObject({ file: 'records.jsonl', location: 'line 4', text: 'row 3 first line\nrow 3 second line', truncated: false });
+    expect(new Set(processed.nodes.map((n) => n.split))).toEqual(new Set(['train', 'validation']));
+    // the default source is PROCESSED, the default page 20
+    const defaults = await t.graphqlAs<Page>(dev.token, 'query($v: ID!) { datasetRecords(versionId: $v) { edges { node { index file } } } }', { v: v1.id });
+    expect(defaults.data!.datasetRecords.edges.map((e) => e.node.index)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+
+    // uploaded: the CSV rows with their fields and file lines (line 1 is the header)
+    const uploaded = await all(dev.token, v1.id, 'UPLOADED', 64);
+    expect(uploaded).toMatchObject({ pages: 4, totalCount: 250 });
+    expect(uploaded.nodes.map((n) => n.index)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(uploaded.nodes[0]).toMatchObject({ file: 'rows.csv', location: 'line 2', line: 2, text: 'row 0 says hello', split: null, fields: { text: 'row 0 says hello', label: 'L0' } });
+    // the CSV reader names the line a record ends on: row 3 spans lines 5 and 6
+    expect(uploaded.nodes[3]).toMatchObject({ line: 6, fields: { text: 'row 3 first line\nrow 3 second line', label: 'L0' } });
+    expect(uploaded.nodes[4]!.line).toBe(7);
+    expect(uploaded.nodes[249]!.fields).toEqual({ text: 'row 249 says hello', label: 'L0' });
+
+    // a derived version has processed records but no upload of its own
+    const derived = await t.graphqlAs<{ runDatasetPipeline: { id: string } }>(dev.token, 'mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }', { input: { versionId: v1.id, pipeline: { steps: [{ type: 'lowercase' }] } } });
+    expect(derived.errors).toBeUndefined();
+    const v2 = derived.data!.runDatasetPipeline.id;
+    const derivedFirst = await t.graphqlAs<Page>(dev.token, QUERY, { v: v2, first: 2 });
+    expect(derivedFirst.data!.datasetRecords.edges.map((e) => e.node.text)).toEqual(['row 0 says hello', 'row 1 says hello']);
+    const noUpload = await t.graphqlAs(dev.token, QUERY, { v: v2, source: 'UPLOADED' });
+    expect(noUpload.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
+    expect(noUpload.errors?.[0]?.message).toMatch(/^source: version 2 was made by a pipeline/);
+
+    // bad input: unknown version, page size, cursors forged, from another list or another source
+    const unknown = await t.graphqlAs(dev.token, QUERY, { v: '00000000-0000-0000-0000-000000000000' });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('DATASET_VERSION_NOT_FOUND');
+    expect(unknown.errors?.[0]?.message).toBe('no dataset version with id 00000000-0000-0000-0000-000000000000');
+    for (const first of [0, 101]) expect((await t.graphqlAs(dev.token, QUERY, { v: v1.id, first })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    const firstPage = (await t.graphqlAs<Page>(dev.token, QUERY, { v: v1.id, first: 5 })).data!.datasetRecords;
+    const [, position, byte] = JSON.parse(Buffer.from(firstPage.pageInfo.endCursor!, 'base64url').toString('utf8')) as [string, number, number];
+    expect(position).toBe(5);
+    const midLine = Buffer.from(JSON.stringify(['processed', 5, byte + 3])).toString('base64url');
+    const uploadedCursor = (await t.graphqlAs<Page>(dev.token, QUERY, { v: v1.id, source: 'UPLOADED', first: 5 })).data!.datasetRecords.pageInfo.endCursor;
+    for (const after of ['nope', midLine, uploadedCursor]) {
+      expect((await t.graphqlAs(dev.token, QUERY, { v: v1.id, after })).errors?.[0]?.extensions, String(after)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+
+    // reading is for every signed-in role; anonymous callers are refused
+    const viewer = await t.createUser('VIEWER');
+    expect((await all(viewer.token, v1.id, 'PROCESSED', 100)).nodes).toHaveLength(250);
+    const anonymous = await t.graphql(QUERY, { v: v1.id });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.data?.datasetRecords ?? null).toBeNull();
+  });
+
   describe('who may do what', () => {
     const CREATE = 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id ownerId owner { email } } }';
     const RUN = 'mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id version } }';

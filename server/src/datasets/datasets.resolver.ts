@@ -3,7 +3,19 @@ import { User } from '../auth/user.entity.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
 import { toGraphQLError } from './datasets.errors.ts';
-import { CreateDatasetInput, DatasetConnection, DatasetFilter, DatasetOrder, DatasetType, DatasetVersionType, PipelinePluginsType, RunPipelineInput } from './datasets.types.ts';
+import type { PreviewRecord } from './record-pages.ts';
+import {
+  CreateDatasetInput,
+  DatasetConnection,
+  DatasetFilter,
+  DatasetOrder,
+  DatasetRecordConnection,
+  DatasetRecordSourceValue,
+  DatasetType,
+  DatasetVersionType,
+  PipelinePluginsType,
+  RunPipelineInput,
+} from './datasets.types.ts';
 
 async function mapped<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -33,6 +45,16 @@ export class DatasetsResolver {
   @Query(() => DatasetVersionType, { nullable: true })
   datasetVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DatasetVersionType | null> {
     return ctx.services.datasets.getVersion(id);
+  }
+
+  @Query(() => DatasetRecordConnection, { description: 'Records of a dataset version in file order, read from the stored data a page at a time (first: 1 to 100)' })
+  datasetRecords(
+    @Arg('versionId', () => ID) versionId: string,
+    @Arg('source', () => DatasetRecordSourceValue, { nullable: true, description: 'Defaults to PROCESSED' }) source: DatasetRecordSourceValue | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<PreviewRecord>> {
+    return mapped(() => ctx.services.datasets.listRecords(versionId, source ?? DatasetRecordSourceValue.PROCESSED, page));
   }
 
   @Query(() => PipelinePluginsType, { description: 'Pipeline steps found in <dataDir>/plugins' })

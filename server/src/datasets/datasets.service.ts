@@ -23,10 +23,12 @@ import { hasRole, Role } from '../security/roles.ts';
 import { Dataset, DatasetVersion, Upload } from './datasets.entity.ts';
 import { DatasetError } from './datasets.errors.ts';
 import { type CreateDatasetInput, type DatasetFilter, type DatasetFormatValue, type DatasetOrder, DatasetOrderField, type DatasetType, type DatasetVersionType, type RunPipelineInput } from './datasets.types.ts';
-import { DATASET_FORMATS, type DatasetFormat, formatFromFilename } from './formats/formats.ts';
+import type { ColumnMapping } from './column-mapping.ts';
+import { DATASET_FORMATS, type DatasetFormat, formatFromFilename, type ReadOptions } from './formats/formats.ts';
 import { buildVersion, type BuiltVersion, discardWork, RECORDS_FILE, TOKENIZER_FILE, type VersionSource } from './ingest.ts';
 import { canonicalJson, type Pipeline, parsePipeline, pipelineHash } from './pipeline.ts';
 import { type LoadedPlugin, loadPlugins, type PluginLoadProblem } from './plugins.ts';
+import { type PreviewRecord, readProcessedPage, readUploadedPage, type RecordPage, type RecordSource } from './record-pages.ts';
 import type { ShardHeader } from './shards.ts';
 import { DEFAULT_VOCAB_SIZE, TextTokenizer } from './tokenizer.ts';
 import type { ValidationReport } from './validation-report.ts';
@@ -236,6 +238,47 @@ export class DatasetsService {
   async getVersion(id: string): Promise<DatasetVersionType | null> {
     const version = await this.dataSource.getRepository(DatasetVersion).findOneBy({ id });
     return version ? this.toVersionType(version) : null;
+  }
+
+  /**
+   * One page of a version's records, oldest first, read as a stream that stops after the page:
+   * the processed records (what trains; the default) or the rows of the uploaded file with the
+   * training text the column mapping makes of each (first versions only).
+   */
+  async listRecords(versionId: string, source: RecordSource = 'processed', page: PageArgs = {}): Promise<Connection<PreviewRecord>> {
+    const version = await this.dataSource.getRepository(DatasetVersion).findOneBy({ id: versionId });
+    if (!version) throw new DatasetError('DATASET_VERSION_NOT_FOUND', `no dataset version with id ${versionId}`);
+    let found: RecordPage;
+    let totalCount: number;
+    if (source === 'processed') {
+      const path = join(this.versionsDir, version.id, RECORDS_FILE);
+      if (!existsSync(path)) throw new DatasetError('DATASET_VERSION_NOT_FOUND', `the records of dataset version ${versionId} are missing from the data directory`);
+      found = await readProcessedPage(path, page);
+      totalCount = version.recordCount;
+    } else {
+      if (!version.sourceSha256) {
+        throw new DatasetError('INVALID_DATASET_INPUT', `source: version ${version.version} was made by a pipeline from another version and has no uploaded file; preview its PROCESSED records, or the UPLOADED rows of version 1`);
+      }
+      const path = join(this.blobsDir, version.sourceSha256);
+      if (!existsSync(path)) throw new DatasetError('DATASET_VERSION_NOT_FOUND', `the uploaded file of dataset version ${versionId} is missing from the data directory`);
+      const stored = JSON.parse(version.sourceOptions) as ReadOptions & { badRows?: 'fail' | 'skip'; mapping?: ColumnMapping | null };
+      const read: ReadOptions = {
+        format: version.format as DatasetFormat,
+        ...(stored.textDocuments ? { textDocuments: stored.textDocuments } : {}),
+        ...(stored.csvDelimiter ? { csvDelimiter: stored.csvDelimiter } : {}),
+        ...(stored.csvHeader != null ? { csvHeader: stored.csvHeader } : {}),
+        ...(stored.compression ? { compression: stored.compression } : {}),
+      };
+      found = await readUploadedPage(path, { read, badRows: stored.badRows ?? 'fail', mapping: stored.mapping ?? null, filename: version.sourceFilename }, page);
+      totalCount = (JSON.parse(version.report) as ValidationReport).rows;
+    }
+    const edges = found.records.map((node, i) => ({ cursor: found.cursors[i]!, node }));
+    return {
+      edges,
+      nodes: found.records,
+      totalCount,
+      pageInfo: { hasNextPage: found.hasNextPage, hasPreviousPage: Boolean(page.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   async datasetCount(): Promise<number> {

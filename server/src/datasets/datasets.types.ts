@@ -159,6 +159,33 @@ export class DatasetOrder {
   direction!: SortDirection;
 }
 
+export enum DatasetRecordSourceValue {
+  PROCESSED = 'processed',
+  UPLOADED = 'uploaded',
+}
+registerEnumType(DatasetRecordSourceValue, {
+  name: 'DatasetRecordSource',
+  description: 'Which records of a version to read',
+  valuesConfig: {
+    PROCESSED: { description: 'The records after mapping and pipeline, with their split: what trains (records.jsonl)' },
+    UPLOADED: { description: 'The rows of the uploaded file as its reader sees them (first versions only)' },
+  },
+});
+
+@ObjectType('DatasetRecord', { description: 'One record of a dataset version, with where it was read' })
+export class DatasetRecordType {
+  @Field(() => Int, { description: '0-based position among the records of its source' }) index!: number;
+  @Field(() => String, { nullable: true, description: 'The training text; null for an uploaded row in which the column mapping finds no text' }) text!: string | null;
+  @Field(() => String, { nullable: true, description: '"train" or "validation" for processed records; null for uploaded rows' }) split!: string | null;
+  @Field(() => GraphQLJSON, { description: 'The fields as read (processed: text and split)' }) fields!: unknown;
+  @Field(() => String, { description: 'The file read: records.jsonl, or the uploaded file name' }) file!: string;
+  @Field(() => String, { description: 'Where in the file, e.g. "line 12" or "record 5 (byte 1234)"' }) location!: string;
+  @Field(() => Int, { nullable: true, description: '1-based line number, where the location names one' }) line!: number | null;
+  @Field(() => Boolean, { description: 'A value longer than 2,000 characters was cut for the preview' }) truncated!: boolean;
+}
+
+export const DatasetRecordConnection = ConnectionType('DatasetRecord', DatasetRecordType);
+
 @ObjectType('PipelinePlugin', { description: 'A pipeline step from a plugin module in <dataDir>/plugins' })
 export class PipelinePluginType {
   @Field(() => String) name!: string;

@@ -104,10 +104,38 @@ export interface PaginateOptions<T> {
   page: PageArgs;
 }
 
+/** The page size asked for (DEFAULT_PAGE_SIZE when absent); BAD_USER_INPUT on field `first` outside 1..MAX_PAGE_SIZE. */
+export function pageSize(page: PageArgs): number {
+  const first = page.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw ValidationError.single('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  return first;
+}
+
+/**
+ * Lists read in order from a stream (a file) rather than a table page by position: the cursor
+ * holds the 0-based position of the row after which the next page starts, the kind of list it
+ * belongs to, and an optional resume hint (e.g. the byte where the next row starts).
+ */
+export function encodeStreamCursor(kind: string, position: number, hint: number | null): string {
+  return Buffer.from(JSON.stringify([kind, position, hint])).toString('base64url');
+}
+
+/** The position and hint of a cursor of `kind`; BAD_USER_INPUT on field `after` for anything else. */
+export function decodeStreamCursor(cursor: string, kind: string): { position: number; hint: number | null } {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 3 && value[0] === kind && Number.isSafeInteger(value[1]) && (value[1] as number) >= 0 && (value[2] === null || (Number.isSafeInteger(value[2]) && (value[2] as number) >= 0))) {
+      return { position: value[1] as number, hint: value[2] as number | null };
+    }
+  } catch {
+    // fall through
+  }
+  throw ValidationError.single('after', 'is not a cursor returned by this list');
+}
+
 /** Applies the cursor, order and limit to a filtered query and returns one page. */
 export async function paginate<T extends ObjectLiteral & { id: string }>(qb: SelectQueryBuilder<T>, options: PaginateOptions<T>): Promise<Connection<T>> {
-  const first = options.page.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw ValidationError.single('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  const first = pageSize(options.page);
   const totalCount = await qb.clone().getCount();
   const { alias, sortProperty, direction } = options;
   const sort = `${alias}.${sortProperty}`;

@@ -55,6 +55,7 @@ export const ACCESS_RULES = {
   'Query.datasets': VIEWER,
   'Query.dataset': VIEWER,
   'Query.datasetVersion': VIEWER,
+  'Query.datasetRecords': VIEWER, // whoever may read the dataset reads its records
   'Query.pipelinePlugins': VIEWER,
   'Mutation.createDataset': DEVELOPER, // from the caller's own upload(s); ADMIN anyone's
   'Mutation.runDatasetPipeline': DEVELOPER, // owner of the dataset or ADMIN
@@ -65,6 +66,8 @@ export const ACCESS_RULES = {
   'Query.trainingRun': VIEWER,
   'Subscription.runUpdated': VIEWER,
   'Subscription.runMetrics': VIEWER,
+  'Query.runLogs': VIEWER, // as reading the run
+  'Subscription.runLogAdded': VIEWER,
   'Mutation.startTrainingRun': DEVELOPER, // owner of the model or ADMIN
   'Mutation.pauseRun': DEVELOPER, // owner of the run or ADMIN
   'Mutation.resumeRun': DEVELOPER, // owner of the run or ADMIN

@@ -1,12 +1,13 @@
 // Live updates for runs trained by another process (an `egen worker`, or another server on the
-// same database). Their points and status reach this process only through the database, so for
-// each run that has subscribers here but is not trained here, the relay reads what is new every
-// interval and publishes it on the same topics the local runner uses. Runs trained here are
+// same database). Their points, status and log lines reach this process only through the
+// database, so for each run that has subscribers here but is not trained here, the relay reads
+// what is new every interval and publishes it on the same topics the local runner uses. Runs trained here are
 // published by the runner itself and are skipped.
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger.ts';
 import type { InProcessPubSub } from '../pubsub/pubsub.ts';
-import { MetricPoint, TrainingRun } from './training.entity.ts';
+import { RUN_LOG_TOPIC } from './run-log.ts';
+import { MetricPoint, RunLogLine, TrainingRun } from './training.entity.ts';
 import { type MetricBatchPayload, RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
 
 interface Cursor {
@@ -16,6 +17,8 @@ interface Cursor {
   time: string;
   /** ...except those already published with exactly that time ("name@step"). */
   seenAtTime: Set<string>;
+  /** Log lines up to this sequence were published (or came before the first subscriber). */
+  logSequence: number;
 }
 
 export interface RemoteRunRelayOptions {
@@ -51,7 +54,7 @@ export class RemoteRunRelay {
     this.ticking = true;
     try {
       const { pubSub, isLocal } = this.options;
-      const watched = new Set([...pubSub.idsWithSubscribers(RUN_METRICS_TOPIC), ...pubSub.idsWithSubscribers(RUN_UPDATED_TOPIC)].filter((id) => !isLocal(id)));
+      const watched = new Set([RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC, RUN_LOG_TOPIC].flatMap((topic) => pubSub.idsWithSubscribers(topic)).filter((id) => !isLocal(id)));
       for (const id of this.cursors.keys()) if (!watched.has(id)) this.cursors.delete(id);
       for (const id of watched) await this.relay(id);
     } catch (error) {
@@ -66,12 +69,15 @@ export class RemoteRunRelay {
     const run = await dataSource.getRepository(TrainingRun).findOneBy({ id: runId });
     if (!run) return;
     let cursor = this.cursors.get(runId);
+    const logs = dataSource.getRepository(RunLogLine);
     if (!cursor) {
       // Subscribers asked for what comes next; history is for queries.
-      cursor = { updatedAt: run.updatedAt.getTime(), time: new Date().toISOString(), seenAtTime: new Set() };
+      const last = await logs.createQueryBuilder('l').select('MAX(l.sequence)', 'last').where('l.run_id = :runId', { runId }).getRawOne<{ last: number | string | null }>();
+      cursor = { updatedAt: run.updatedAt.getTime(), time: new Date().toISOString(), seenAtTime: new Set(), logSequence: Number(last?.last ?? 0) };
       this.cursors.set(runId, cursor);
       return;
     }
+    const lines = await logs.createQueryBuilder('l').where('l.run_id = :runId AND l.sequence > :after', { runId, after: cursor.logSequence }).orderBy('l.sequence', 'ASC').getMany();
     const fresh = await dataSource
       .getRepository(MetricPoint)
       .createQueryBuilder('p')
@@ -83,6 +89,12 @@ export class RemoteRunRelay {
     if (this.options.isLocal(runId)) {
       this.cursors.delete(runId);
       return;
+    }
+    for (const line of lines) {
+      // A gap is a line still being written by another process: the rest wait for the next pass.
+      if (line.sequence !== cursor.logSequence + 1) break;
+      cursor.logSequence = line.sequence;
+      pubSub.publish(RUN_LOG_TOPIC, runId, line);
     }
     const points = fresh.filter((p) => !(p.time.toISOString() === cursor.time && cursor.seenAtTime.has(`${p.name}@${p.step}`)));
     if (points.length) {

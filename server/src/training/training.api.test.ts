@@ -9,6 +9,32 @@ import { RunStatus, TrainingRun } from './training.entity.ts';
 import { RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
 import { createShakespeareVersion, createTinyModel, getRun, isFinished, type RunView, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
 
+type LogLine = { sequence: number; level: 'INFO' | 'WARN' | 'ERROR'; message: string; time: string; runId: string };
+const LOGS = 'query($id: ID!, $first: Int, $after: String) { runLogs(runId: $id, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { sequence level message time runId } } }';
+
+/** Every line of a run's log, fetched a few at a time to cross page boundaries. */
+async function runLog(t: TestServer, user: TestUser, id: string, first = 4): Promise<LogLine[]> {
+  const lines: LogLine[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const result: { data?: { runLogs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: LogLine[] } }; errors?: unknown } = await t.graphqlAs(user.token, LOGS, { id, first, after });
+    if (!result.data) throw new Error(`runLogs failed: ${JSON.stringify(result.errors)}`);
+    lines.push(...result.data.runLogs.nodes);
+    if (!result.data.runLogs.pageInfo.hasNextPage) {
+      expect(result.data.runLogs.totalCount).toBe(lines.length);
+      return lines;
+    }
+    after = result.data.runLogs.pageInfo.endCursor;
+  }
+}
+
+/** Index of the first line matching, failing with the whole log when none does. */
+function lineIndex(lines: LogLine[], pattern: RegExp): number {
+  const index = lines.findIndex((l) => pattern.test(l.message));
+  if (index < 0) throw new Error(`no log line matches ${pattern}:\n${lines.map((l) => `${l.sequence} ${l.level} ${l.message}`).join('\n')}`);
+  return index;
+}
+
 type Batch = { runMetrics: { runId: string; dropped: number; points: Array<{ step: number; name: string; value: number | null }> } };
 
 describe.each(ENGINES)('training runs API on %s', (engine) => {
@@ -133,6 +159,70 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(await waitForRun(t, dev, run.id, isFinished)).toMatchObject({ status: 'CANCELLED' });
     const again = await t.graphqlAs(dev.token, 'mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: run.id });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    // The log tells the same story, in order, and a viewer reads it.
+    const lines = await runLog(t, viewer, run.id);
+    const order = [/^Pause requested at step \d+/, new RegExp(`^Paused at step ${atPause.step}$`), /^Resume requested at step \d+/, new RegExp(`^Resumed at step ${atPause.step}$`), /^Cancel requested by a user at step \d+/, /^Cancelled at step \d+: cancelled by a user$/];
+    const at = order.map((pattern) => lineIndex(lines, pattern));
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(at.at(-1)).toBe(lines.length - 1);
+  });
+
+  it('keeps a log of a run: queued, claimed, loaded, started, step summaries, evaluations, checkpoints, completion; live lines by subscription', async () => {
+    const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 20, evalEvery: 10, evalBatches: 1, checkpointEvery: 10 } });
+    const live = await subscribe<{ runLogAdded: LogLine }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runLogAdded(runId: $id) { sequence level message time runId } }', { id: run.id });
+    const done = await waitForRun(t, dev, run.id, isFinished);
+    expect(done.status).toBe('COMPLETED');
+    const lines = await runLog(t, dev, run.id, 3);
+    expect(lines.map((l) => l.sequence)).toEqual(lines.map((_, i) => i + 1));
+    expect(lines.every((l) => l.runId === run.id && l.level === 'INFO')).toBe(true);
+    expect(lines.map((l) => Date.parse(l.time))).toEqual([...lines.map((l) => Date.parse(l.time))].sort((a, b) => a - b));
+    const milestones = [
+      new RegExp(`^Queued by ${dev.email.replace('.', '\\.')}: model "tiny-test" on dataset version 1 \\(${datasetVersionId}\\), 20 steps on cpu$`),
+      /^Claimed by worker .+ \(attempt 1\)$/,
+      /^Model "tiny-test": 2 layers, 2 heads, width 32, context 32, vocabulary 320; freshly initialized$/,
+      /^Dataset version 1 \(.+\) loaded: [\d,]+ records, [\d,]+ training and [\d,]+ validation tokens in 2 shards$/,
+      /^Training started on cpu \(fp32, 1 thread\) at step 0\/20: [\d,]+ parameters \([\d,]+ trainable\), [\d,]+ training tokens; 20 steps, batch 4, learning rate 0\.003 \(cosine, warmup 2, min 0\.0003\).*seed 7, evaluate every 10 steps, checkpoint every 10 steps$/,
+      /^Step 10\/20: loss [\d.]+, learning rate [\d.e-]+, gradient norm [\d.]+, [\d,]+ tokens\/s/,
+      /^Evaluation at step 10: validation loss [\d.]+, perplexity [\d.]+/,
+      /^Checkpoint saved at step 10( \(best so far\))?: .*step-00000010$/,
+      /^Step 20\/20: loss/,
+      /^Evaluation at step 20: /,
+      /^Checkpoint saved at step 20.* \(final\): .*step-00000020$/,
+      /^Training ended at step 20\/20; registering a model version from /,
+      new RegExp(`^Completed at step 20/20: last loss [\\d.]+, best validation loss [\\d.]+; registered model version \\d+ \\(${done.resultVersion!.id}\\)$`),
+    ];
+    const at = milestones.map((pattern) => lineIndex(lines, pattern));
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(at[0]).toBe(0);
+    expect(at.at(-1)).toBe(lines.length - 1);
+    // one summary per step, not one per event at that step
+    expect(lines.filter((l) => l.message.startsWith('Step ')).map((l) => l.message.split(':')[0])).toEqual(['Step 10/20', 'Step 20/20']);
+    // the subscriber got every line written after it subscribed, ending with the completion
+    await live.waitFor((m) => m.runLogAdded.message.startsWith('Completed at step 20/20'));
+    const received = live.messages.map((m) => m.runLogAdded);
+    expect(received.length).toBeGreaterThan(5);
+    expect(received).toEqual(lines.slice(lines.length - received.length));
+    await live.dispose();
+  });
+
+  it('a failing run logs its reason; the log is refused to anonymous callers and unknown runs are named', async () => {
+    const exploding = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 50, gradNormThreshold: 1e-6 } });
+    expect(await waitForRun(t, dev, exploding.id, isFinished)).toMatchObject({ status: 'FAILED' });
+    const lines = await runLog(t, dev, exploding.id);
+    const warn = lineIndex(lines, /^Stopping: gradient norm [\d.e+-]+ exceeded the threshold 0\.000001 at step 1$/);
+    const failed = lineIndex(lines, /^Failed at step 1: gradient norm [\d.e+-]+ exceeded the threshold 0\.000001 at step 1$/);
+    expect([lines[warn]!.level, lines[failed]!.level]).toEqual(['WARN', 'ERROR']);
+    expect(failed).toBe(lines.length - 1);
+    expect(lines.some((l) => l.message.startsWith('Completed'))).toBe(false);
+
+    const unknown = await t.graphqlAs(dev.token, LOGS, { id: '00000000-0000-0000-0000-000000000000' });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(unknown.errors?.[0]?.message).toBe('TrainingRun 00000000-0000-0000-0000-000000000000 not found');
+    const anonymous = await t.graphql(LOGS, { id: exploding.id });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await t.graphqlAs(dev.token, LOGS, { id: exploding.id, first: 101 })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect((await t.graphqlAs(dev.token, LOGS, { id: exploding.id, after: 'nope' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
   it('stops early when the validation loss stops improving; the gradient-norm threshold stops the run or skips the update', async () => {
@@ -184,6 +274,12 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     await t.server.dataSource.getRepository(TrainingRun).update({ id: run.id }, { status: RunStatus.IN_PROGRESS, stage: 'training', workerId: 'dead-worker', heartbeatAt: new Date(Date.now() - 60_000), lastCheckpoint: lost, resultVersionId: null, finishedAt: null });
     const failed = await waitForRun(t, dev, run.id, (r) => r.status === 'FAILED', 20_000);
     expect(failed).toMatchObject({ attempts: 2, failureReason: `cannot resume: checkpoint ${lost} is missing` });
+    const lines = await runLog(t, dev, run.id);
+    const requeued = lineIndex(lines, new RegExp(`^The worker dead-worker stopped sending heartbeats at step \\d+; the run is back in the queue to resume from ${lost}$`));
+    const reason = lineIndex(lines, new RegExp(`^Failed: cannot resume: checkpoint ${lost} is missing$`));
+    expect([lines[requeued]!.level, lines[reason]!.level]).toEqual(['WARN', 'ERROR']);
+    expect(lineIndex(lines, /\(attempt 2\)$/)).toBeGreaterThan(requeued);
+    expect(reason).toBe(lines.length - 1);
   });
 
   it('downsamples long metric series to min/max buckets', async () => {

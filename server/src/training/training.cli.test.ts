@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
 import { createShakespeareVersion, createTinyModel, getRun, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
+import { RUN_LOG_TOPIC } from './run-log.ts';
 import { RUN_METRICS_TOPIC } from './training.runner.ts';
 import { type RunningWorker, startWorker } from './worker.ts';
 
@@ -89,14 +90,15 @@ describe('egen train / runs / worker (sqlite)', () => {
     expect(followed.out).toMatch(/Step 5\/5 {2}loss .* COMPLETED/);
   });
 
-  it("the server's subscribers see every point and the status of a run the worker trains", async () => {
+  it("the server's subscribers see every point, the status and every log line of a run the worker trains", async () => {
     // No worker while we subscribe, so the run is still queued when the relay starts following it.
     await worker?.stop();
     worker = null;
     const run = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 25, evalEvery: 5, evalBatches: 1 } });
     const metrics = await subscribe<{ runMetrics: { points: Array<{ step: number; name: string }> } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runMetrics(runId: $id) { points { step name } } }', { id: run.id });
     const updates = await subscribe<{ runUpdated: { status: string } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runUpdated(id: $id) { status } }', { id: run.id });
-    for (let i = 0; i < 200 && t.server.pubSub.subscriberCount(RUN_METRICS_TOPIC, run.id) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    const log = await subscribe<{ runLogAdded: { sequence: number; level: string; message: string } }>(t.wsUrl, dev.token, 'subscription($id: ID!) { runLogAdded(runId: $id) { sequence level message } }', { id: run.id });
+    for (let i = 0; i < 200 && (t.server.pubSub.subscriberCount(RUN_METRICS_TOPIC, run.id) < 1 || t.server.pubSub.subscriberCount(RUN_LOG_TOPIC, run.id) < 1); i++) await new Promise((r) => setTimeout(r, 25));
     await t.server.relay.tick(); // the relay starts following the run from here
     expect(t.server.runner).toBeNull(); // this server trains nothing: every update comes through the relay
     worker = await startWorker(t.server.config, { pollIntervalMs: 100 });
@@ -106,7 +108,15 @@ describe('egen train / runs / worker (sqlite)', () => {
     expect(live.filter((p) => p.name === 'loss').map((p) => p.step)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(live.filter((p) => p.name === 'val_loss').map((p) => p.step)).toEqual([5, 10, 15, 20, 25]);
     expect(updates.messages.map((m) => m.runUpdated.status)).toEqual(expect.arrayContaining(['IN_PROGRESS', 'COMPLETED']));
+    // Every line the worker wrote after the relay started following (the "Queued" line came before), in order.
+    await log.waitFor((m) => m.runLogAdded.message.startsWith('Completed at step 25/25'));
+    const stored = await t.graphqlAs<{ runLogs: { nodes: Array<{ sequence: number; level: string; message: string }> } }>(dev.token, 'query($id: ID!) { runLogs(runId: $id, first: 100) { nodes { sequence level message } } }', { id: run.id });
+    const lines = stored.data!.runLogs.nodes;
+    expect(lines[0]!.message).toMatch(/^Queued by /);
+    expect(log.messages.map((m) => m.runLogAdded)).toEqual(lines.slice(1));
+    expect(lines.find((l) => l.message.startsWith('Claimed by worker'))!.message).toContain(`(attempt 1)`);
     await metrics.dispose();
     await updates.dispose();
+    await log.dispose();
   });
 });

@@ -214,3 +214,39 @@ export class Checkpoint {
   @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: ISO_DATE })
   createdAt!: Date;
 }
+
+export enum RunLogLevel {
+  INFO = 'INFO',
+  WARN = 'WARN',
+  ERROR = 'ERROR',
+}
+registerEnumType(RunLogLevel, { name: 'RunLogLevel', description: 'INFO: what the run did; WARN: a stop or requeue worth a look; ERROR: why it failed' });
+
+@ObjectType({ description: 'One line of the log of a run, written as the run moves through its life' })
+@Entity({ name: 'run_log' })
+@Index('uq_run_log_run_sequence', ['runId', 'sequence'], { unique: true })
+export class RunLogLine {
+  @Field(() => ID)
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Field(() => ID)
+  @Column({ name: 'run_id', type: 'varchar', length: 36 })
+  runId!: string;
+
+  @Field(() => Int, { description: '1, 2, 3, … per run, in the order the lines were written' })
+  @Column({ type: 'integer' })
+  sequence!: number;
+
+  @Field(() => GraphQLISODateTime)
+  @Column({ type: 'varchar', length: 32, transformer: ISO_DATE })
+  time!: Date;
+
+  @Field(() => RunLogLevel)
+  @Column({ type: 'varchar', length: 8 })
+  level!: RunLogLevel;
+
+  @Field(() => String)
+  @Column({ type: 'text' })
+  message!: string;
+}

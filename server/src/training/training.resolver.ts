@@ -6,10 +6,11 @@ import { User } from '../auth/user.entity.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
 import { Model, ModelVersion } from '../models/model.entity.ts';
-import { Checkpoint, MetricPoint, TrainingRun } from './training.entity.ts';
+import { RUN_LOG_TOPIC } from './run-log.ts';
+import { Checkpoint, MetricPoint, RunLogLine, TrainingRun } from './training.entity.ts';
 import { MetricHistoryArgs, StartTrainingRunInput, TrainingRunFilter, TrainingRunOrder } from './training.inputs.ts';
 import { type MetricBatchPayload, RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
-import { MetricBatch, TrainingRunConnection } from './training.types.ts';
+import { MetricBatch, RunLogConnection, TrainingRunConnection } from './training.types.ts';
 
 @Resolver(() => TrainingRun)
 export class TrainingRunResolver {
@@ -26,6 +27,11 @@ export class TrainingRunResolver {
   @Query(() => TrainingRun)
   trainingRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TrainingRun> {
     return ctx.services.training.get(id);
+  }
+
+  @Query(() => RunLogConnection, { description: 'The log of a run, oldest line first: queued, claimed, model and data loaded, started, step summaries, evaluations, checkpoints, pause, resume, cancel, failure or completion' })
+  runLogs(@Arg('runId', () => ID) runId: string, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<Connection<RunLogLine>> {
+    return ctx.services.training.logs(runId, page);
   }
 
   @Mutation(() => TrainingRun, { description: 'Validates the whole config and queues the run' })
@@ -56,6 +62,11 @@ export class TrainingRunResolver {
   @Subscription(() => MetricBatch, { topics: RUN_METRICS_TOPIC, topicId: ({ args }) => (args as { runId: string }).runId, description: 'New metric points of a run, batched, in step order' })
   runMetrics(@Arg('runId', () => ID) _runId: string, @Root() batch: MetricBatchPayload): MetricBatch {
     return batch;
+  }
+
+  @Subscription(() => RunLogLine, { topics: RUN_LOG_TOPIC, topicId: ({ args }) => (args as { runId: string }).runId, description: 'New lines of the log of a run, in sequence order' })
+  runLogAdded(@Arg('runId', () => ID) _runId: string, @Root() line: RunLogLine): RunLogLine {
+    return line;
   }
 
   @FieldResolver(() => GraphQLJSON, { description: 'The validated hyperparameters, defaults filled in' })

@@ -8,14 +8,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type DataSource, In, IsNull, LessThan, Not } from 'typeorm';
 import type { PubSub } from 'type-graphql';
-import { train, type TrainingHandle, type TrainingResult, type TrainingEvent } from '../../../native/index.ts';
+import { type StepReport, train, type TrainingHandle, type TrainingResult, type TrainingEvent } from '../../../native/index.ts';
 import { User } from '../auth/user.entity.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { Logger } from '../logging/logger.ts';
 import { Model, ModelVersion } from '../models/model.entity.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import { progressText, toTrainOptions } from './training.config.ts';
-import { Checkpoint, MetricPoint, type RequestedAction, RunStatus, TrainingRun } from './training.entity.ts';
+import { count, num, RunLog } from './run-log.ts';
+import { Checkpoint, MetricPoint, type RequestedAction, RunLogLevel, RunStatus, type StoredTrainingConfig, TrainingRun } from './training.entity.ts';
 
 export const RUN_UPDATED_TOPIC = 'training.runUpdated';
 export const RUN_METRICS_TOPIC = 'training.runMetrics';
@@ -60,10 +61,32 @@ interface ActiveRun {
   evalsWithoutImprovement: number;
   bestValLoss: number | null;
   dirty: boolean;
+  /** The newest step report, summarized in the log at evaluations and checkpoints. */
+  lastStep: StepReport | null;
+  /** Step of the last summary written, so an evaluation and a checkpoint at one step share it. */
+  summarizedStep: number;
   finished: Promise<void>;
 }
 
 const CHECKPOINT_STEP = /step-(\d+)\/?$/;
+
+/** The hyperparameters that shape a run, in one log line. */
+function configSummary(config: StoredTrainingConfig): string {
+  const parts = [
+    `${count(config.maxSteps)} steps${config.epochs ? ` (${config.epochs} epochs)` : ''}`,
+    `batch ${config.batchSize}${config.gradientAccumulationSteps > 1 ? ` × ${config.gradientAccumulationSteps} accumulated` : ''}`,
+    `learning rate ${num(config.learningRate)} (${config.lrSchedule}, warmup ${config.warmupSteps}, min ${num(config.minLearningRate)})`,
+    `weight decay ${num(config.weightDecay)}`,
+    `grad clip ${num(config.gradClip)}`,
+    `seed ${config.seed}`,
+    config.evalEvery ? `evaluate every ${config.evalEvery} steps` : 'evaluate at the end',
+    `checkpoint every ${config.checkpointEvery} steps`,
+  ];
+  if (config.lora) parts.push(`LoRA rank ${config.lora.rank} on ${config.lora.targets.join(', ')}`);
+  if (config.earlyStopping) parts.push(`early stopping after ${config.earlyStopping.patience} evaluations without improvement`);
+  if (config.gradNormThreshold !== null) parts.push(`gradient norm threshold ${num(config.gradNormThreshold)} (${config.gradNormAction ?? 'stop'})`);
+  return parts.join(', ');
+}
 
 /** Cuts a list into chunks (SQLite binds at most 999 parameters per statement in old builds). */
 function chunks<T>(items: T[], size: number): T[][] {
@@ -83,6 +106,7 @@ export class TrainingRunner {
   private polling: Promise<void> | null = null;
   private pollAgain = false;
   private stopping = false;
+  private readonly runLog: RunLog;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -90,6 +114,7 @@ export class TrainingRunner {
   ) {
     this.concurrency = options.concurrency ?? 1;
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.runLog = new RunLog(dataSource, options.pubSub);
   }
 
   /** Starts polling the queue. */
@@ -170,12 +195,24 @@ export class TrainingRunner {
 
   private apply(active: ActiveRun, action: RequestedAction): void {
     const handle = active.handle!;
-    if (action === 'PAUSE') handle.pause();
-    else if (action === 'RESUME') handle.resume();
-    else {
+    if (action === 'PAUSE') {
+      this.log(active, RunLogLevel.INFO, `Pause requested at step ${active.run.step}; pausing at the next step boundary`);
+      handle.pause();
+    } else if (action === 'RESUME') {
+      this.log(active, RunLogLevel.INFO, `Resume requested at step ${active.run.step}`);
+      handle.resume();
+    } else {
+      this.log(active, RunLogLevel.INFO, `Cancel requested by a user at step ${active.run.step}; stopping at the next step boundary`);
       active.stopReason ??= 'cancelled by a user';
       handle.cancel().catch(() => undefined);
     }
+  }
+
+  /** Appends a line to the run's log after the writes queued before it, and publishes it. */
+  private log(active: ActiveRun, level: RunLogLevel, message: string): void {
+    this.enqueue(active, async () => {
+      await this.runLog.append(active.run.id, level, message, true);
+    });
   }
 
   /** Runs held by a worker that stopped heartbeating go back to the queue (PAUSED ones stay paused, detached). */
@@ -193,6 +230,13 @@ export class TrainingRunner {
       );
       if (result.affected) {
         this.options.logger.warn({ runId: run.id, worker: run.workerId }, paused ? 'detached a paused run whose worker stopped' : 'requeued a run whose worker stopped');
+        const silent = `worker ${run.workerId ?? '(none)'} stopped sending heartbeats at step ${run.step}`;
+        await this.runLog.append(
+          run.id,
+          RunLogLevel.WARN,
+          paused ? `The ${silent}; the run stays paused, and resuming queues it to continue from its last checkpoint` : `The ${silent}; the run is back in the queue to resume from ${run.lastCheckpoint ?? 'the start (no checkpoint yet)'}`,
+          this.launched.has(run.id),
+        );
         await this.publishRun(run.id);
       }
     }
@@ -234,6 +278,8 @@ export class TrainingRunner {
       evalsWithoutImprovement: 0,
       bestValLoss: null,
       dirty: false,
+      lastStep: null,
+      summarizedStep: -1,
       finished: new Promise<void>((resolve) => (resolveFinished = resolve)),
     };
     this.active.set(run.id, active);
@@ -250,6 +296,7 @@ export class TrainingRunner {
     const { run } = active;
     const log = this.options.logger.child({ runId: run.id });
     let result: TrainingResult;
+    this.log(active, RunLogLevel.INFO, `Claimed by worker ${this.workerId} (attempt ${run.attempts})`);
     try {
       const options = await this.prepare(active);
       await this.publishRun(run.id);
@@ -262,7 +309,8 @@ export class TrainingRunner {
       result = await handle.done;
     } catch (error) {
       await active.writes;
-      await this.finish(active, { status: RunStatus.FAILED, failureReason: (error as Error).message });
+      const reason = (error as Error).message;
+      await this.finish(active, { status: RunStatus.FAILED, failureReason: reason }, [RunLogLevel.ERROR, `Failed: ${reason}`]);
       log.warn({ err: error }, 'training run failed');
       return;
     }
@@ -270,6 +318,9 @@ export class TrainingRunner {
     await active.writes;
     if (this.stopping && result.status === 'CANCELLED' && active.stopReason === null) {
       // Server shutdown: back to the queue, to resume from the final checkpoint.
+      const from = result.lastCheckpoint ?? run.lastCheckpoint;
+      this.log(active, RunLogLevel.WARN, `Worker ${this.workerId} is stopping: the run goes back to the queue at step ${result.step} and resumes from ${from ?? 'the start (no checkpoint yet)'}`);
+      await active.writes;
       await this.repo().update(
         { id: run.id },
         { status: RunStatus.QUEUED, stage: 'queued', workerId: null, heartbeatAt: null, lastCheckpoint: result.lastCheckpoint ?? run.lastCheckpoint, updatedAt: new Date() },
@@ -280,12 +331,16 @@ export class TrainingRunner {
     const common = { step: result.step, progress: progressText(result.step, run.config), lastCheckpoint: result.lastCheckpoint ?? run.lastCheckpoint, bestCheckpoint: result.bestCheckpoint ?? run.bestCheckpoint };
     if (result.status === 'FAILED') {
       const rollback = result.bestCheckpoint ?? run.bestCheckpoint ?? run.lastCheckpoint;
-      await this.finish(active, { ...common, lastCheckpoint: rollback, status: RunStatus.FAILED, failureReason: `${result.reason ?? 'training failed'}${rollback ? `; rolled back to the best checkpoint ${rollback}` : '; no checkpoint to roll back to'}` });
+      const failureReason = `${result.reason ?? 'training failed'}${rollback ? `; rolled back to the best checkpoint ${rollback}` : '; no checkpoint to roll back to'}`;
+      await this.finish(active, { ...common, lastCheckpoint: rollback, status: RunStatus.FAILED, failureReason }, [RunLogLevel.ERROR, `Failed at step ${result.step}: ${failureReason}`]);
     } else if (result.status === 'CANCELLED') {
-      await this.finish(active, { ...common, status: RunStatus.CANCELLED, stopReason: active.stopReason ?? result.reason });
+      const stopReason = active.stopReason ?? result.reason;
+      await this.finish(active, { ...common, status: RunStatus.CANCELLED, stopReason }, [RunLogLevel.INFO, `Cancelled at step ${result.step}${stopReason ? `: ${stopReason}` : ''}`]);
     } else if (active.stopIsFailure) {
-      await this.finish(active, { ...common, status: RunStatus.FAILED, failureReason: active.stopReason, stopReason: active.stopReason });
+      await this.finish(active, { ...common, status: RunStatus.FAILED, failureReason: active.stopReason, stopReason: active.stopReason }, [RunLogLevel.ERROR, `Failed at step ${result.step}: ${active.stopReason}`]);
     } else {
+      this.log(active, RunLogLevel.INFO, `Training ended at step ${result.step}/${run.config.maxSteps}${active.stopReason ? ` (${active.stopReason})` : ''}; registering a model version from ${result.bestCheckpoint ?? result.lastCheckpoint}`);
+      await active.writes;
       await this.repo().update({ id: run.id }, { ...common, stage: 'registering', updatedAt: new Date() });
       await this.publishRun(run.id);
       try {
@@ -308,9 +363,13 @@ export class TrainingRunner {
             await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
           }
         }
-        await this.finish(active, { ...common, status: RunStatus.COMPLETED, resultVersionId: version.id, stopReason: active.stopReason });
+        await this.finish(active, { ...common, status: RunStatus.COMPLETED, resultVersionId: version.id, stopReason: active.stopReason }, [
+          RunLogLevel.INFO,
+          `Completed at step ${result.step}/${run.config.maxSteps}: last loss ${num(result.loss)}, best validation loss ${num(result.bestValLoss)}; registered model version ${version.version} (${version.id})`,
+        ]);
       } catch (error) {
-        await this.finish(active, { ...common, status: RunStatus.FAILED, failureReason: `could not register the model version: ${(error as Error).message}` });
+        const failureReason = `could not register the model version: ${(error as Error).message}`;
+        await this.finish(active, { ...common, status: RunStatus.FAILED, failureReason }, [RunLogLevel.ERROR, `Failed: ${failureReason}`]);
       }
     }
     log.info({ status: result.status, step: result.step, loss: result.loss }, 'training run ended');
@@ -322,14 +381,26 @@ export class TrainingRunner {
     const model = await this.dataSource.getRepository(Model).findOneBy({ id: run.modelId });
     if (!model) throw new Error(`model ${run.modelId} no longer exists`);
     let initFrom: string | null = null;
+    let base: ModelVersion | null = null;
     if (run.baseVersionId) {
-      const base = await this.dataSource.getRepository(ModelVersion).findOneBy({ id: run.baseVersionId });
+      base = await this.dataSource.getRepository(ModelVersion).findOneBy({ id: run.baseVersionId });
       if (!base?.checkpointPath) throw new Error(`base version ${run.baseVersionId} has no weights`);
       initFrom = base.checkpointPath;
     }
+    this.log(
+      active,
+      RunLogLevel.INFO,
+      `Model "${model.name}": ${model.layers} layers, ${model.heads} heads, width ${model.embeddingWidth}, context ${model.contextLength}, vocabulary ${count(model.vocabSize)}` +
+        (base ? `; fine-tuning from its version ${base.version} (${initFrom})` : '; freshly initialized'),
+    );
     const version = await this.options.datasets.getVersion(run.datasetVersionId);
     if (!version) throw new Error(`dataset version ${run.datasetVersionId} no longer exists`);
     const shards = (split: string): string[] => version.shards.filter((s) => s.split === split && s.tokens > 0).map((s) => s.path);
+    this.log(
+      active,
+      RunLogLevel.INFO,
+      `Dataset version ${version.version} (${version.id}) loaded: ${count(version.recordCount)} records, ${count(version.trainTokens)} training and ${count(version.validationTokens)} validation tokens in ${shards('train').length + shards('validation').length} shards`,
+    );
     const checkpointDir = join(this.options.dataDir, 'runs', run.id, 'checkpoints');
     const points = this.dataSource.getRepository(MetricPoint);
     const checkpoints = this.dataSource.getRepository(Checkpoint);
@@ -350,6 +421,7 @@ export class TrainingRunner {
       await checkpoints.delete({ runId: run.id });
       rmSync(checkpointDir, { recursive: true, force: true });
     }
+    if (resumeFrom) this.log(active, RunLogLevel.INFO, `Resuming from checkpoint ${resumeFrom} at step ${fromStep}`);
     await this.repo().update({ id: run.id }, { step: fromStep, progress: progressText(fromStep, run.config), stage: resumeFrom ? 'resuming' : 'starting', updatedAt: new Date() });
     return toTrainOptions(run.config, {
       model: { vocabSize: model.vocabSize, contextLength: model.contextLength, nLayer: model.layers, nHead: model.heads, nEmbd: model.embeddingWidth, dropout: model.dropout, bias: model.bias },
@@ -383,6 +455,11 @@ export class TrainingRunner {
       case 'start':
         run.stage = 'training';
         active.dirty = true;
+        this.log(
+          active,
+          RunLogLevel.INFO,
+          `Training started on ${event.device} (${event.precision}, ${event.threads} ${event.threads === 1 ? 'thread' : 'threads'}) at step ${event.step}/${event.maxSteps}: ${count(event.parameters)} parameters (${count(event.trainableParameters)} trainable), ${count(event.trainTokens)} training tokens; ${configSummary(run.config)}`,
+        );
         break;
       case 'step': {
         this.point(active, event.step, 'loss', event.loss);
@@ -393,11 +470,13 @@ export class TrainingRunner {
         run.step = event.step;
         run.lastLoss = Number.isFinite(event.loss) ? event.loss : null;
         active.dirty = true;
+        active.lastStep = event;
         const threshold = run.config.gradNormThreshold;
         // With gradNormAction "skip" the native trainer already skipped the update.
         if (threshold !== null && run.config.gradNormAction !== 'skip' && event.gradNorm > threshold && active.stopReason === null) {
           active.stopReason = `gradient norm ${event.gradNorm.toPrecision(4)} exceeded the threshold ${threshold} at step ${event.step}`;
           active.stopIsFailure = true;
+          this.log(active, RunLogLevel.WARN, `Stopping: ${active.stopReason}`);
         }
         break;
       }
@@ -405,8 +484,13 @@ export class TrainingRunner {
         this.point(active, event.step, 'val_loss', event.valLoss);
         this.point(active, event.step, 'perplexity', event.perplexity);
         run.bestValLoss = event.bestValLoss;
+        this.summarize(active);
+        this.log(active, RunLogLevel.INFO, `Evaluation at step ${event.step}: validation loss ${num(event.valLoss)}, perplexity ${num(event.perplexity)} (best validation loss ${num(event.bestValLoss)})`);
         const stop = this.countEval(active, event.valLoss);
-        if (stop && active.stopReason === null) active.stopReason = stop;
+        if (stop && active.stopReason === null) {
+          active.stopReason = stop;
+          this.log(active, RunLogLevel.INFO, `Stopping: ${stop}`);
+        }
         active.dirty = true;
         break;
       }
@@ -416,22 +500,37 @@ export class TrainingRunner {
         if (event.best) run.bestCheckpoint = event.path;
         // Points up to this step are written first, then the checkpoint is recorded as the resume point.
         this.flush(active);
+        this.summarize(active);
         this.enqueue(active, async () => {
           await this.dataSource.getRepository(Checkpoint).insert(row);
           await this.repo().update({ id: run.id }, { lastCheckpoint: run.lastCheckpoint, bestCheckpoint: run.bestCheckpoint });
         });
+        this.log(active, RunLogLevel.INFO, `Checkpoint saved at step ${event.step}${event.best ? ' (best so far)' : ''}${event.final ? ' (final)' : ''}: ${event.path}`);
         break;
       }
       case 'status':
         run.status = event.status === 'PAUSED' ? RunStatus.PAUSED : RunStatus.IN_PROGRESS;
         run.stage = event.status === 'PAUSED' ? 'paused' : 'training';
         this.flush(active);
+        this.log(active, RunLogLevel.INFO, `${event.status === 'PAUSED' ? 'Paused' : 'Resumed'} at step ${event.step}`);
         this.enqueue(active, async () => {
           await this.repo().update({ id: run.id }, { status: run.status, stage: run.stage, updatedAt: new Date() });
           await this.publishRun(run.id);
         });
         break;
     }
+  }
+
+  /** A line with the newest step's numbers, at most one per step (an evaluation and a checkpoint may share a step). */
+  private summarize(active: ActiveRun): void {
+    const s = active.lastStep;
+    if (!s || s.step === active.summarizedStep) return;
+    active.summarizedStep = s.step;
+    this.log(
+      active,
+      RunLogLevel.INFO,
+      `Step ${s.step}/${active.run.config.maxSteps}: loss ${num(s.loss)}, learning rate ${num(s.lr)}, gradient norm ${num(s.gradNorm)}, ${count(s.tokensPerSecond)} tokens/s, ${num(s.stepTimeMs)} ms/step, ${count(s.memoryBytes / 2 ** 20)} MiB`,
+    );
   }
 
   private enqueue(active: ActiveRun, work: () => Promise<void>): void {
@@ -461,7 +560,10 @@ export class TrainingRunner {
     });
   }
 
-  private async finish(active: ActiveRun, changes: Partial<TrainingRun> & { status: RunStatus }): Promise<void> {
+  /** Writes the run's last log line, then its final state (so a reader who sees the state finds the line). */
+  private async finish(active: ActiveRun, changes: Partial<TrainingRun> & { status: RunStatus }, [level, message]: [RunLogLevel, string]): Promise<void> {
+    this.log(active, level, message);
+    await active.writes;
     await this.repo().update({ id: active.run.id }, { ...changes, stage: 'done', workerId: null, heartbeatAt: null, requestedAction: null, finishedAt: new Date(), updatedAt: new Date() });
     await this.publishRun(active.run.id);
   }

@@ -12,7 +12,8 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
 import { progressText, validateTrainingConfig } from './training.config.ts';
-import { Checkpoint, FINISHED_STATUSES, MetricPoint, type RequestedAction, RunStatus, TrainingRun } from './training.entity.ts';
+import { RunLog } from './run-log.ts';
+import { Checkpoint, FINISHED_STATUSES, MetricPoint, type RequestedAction, RunLogLevel, RunLogLine, RunStatus, TrainingRun } from './training.entity.ts';
 import { type MetricHistoryArgs, type StartTrainingRunInput, type TrainingRunFilter, type TrainingRunOrder, TrainingRunOrderField } from './training.inputs.ts';
 import type { TrainingRunner } from './training.runner.ts';
 
@@ -25,12 +26,16 @@ function auditView(run: TrainingRun): Record<string, unknown> {
 
 export class TrainingService {
   private runner: TrainingRunner | null = null;
+  /** Lines written here are of runs no process trains now; the relay publishes them to subscribers. */
+  private readonly runLog: RunLog;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly datasets: DatasetsService,
-  ) {}
+  ) {
+    this.runLog = new RunLog(dataSource);
+  }
 
   /** The runner of this process, told about new runs and control requests at once. */
   attachRunner(runner: TrainingRunner): void {
@@ -61,6 +66,13 @@ export class TrainingService {
       direction: order?.direction ?? SortDirection.DESC,
       page,
     });
+  }
+
+  /** The log of a run, oldest line first. */
+  async logs(runId: string, page: PageArgs): Promise<Connection<RunLogLine>> {
+    await this.get(runId);
+    const qb = this.dataSource.getRepository(RunLogLine).createQueryBuilder('l').where('l.runId = :runId', { runId });
+    return paginate(qb, { alias: 'l', sortProperty: 'sequence', sortValue: (l) => l.sequence, direction: SortDirection.ASC, page });
   }
 
   async start(principal: Principal, input: StartTrainingRunInput, origin: RequestOrigin | null): Promise<TrainingRun> {
@@ -126,6 +138,12 @@ export class TrainingService {
       await manager.getRepository(TrainingRun).insert(run);
       await this.audit.record({ action: 'training_run.started', actor: principal, origin, targetType: 'TrainingRun', targetId: run.id, after: auditView(run) }, manager);
     });
+    await this.runLog.append(
+      run.id,
+      RunLogLevel.INFO,
+      `Queued by ${user.email}: model "${model!.name}"${base ? ` from its version ${base.version}` : ''} on dataset version ${version!.version} (${version!.id}), ${config.maxSteps} steps on ${config.device}`,
+      false,
+    );
     void this.runner?.poll();
     return run;
   }
@@ -146,6 +164,7 @@ export class TrainingService {
       const result = await this.repo().update({ id, status: RunStatus.PAUSED, workerId: null as unknown as undefined }, { status: RunStatus.QUEUED, stage: 'queued', updatedAt: new Date() });
       if (!result.affected) throw new ConflictError('The run changed meanwhile; try again');
       await this.audit.record({ action: 'training_run.resumed', actor: principal, origin, targetType: 'TrainingRun', targetId: id });
+      await this.runLog.append(id, RunLogLevel.INFO, `Resume requested by ${requireUser(principal).email}; queued to continue from ${run.lastCheckpoint ?? 'the start'}`, false);
       await this.runner?.publishRun(id);
       void this.runner?.poll();
       return this.get(id);
@@ -166,6 +185,7 @@ export class TrainingService {
         .execute();
       if (result.affected) {
         await this.audit.record({ action: 'training_run.cancelled', actor: principal, origin, targetType: 'TrainingRun', targetId: id });
+        await this.runLog.append(id, RunLogLevel.INFO, `Cancelled by ${requireUser(principal).email} while ${run.status === RunStatus.QUEUED ? 'queued' : 'paused with no worker'}`, false);
         await this.runner?.publishRun(id);
         return this.get(id);
       }

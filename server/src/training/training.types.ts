@@ -1,8 +1,9 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection.ts';
-import { MetricPoint, TrainingRun } from './training.entity.ts';
+import { MetricPoint, RunLogLine, TrainingRun } from './training.entity.ts';
 
 export const TrainingRunConnection = ConnectionType('TrainingRun', TrainingRun);
+export const RunLogConnection = ConnectionType('RunLogLine', RunLogLine);
 
 @ObjectType({ description: 'New metric points of a run, in step order' })
 export class MetricBatch {
