@@ -41,6 +41,7 @@ export const FIELDS: FieldSpec[] = [
   { key: 'device', label: 'Device', kind: 'string', initial: 'auto', group: 'Hardware', help: 'auto, cpu, cuda or cuda:N.' },
   { key: 'precision', label: 'Precision', kind: 'enum', options: ['FP32', 'BF16', 'FP16', 'AUTO'], initial: 'FP32', group: 'Hardware', help: 'Numeric precision.' },
   { key: 'threads', label: 'Threads', kind: 'int', min: 1, max: 1024, group: 'Hardware', help: 'Empty: the server setting.' },
+  { key: 'kernels', label: 'Kernels', kind: 'enum', options: ['FAST', 'DETERMINISTIC'], initial: 'FAST', group: 'Hardware', help: 'Deterministic: a resumed CUDA run repeats exactly (slower).' },
   { key: 'earlyStopping.patience', label: 'Patience (validations)', kind: 'int', min: 1, max: 100_000, initial: '3', group: 'Early stopping', help: 'Validations without improvement.' },
   { key: 'earlyStopping.minDelta', label: 'Minimum improvement', kind: 'float', min: 0, initial: '0', group: 'Early stopping', help: 'Smallest decrease that counts.' },
   { key: 'lora.rank', label: 'LoRA rank', kind: 'int', min: 1, max: 4096, initial: '8', group: 'LoRA', help: 'Rank r of the adapters.' },

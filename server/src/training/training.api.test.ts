@@ -255,6 +255,21 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     expect(JSON.stringify(badAction.errors)).toContain('gradNormAction');
   });
 
+  it('trains with deterministic kernels when asked (stored with the run) and refuses unknown kernels', async () => {
+    const fast = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 4 } });
+    const deterministic = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 4, kernels: 'DETERMINISTIC' } });
+    const [a, b] = [await waitForRun(t, dev, fast.id, isFinished), await waitForRun(t, dev, deterministic.id, isFinished)];
+    expect(b).toMatchObject({ status: 'COMPLETED', step: 4 });
+    // The same model and data: only the attention kernel differs, which moves the loss by rounding only.
+    expect(Math.abs(a.lastLoss! - b.lastLoss!)).toBeLessThan(1e-4);
+    const stored = await t.graphqlAs<{ trainingRun: { config: { kernels: string } } }>(dev.token, 'query($id: ID!) { trainingRun(id: $id) { config } }', { id: deterministic.id });
+    expect(stored.data?.trainingRun.config.kernels).toBe('deterministic');
+    const bad = await t.graphqlAs(dev.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', {
+      input: { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 4, kernels: 'SLOW' } },
+    });
+    expect(JSON.stringify(bad.errors)).toMatch(/kernels|TrainingKernels/);
+  });
+
   it('on divergence (NaN) rolls back to the best checkpoint and fails with the reason', async () => {
     const diverging = await startRun(t, dev, { modelId, datasetVersionId, config: { ...TINY_CONFIG, steps: 200, learningRate: 1e4, warmupSteps: 100, gradClip: 0, evalEvery: 1, evalBatches: 1, checkpointEvery: 1 } });
     const failed = await waitForRun(t, dev, diverging.id, isFinished);

@@ -99,6 +99,7 @@ export function validateTrainingConfig(input: TrainingConfigInput | null | undef
     gradNormAction: gradNormAction === 'skip' ? 'skip' : 'stop',
     device,
     threads: i.threads == null ? null : int('threads', i.threads, 1, 1, 1024),
+    kernels: i.kernels ?? 'fast',
   };
   return { config, errors };
 }
@@ -145,6 +146,7 @@ export function toTrainOptions(config: StoredTrainingConfig, inputs: RunInputs):
     checkpointEvery: config.checkpointEvery,
     keepLast: config.keepLast,
     ...(threads ? { threads } : {}),
+    deterministic: config.kernels === 'deterministic',
   };
   if (config.lora) options.lora = { ...config.lora, targets: config.lora.targets as LoraTarget[] };
   if (inputs.resumeFrom) options.resumeFrom = inputs.resumeFrom;

@@ -50,6 +50,8 @@ export interface StoredTrainingConfig {
   gradNormAction?: 'stop' | 'skip';
   device: string;
   threads: number | null;
+  /** Absent in configs stored before it existed, which meant "fast". */
+  kernels?: 'fast' | 'deterministic';
 }
 
 @ObjectType({ description: 'Training of a model (or from a base version) on a dataset version' })

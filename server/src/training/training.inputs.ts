@@ -23,6 +23,16 @@ export enum DataSampling {
 }
 registerEnumType(DataSampling, { name: 'DataSampling' });
 
+export enum TrainingKernels {
+  FAST = 'fast',
+  DETERMINISTIC = 'deterministic',
+}
+registerEnumType(TrainingKernels, {
+  name: 'TrainingKernels',
+  description:
+    'FAST: fused attention kernels; on CUDA two identical runs differ slightly (~1e-5 relative in bf16), so a resumed run only approximates the uninterrupted one. DETERMINISTIC: deterministic kernels; a run resumed from a checkpoint repeats the uninterrupted one exactly (slower on CUDA; CPU runs are deterministic either way).',
+});
+
 @InputType({ description: 'Low-rank adapters: base weights frozen, only the adapters train' })
 export class LoraInput {
   @Field(() => Int, { nullable: true, description: 'Rank r. Defaults to 8.' })
@@ -123,6 +133,9 @@ export class TrainingConfigInput {
 
   @Field(() => Int, { nullable: true, description: 'Intra-op threads. Defaults to the server setting.' })
   threads?: number | null;
+
+  @Field(() => TrainingKernels, { nullable: true, description: 'Defaults to FAST.' })
+  kernels?: TrainingKernels | null;
 }
 
 @InputType()
