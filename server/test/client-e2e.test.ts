@@ -1,7 +1,8 @@
 // The web client end to end in real Chromium against a real server with a fresh data directory:
 // sign in, upload tiny Shakespeare, read its report, run a pipeline, create a tiny model, use the
-// admin pages and the playground; a VIEWER sees no admin. Every page is scanned with axe-core in
-// both themes (no serious or critical violation) and photographed under test-results/.
+// admin pages and the playground; a VIEWER sees no admin; a list longer than a server page shows
+// every row. Every page is scanned with axe-core in both themes (no serious or critical violation)
+// and photographed under test-results/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -213,6 +214,25 @@ describe('web client end to end in Chromium', () => {
     await page.getByText('this session').waitFor();
     const refused = await t.graphqlAs(viewer.token, '{ users { totalCount } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await page.close();
+  });
+
+  it('a list longer than a server page shows every row: 105 API keys over two pages', async () => {
+    const aliases = Array.from({ length: 105 }, (_, i) => `k${i}: createApiKey(input: { name: "bulk key ${String(i).padStart(3, '0')}" }) { apiKey { id } }`);
+    const created = await t.graphqlAs(t.admin.token, `mutation { ${aliases.join('\n')} }`);
+    expect(created.errors).toBeUndefined();
+    const counted = await t.graphqlAs<{ apiKeys: { totalCount: number } }>(t.admin.token, '{ apiKeys { totalCount } }');
+    const total = counted.data!.apiKeys.totalCount;
+    expect(total).toBeGreaterThanOrEqual(105);
+    const page = await browser.newPage();
+    await signIn(page, t.httpUrl, t.admin.email, t.admin.password);
+    await page.goto(`${t.httpUrl}/admin/keys`);
+    const pager = page.getByRole('navigation', { name: 'API keys pages' });
+    await expect.poll(() => pager.textContent(), { timeout: 15_000 }).toContain(`(${total} rows)`);
+    // Newest first on the server: the first key created came on the second page.
+    await page.getByLabel('Filter API keys').fill('bulk key 000');
+    await page.getByRole('cell', { name: 'bulk key 000', exact: true }).waitFor();
+    expect(await page.getByTestId('partial-list').count()).toBe(0);
     await page.close();
   });
 

@@ -4,7 +4,8 @@ import type { Role } from '../auth/session.ts';
 import { useSession } from '../auth/use-session.ts';
 import { DataTable } from '../common/DataTable.tsx';
 import { formatDate } from '../common/format.ts';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { API_KEYS_QUERY, type ApiKeyRow } from './documents/api-keys.query.ts';
 import { MY_API_KEYS_QUERY } from './documents/my-api-keys.query.ts';
 import { CREATE_API_KEY_MUTATION } from './documents/create-api-key.mutation.ts';
@@ -15,9 +16,9 @@ const ROLES: Role[] = ['ADMIN', 'DEVELOPER', 'VIEWER'];
 
 /** Everyone's keys (admins), or your own. */
 export function ApiKeysPanel({ scope = 'all' }: { scope?: 'all' | 'mine' }): ReactElement {
-  const all = useQuery(API_KEYS_QUERY, {}, { pause: scope !== 'all' });
+  const all = useConnection(API_KEYS_QUERY, {}, (d) => d.apiKeys, { pause: scope !== 'all' });
   const mine = useQuery(MY_API_KEYS_QUERY, {}, { pause: scope !== 'mine' });
-  const keys = scope === 'all' ? { ...all, rows: all.data?.apiKeys.nodes } : { ...mine, rows: mine.data?.myApiKeys };
+  const keys = scope === 'all' ? { ...all, rows: all.nodes } : { ...mine, rows: mine.data?.myApiKeys };
   const create = useMutation(CREATE_API_KEY_MUTATION);
   const revoke = useMutation(REVOKE_API_KEY_MUTATION);
   const [name, setName] = useState('');
@@ -121,6 +122,7 @@ export function ApiKeysPanel({ scope = 'all' }: { scope?: 'all' | 'mine' }): Rea
             {keys.error ?? revoke.error}
           </p>
         )}
+        {scope === 'all' && <PartialListNotice list={all} noun="API keys" />}
         <DataTable caption="API keys" data={keys.rows ?? []} columns={columns} filterLabel="Filter API keys" empty="No API keys." />
       </section>
     </>

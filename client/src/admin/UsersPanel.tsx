@@ -4,7 +4,8 @@ import type { Role } from '../auth/session.ts';
 import { useSession } from '../auth/use-session.ts';
 import { DataTable } from '../common/DataTable.tsx';
 import { formatDate } from '../common/format.ts';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation } from '../common/use-graphql.ts';
 import { CREATE_USER_MUTATION } from './documents/create-user.mutation.ts';
 import { DISABLE_USER_MUTATION } from './documents/disable-user.mutation.ts';
 import { ENABLE_USER_MUTATION } from './documents/enable-user.mutation.ts';
@@ -16,7 +17,7 @@ const ROLES: Role[] = ['ADMIN', 'DEVELOPER', 'VIEWER'];
 
 export function UsersPanel(): ReactElement {
   const session = useSession();
-  const users = useQuery(USERS_QUERY, { first: 100 });
+  const users = useConnection(USERS_QUERY, {}, (d) => d.users);
   const setRole = useMutation(SET_USER_ROLE_MUTATION);
   const disable = useMutation(DISABLE_USER_MUTATION);
   const enable = useMutation(ENABLE_USER_MUTATION);
@@ -171,7 +172,8 @@ export function UsersPanel(): ReactElement {
             {error}
           </p>
         )}
-        <DataTable caption="Users" data={users.data?.users.nodes ?? []} columns={columns} filterLabel="Filter users" />
+        <PartialListNotice list={users} noun="users" />
+        <DataTable caption="Users" data={users.nodes ?? []} columns={columns} filterLabel="Filter users" />
       </section>
     </>
   );

@@ -17,6 +17,11 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
+/** Exact, with thousands separators, for counts that must not be rounded: 12,345. */
+export function formatExact(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);

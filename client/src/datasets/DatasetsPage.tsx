@@ -4,7 +4,8 @@ import { useSession } from '../auth/use-session.ts';
 import { DataTable } from '../common/DataTable.tsx';
 import { formatBytes, formatCount, formatDate } from '../common/format.ts';
 import { Link, navigate } from '../common/router.tsx';
-import { useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection } from '../common/use-graphql.ts';
 import { GateBadge } from './GateBadge.tsx';
 import { DATASETS_QUERY, type DatasetRow } from './documents/datasets.query.ts';
 import { UploadDataset } from './UploadDataset.tsx';
@@ -24,7 +25,7 @@ const columns = [
 
 export function DatasetsPage(): ReactElement {
   const session = useSession();
-  const { data, error, loading } = useQuery(DATASETS_QUERY, {});
+  const datasets = useConnection(DATASETS_QUERY, {}, (d) => d.datasets);
   const [showUpload, setShowUpload] = useState(false);
   const canCreate = session?.user.role !== 'VIEWER';
   return (
@@ -43,12 +44,13 @@ export function DatasetsPage(): ReactElement {
         </div>
       )}
       <section className="panel" aria-labelledby="page-title">
-        {error && (
+        {datasets.error && (
           <p role="alert" className="error-text">
-            {error}
+            {datasets.error}
           </p>
         )}
-        {loading && !data ? <p role="status">Loading datasets…</p> : <DataTable caption="Datasets" data={data?.datasets.nodes ?? []} columns={columns} filterLabel="Filter datasets" empty="No datasets yet: upload one." />}
+        <PartialListNotice list={datasets} noun="datasets" />
+        {datasets.loading && !datasets.nodes ? <p role="status">Loading datasets…</p> : <DataTable caption="Datasets" data={datasets.nodes ?? []} columns={columns} filterLabel="Filter datasets" empty="No datasets yet: upload one." />}
       </section>
     </>
   );

@@ -3,16 +3,12 @@
 // for a version made from an upload, the rows of the uploaded file with their fields.
 import { useCallback, useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import { graphqlClient } from '../api/client.ts';
+import { formatExact } from '../common/format.ts';
 import { cleanMessage } from '../common/use-graphql.ts';
 import { VirtualTable, type VirtualColumn } from '../common/VirtualTable.tsx';
 import { DATASET_RECORDS_QUERY, type DatasetRecordRow, type RecordSource } from './documents/dataset-records.query.ts';
 
 const PAGE_SIZE = 100;
-
-/** Exact, with thousands separators: record numbers must not be rounded. */
-function exact(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 /** One line of text for a cell: line breaks shown as ↵. */
 function oneLine(text: string): string {
@@ -76,7 +72,7 @@ export function RecordsPreview({ versionId, versionNumber, hasUpload }: { versio
   }, [loaded.rows.length, loaded.hasNextPage, loadMore]);
 
   const columns: Array<VirtualColumn<DatasetRecordRow>> = [
-    { header: 'Record', width: '5.5rem', cell: (r) => exact(r.index + 1) },
+    { header: 'Record', width: '5.5rem', cell: (r) => formatExact(r.index + 1) },
     { header: 'Location', width: '13rem', cell: (r) => <span title={`${r.file}, ${r.location}`}>{`${r.file}, ${r.location}`}</span> },
     ...(source === 'PROCESSED'
       ? [{ header: 'Split', width: '7rem', cell: (r: DatasetRecordRow) => r.split ?? '—' }]
@@ -98,7 +94,7 @@ export function RecordsPreview({ versionId, versionNumber, hasUpload }: { versio
   const summary =
     total === null
       ? 'Loading records…'
-      : `${exact(loaded.rows.length)} of ${exact(total)} ${source === 'PROCESSED' ? 'records' : 'rows'} loaded${loading ? '; loading more…' : loaded.hasNextPage ? '; scroll for more' : ''}`;
+      : `${formatExact(loaded.rows.length)} of ${formatExact(total)} ${source === 'PROCESSED' ? 'records' : 'rows'} loaded${loading ? '; loading more…' : loaded.hasNextPage ? '; scroll for more' : ''}`;
 
   return (
     <section className="panel" aria-labelledby="records-title">

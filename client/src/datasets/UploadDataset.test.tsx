@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 const run = vi.fn(async (_variables: unknown) => ({ createDataset: { id: 'ds1', name: 'x' } }));
 vi.mock('../common/use-graphql.ts', () => ({
   useMutation: () => ({ run, error: null, busy: false, reset: () => undefined }),
-  useQuery: () => ({ data: { datasets: { nodes: [{ id: 'd0', name: 'older', versions: [{ id: 'dv0', version: 3, vocabSize: 1024 }] }] } }, error: null, loading: false, reload: () => undefined }),
+  useConnection: () => ({ nodes: [{ id: 'd0', name: 'older', versions: [{ id: 'dv0', version: 3, vocabSize: 1024 }] }], totalCount: 1, truncated: false, error: null, loading: false, reload: () => undefined }),
 }));
 
 const { UploadDataset } = await import('./UploadDataset.tsx');

@@ -2,7 +2,8 @@
 // mapping and reader options, then createDataset.
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type ReactElement } from 'react';
 import { formatBytes } from '../common/format.ts';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation } from '../common/use-graphql.ts';
 import { TOKENIZERS_QUERY } from '../models/documents/tokenizers.query.ts';
 import { CREATE_DATASET_MUTATION, type CreateDatasetInput } from './documents/create-dataset.mutation.ts';
 import { sniffFile, type Format, type Sniffed } from './sniff.ts';
@@ -40,7 +41,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const [vocabSize, setVocabSize] = useState(4096);
   const [tokenizerFrom, setTokenizerFrom] = useState('');
   const create = useMutation(CREATE_DATASET_MUTATION);
-  const tokenizers = useQuery(TOKENIZERS_QUERY, {});
+  const tokenizers = useConnection(TOKENIZERS_QUERY, {}, (d) => d.datasets);
 
   useEffect(() => () => handle.current?.abort(), []);
 
@@ -259,7 +260,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
               <label htmlFor={ids.tokenizer}>Tokenizer</label>
               <select id={ids.tokenizer} className="input" value={tokenizerFrom} onChange={(e) => setTokenizerFrom(e.target.value)}>
                 <option value="">Train a new one on this data</option>
-                {(tokenizers.data?.datasets.nodes ?? []).flatMap((d) =>
+                {(tokenizers.nodes ?? []).flatMap((d) =>
                   d.versions.map((v) => (
                     <option key={v.id} value={v.id}>
                       Reuse {d.name} v{v.version} ({v.vocabSize} tokens)
@@ -267,6 +268,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
                   )),
                 )}
               </select>
+              <PartialListNotice list={tokenizers} noun="datasets to reuse a tokenizer from" />
             </div>
             {!tokenizerFrom && (
               <div className="field">

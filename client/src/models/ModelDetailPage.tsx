@@ -4,13 +4,16 @@ import { JsonView } from '../common/JsonView.tsx';
 import { useSession } from '../auth/use-session.ts';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { Link, navigate } from '../common/router.tsx';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { DELETE_MODEL_MUTATION } from './documents/delete-model.mutation.ts';
 import { MODEL_QUERY } from './documents/model.query.ts';
+import { MODEL_VERSIONS_QUERY } from './documents/model-versions.query.ts';
 import { RegisterVersionForm } from './RegisterVersionForm.tsx';
 
 export function ModelDetailPage({ id }: { id: string }): ReactElement {
-  const { data, error, loading, reload } = useQuery(MODEL_QUERY, { id });
+  const { data, error, loading } = useQuery(MODEL_QUERY, { id });
+  const versions = useConnection(MODEL_VERSIONS_QUERY, { id }, (d) => d.model.versions);
   const session = useSession();
   const remove = useMutation(DELETE_MODEL_MUTATION);
   if (loading && !data) return <p role="status">Loading the model…</p>;
@@ -86,7 +89,15 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
       </div>
       <section className="panel" aria-labelledby="mv-title">
         <h3 id="mv-title">Versions and lineage</h3>
-        {model.versions.nodes.length === 0 ? (
+        {versions.error && (
+          <p role="alert" className="error-text">
+            {versions.error}
+          </p>
+        )}
+        <PartialListNotice list={versions} noun="versions" />
+        {!versions.nodes ? (
+          versions.loading && <p role="status">Loading versions…</p>
+        ) : versions.nodes.length === 0 ? (
           <p className="muted">No versions yet: a version is created when a training run saves weights.</p>
         ) : (
           <div className="table-scroll">
@@ -104,7 +115,7 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
                 </tr>
               </thead>
               <tbody>
-                {model.versions.nodes.map((v) => (
+                {versions.nodes.map((v) => (
                   <tr key={v.id}>
                     <th scope="row">v{v.version}</th>
                     <td>{v.parent ? (v.parent.modelId === model.id ? `v${v.parent.version}` : `${v.parent.model?.name ?? 'another model'} v${v.parent.version}`) : '—'}</td>
@@ -119,7 +130,7 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
             </table>
           </div>
         )}
-        {canChange && <RegisterVersionForm modelId={model.id} versions={model.versions.nodes} onCreated={reload} />}
+        {canChange && <RegisterVersionForm modelId={model.id} versions={versions.nodes ?? []} onCreated={versions.reload} />}
       </section>
     </>
   );

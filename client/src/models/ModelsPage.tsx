@@ -4,7 +4,8 @@ import { useSession } from '../auth/use-session.ts';
 import { DataTable } from '../common/DataTable.tsx';
 import { formatCount, formatDate } from '../common/format.ts';
 import { Link, navigate } from '../common/router.tsx';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { CreateModelForm } from './CreateModelForm.tsx';
 import { CREATE_MODEL_MUTATION } from './documents/create-model.mutation.ts';
 import { MODEL_PRESETS_QUERY } from './documents/model-presets.query.ts';
@@ -27,14 +28,15 @@ const columns = [
 
 function CreateModelPanel(): ReactElement {
   const presets = useQuery(MODEL_PRESETS_QUERY, {});
-  const tokenizers = useQuery(TOKENIZERS_QUERY, {});
+  const tokenizers = useConnection(TOKENIZERS_QUERY, {}, (d) => d.datasets);
   const create = useMutation(CREATE_MODEL_MUTATION);
   if (!presets.data) return <p role="status">Loading presets…</p>;
   return (
     <section className="panel" id="create-model-panel">
+      <PartialListNotice list={tokenizers} noun="datasets to take a tokenizer from" />
       <CreateModelForm
         presets={presets.data.modelPresets}
-        tokenizers={tokenizers.data?.datasets.nodes ?? []}
+        tokenizers={tokenizers.nodes ?? []}
         busy={create.busy}
         error={create.error}
         onSubmit={async (input) => {
@@ -48,7 +50,7 @@ function CreateModelPanel(): ReactElement {
 
 export function ModelsPage(): ReactElement {
   const session = useSession();
-  const { data, error, loading } = useQuery(MODELS_QUERY, { first: 100 });
+  const models = useConnection(MODELS_QUERY, {}, (d) => d.models);
   const [showCreate, setShowCreate] = useState(false);
   return (
     <>
@@ -62,12 +64,13 @@ export function ModelsPage(): ReactElement {
       </div>
       {showCreate && <CreateModelPanel />}
       <section className="panel" aria-labelledby="page-title">
-        {error && (
+        {models.error && (
           <p role="alert" className="error-text">
-            {error}
+            {models.error}
           </p>
         )}
-        {loading && !data ? <p role="status">Loading models…</p> : <DataTable caption="Models" data={data?.models.nodes ?? []} columns={columns} filterLabel="Filter models" empty="No models yet." />}
+        <PartialListNotice list={models} noun="models" />
+        {models.loading && !models.nodes ? <p role="status">Loading models…</p> : <DataTable caption="Models" data={models.nodes ?? []} columns={columns} filterLabel="Filter models" empty="No models yet." />}
       </section>
     </>
   );

@@ -1,12 +1,13 @@
 // Registers weights (a checkpoint) as the next version of a model, with its lineage: the version
 // it was trained from and the dataset version it was trained on. Training runs do this themselves.
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation } from '../common/use-graphql.ts';
 import { CREATE_MODEL_VERSION_MUTATION, type CreateModelVersionInput } from './documents/create-model-version.mutation.ts';
 import { TOKENIZERS_QUERY } from './documents/tokenizers.query.ts';
 
 export function RegisterVersionForm({ modelId, versions, onCreated }: { modelId: string; versions: Array<{ id: string; version: number }>; onCreated: () => void }): ReactElement {
-  const datasets = useQuery(TOKENIZERS_QUERY, {});
+  const datasets = useConnection(TOKENIZERS_QUERY, {}, (d) => d.datasets);
   const create = useMutation(CREATE_MODEL_VERSION_MUTATION);
   const [parent, setParent] = useState('');
   const [datasetVersion, setDatasetVersion] = useState('');
@@ -48,7 +49,7 @@ export function RegisterVersionForm({ modelId, versions, onCreated }: { modelId:
           <label htmlFor={ids.dataset}>Trained on</label>
           <select id={ids.dataset} className="input" value={datasetVersion} onChange={(e) => setDatasetVersion(e.target.value)}>
             <option value="">Not recorded</option>
-            {(datasets.data?.datasets.nodes ?? []).flatMap((d) =>
+            {(datasets.nodes ?? []).flatMap((d) =>
               d.versions.map((v) => (
                 <option key={v.id} value={v.id}>
                   {d.name} v{v.version}
@@ -56,6 +57,7 @@ export function RegisterVersionForm({ modelId, versions, onCreated }: { modelId:
               )),
             )}
           </select>
+          <PartialListNotice list={datasets} noun="datasets" />
         </div>
         <div className="field">
           <label htmlFor={ids.checkpoint}>Checkpoint folder (optional)</label>

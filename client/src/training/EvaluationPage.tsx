@@ -3,18 +3,21 @@
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import { useSession } from '../auth/use-session.ts';
 import { useLocation } from '../common/router.tsx';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { EVALUATE_MUTATION } from './documents/evaluate.mutation.ts';
 import { EVALUATION_METRICS_QUERY } from './documents/evaluation-metrics.query.ts';
 import { EVALUATIONS_QUERY } from './documents/evaluations.query.ts';
-import { TRAINING_SOURCES_QUERY } from './documents/training-sources.query.ts';
+import { TRAINING_DATASETS_QUERY } from './documents/training-datasets.query.ts';
+import { TRAINING_MODEL_VERSIONS_QUERY } from './documents/training-model-versions.query.ts';
 import { EvaluationResultsTable } from './EvaluationResultsTable.tsx';
 
 export function EvaluationPage(): ReactElement {
   const session = useSession();
   const { search } = useLocation();
   const ids = { version: useId(), dataset: useId(), examples: useId(), tokens: useId(), windows: useId() };
-  const sources = useQuery(TRAINING_SOURCES_QUERY, {});
+  const modelVersions = useConnection(TRAINING_MODEL_VERSIONS_QUERY, {}, (d) => d.modelVersions);
+  const datasets = useConnection(TRAINING_DATASETS_QUERY, {}, (d) => d.datasets);
   const metricList = useQuery(EVALUATION_METRICS_QUERY, {});
   const [modelVersionId, setModelVersionId] = useState(search.get('modelVersion') ?? '');
   const [datasetVersionId, setDatasetVersionId] = useState(search.get('datasetVersion') ?? '');
@@ -22,7 +25,7 @@ export function EvaluationPage(): ReactElement {
   const [options, setOptions] = useState({ maxExamples: '8', maxNewTokens: '16', maxWindows: '8' });
   const [notice, setNotice] = useState<string | null>(null);
   const evaluate = useMutation(EVALUATE_MUTATION);
-  const results = useQuery(EVALUATIONS_QUERY, { filter: { datasetVersionId } }, { pause: !datasetVersionId });
+  const results = useConnection(EVALUATIONS_QUERY, { filter: { datasetVersionId } }, (d) => d.evaluations, { pause: !datasetVersionId });
   const available = metricList.data?.evaluationMetrics ?? [];
   // Scoring metrics by default: they need no generation, so they are quick.
   const selected = chosen ?? available.filter((m) => m.name === 'perplexity' || m.name === 'token_accuracy').map((m) => m.name);
@@ -45,8 +48,8 @@ export function EvaluationPage(): ReactElement {
     }
   };
 
-  const versions = sources.data?.modelVersions.nodes ?? [];
-  const datasetVersions = (sources.data?.datasets.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ id: v.id, label: `${d.name} v${v.version}` })));
+  const versions = modelVersions.nodes ?? [];
+  const datasetVersions = (datasets.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ id: v.id, label: `${d.name} v${v.version}` })));
   return (
     <>
       <div className="page-header">
@@ -79,6 +82,13 @@ export function EvaluationPage(): ReactElement {
               </select>
             </div>
           </div>
+          {(modelVersions.error ?? datasets.error) && (
+            <p role="alert" className="error-text">
+              {modelVersions.error ?? datasets.error}
+            </p>
+          )}
+          <PartialListNotice list={modelVersions} noun="model versions" />
+          <PartialListNotice list={datasets} noun="datasets" />
           <fieldset className="field">
             <legend>Metrics</legend>
             {metricList.loading && !metricList.data && <p role="status">Loading metrics…</p>}
@@ -138,8 +148,11 @@ export function EvaluationPage(): ReactElement {
         <h3 id="results-title">Results on this dataset version</h3>
         {!datasetVersionId ? (
           <p className="muted">Choose a dataset version to compare the versions evaluated on it.</p>
-        ) : results.data?.evaluations.nodes.length ? (
-          <EvaluationResultsTable caption="Evaluations on the chosen dataset version" rows={results.data.evaluations.nodes} />
+        ) : results.nodes?.length ? (
+          <>
+            <PartialListNotice list={results} noun="evaluations" />
+            <EvaluationResultsTable caption="Evaluations on the chosen dataset version" rows={results.nodes} />
+          </>
         ) : (
           <p className="muted">No evaluation on this dataset version yet.</p>
         )}

@@ -10,7 +10,8 @@ import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { formatDate } from '../common/format.ts';
 import { JsonView } from '../common/JsonView.tsx';
 import { Link } from '../common/router.tsx';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { CANCEL_RUN_MUTATION } from './documents/cancel-run.mutation.ts';
 import { EVALUATIONS_QUERY } from './documents/evaluations.query.ts';
 import { PAUSE_RUN_MUTATION } from './documents/pause-run.mutation.ts';
@@ -54,7 +55,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
   const pause = useMutation(PAUSE_RUN_MUTATION);
   const resume = useMutation(RESUME_RUN_MUTATION);
   const cancel = useMutation(CANCEL_RUN_MUTATION);
-  const evaluations = useQuery(EVALUATIONS_QUERY, { filter: { modelVersionId: run?.resultVersionId ?? '' } }, { pause: !run?.resultVersionId });
+  const evaluations = useConnection(EVALUATIONS_QUERY, { filter: { modelVersionId: run?.resultVersionId ?? '' } }, (d) => d.evaluations, { pause: !run?.resultVersionId });
 
   // The first state seen, then every change the subscription brings.
   useEffect(() => {
@@ -262,8 +263,11 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
         <h3 id="run-evaluations-title">Evaluations</h3>
         {!run.resultVersionId ? (
           <p className="muted">The run registers a model version when it completes; evaluations of it appear here.</p>
-        ) : evaluations.data?.evaluations.nodes.length ? (
-          <EvaluationResultsTable caption="Evaluations of this run's version" rows={evaluations.data.evaluations.nodes} />
+        ) : evaluations.nodes?.length ? (
+          <>
+            <PartialListNotice list={evaluations} noun="evaluations" />
+            <EvaluationResultsTable caption="Evaluations of this run's version" rows={evaluations.nodes} />
+          </>
         ) : (
           <p className="muted">
             None yet. <Link to={`/evaluation?modelVersion=${run.resultVersionId}&datasetVersion=${run.datasetVersionId}`}>Evaluate the version</Link>.

@@ -6,10 +6,11 @@ import { useSession } from '../auth/use-session.ts';
 import { DataTable } from '../common/DataTable.tsx';
 import { formatDate } from '../common/format.ts';
 import { Link, navigate } from '../common/router.tsx';
-import { useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection } from '../common/use-graphql.ts';
 import type { RunSummary } from './documents/run-fields.ts';
 import { TRAINING_RUNS_QUERY, type RunFilter } from './documents/training-runs.query.ts';
-import { TRAINING_SOURCES_QUERY } from './documents/training-sources.query.ts';
+import { TRAINING_MODELS_QUERY } from './documents/training-models.query.ts';
 import { FINISHED, formatLoss, formatRunDuration, runSeconds, StatusBadge, statusLabel } from './run-format.tsx';
 
 export function runName(run: { id: string; model: { name: string } | null }): string {
@@ -29,10 +30,10 @@ export function RunsPage(): ReactElement {
   if (status) filter.status = status as RunSummary['status'];
   if (modelId) filter.modelId = modelId;
   if (mine && session) filter.ownerId = session.user.id;
-  const runs = useQuery(TRAINING_RUNS_QUERY, { first: 100, filter });
-  const sources = useQuery(TRAINING_SOURCES_QUERY, {});
-  const nodes = runs.data?.trainingRuns.nodes;
-  // While a run is active the list refreshes itself.
+  const runs = useConnection(TRAINING_RUNS_QUERY, { filter }, (d) => d.trainingRuns);
+  const models = useConnection(TRAINING_MODELS_QUERY, {}, (d) => d.models);
+  const nodes = runs.nodes;
+  // While a run is active the list refreshes itself; the last complete list stays until the new one is in.
   const active = (nodes ?? []).some((r) => !FINISHED.includes(r.status));
   const { reload } = runs;
   useEffect(() => {
@@ -99,7 +100,7 @@ export function RunsPage(): ReactElement {
           <label htmlFor={ids.model}>Model</label>
           <select id={ids.model} className="input" value={modelId} onChange={(e) => setModelId(e.target.value)}>
             <option value="">Any</option>
-            {(sources.data?.models.nodes ?? []).map((m) => (
+            {(models.nodes ?? []).map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name}
               </option>
@@ -117,6 +118,8 @@ export function RunsPage(): ReactElement {
             {runs.error}
           </p>
         )}
+        <PartialListNotice list={models} noun="models to filter by" />
+        <PartialListNotice list={runs} noun="runs" />
         {!nodes && runs.loading ? <p role="status">Loading runs…</p> : <DataTable caption="Training runs" data={nodes ?? []} columns={columns} filterLabel="Filter runs" empty="No runs yet." pageSize={25} />}
       </section>
     </>

@@ -4,11 +4,14 @@ import { useId, useState, type ReactElement } from 'react';
 import { useSession } from '../auth/use-session.ts';
 import { formatCount } from '../common/format.ts';
 import { navigate, useLocation } from '../common/router.tsx';
-import { useMutation, useQuery } from '../common/use-graphql.ts';
+import { PartialListNotice } from '../common/PartialListNotice.tsx';
+import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { estimateRun, type Config } from './config.ts';
 import { START_TRAINING_RUN_MUTATION } from './documents/start-training-run.mutation.ts';
 import { THROUGHPUT_QUERY } from './documents/throughput.query.ts';
-import { TRAINING_SOURCES_QUERY } from './documents/training-sources.query.ts';
+import { TRAINING_DATASETS_QUERY } from './documents/training-datasets.query.ts';
+import { TRAINING_MODEL_VERSIONS_QUERY } from './documents/training-model-versions.query.ts';
+import { TRAINING_MODELS_QUERY } from './documents/training-models.query.ts';
 import { formatDuration, measuredThroughput } from './estimate.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 
@@ -16,7 +19,9 @@ export function TrainingPage(): ReactElement {
   const session = useSession();
   const { search } = useLocation();
   const ids = { model: useId(), base: useId(), dataset: useId() };
-  const sources = useQuery(TRAINING_SOURCES_QUERY, {});
+  const modelList = useConnection(TRAINING_MODELS_QUERY, {}, (d) => d.models);
+  const versionList = useConnection(TRAINING_MODEL_VERSIONS_QUERY, {}, (d) => d.modelVersions);
+  const datasetList = useConnection(TRAINING_DATASETS_QUERY, {}, (d) => d.datasets);
   const throughput = useQuery(THROUGHPUT_QUERY, {});
   const start = useMutation(START_TRAINING_RUN_MUTATION);
   const [modelId, setModelId] = useState(search.get('model') ?? '');
@@ -31,11 +36,12 @@ export function TrainingPage(): ReactElement {
       </section>
     );
 
-  const data = sources.data;
-  const models = data?.models.nodes ?? [];
+  const sources = [modelList, versionList, datasetList];
+  const sourcesError = sources.find((list) => list.error)?.error ?? null;
+  const models = modelList.nodes ?? [];
   const model = models.find((m) => m.id === modelId);
-  const versions = (data?.modelVersions.nodes ?? []).filter((v) => v.modelId === modelId);
-  const datasetVersions = (data?.datasets.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ ...v, label: `${d.name} v${v.version}` })));
+  const versions = (versionList.nodes ?? []).filter((v) => v.modelId === modelId);
+  const datasetVersions = (datasetList.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ ...v, label: `${d.name} v${v.version}` })));
   const datasetVersion = datasetVersions.find((v) => v.id === datasetVersionId);
   const measured = measuredThroughput(throughput.data?.trainingRuns.nodes ?? [], modelId || null);
 
@@ -83,12 +89,15 @@ export function TrainingPage(): ReactElement {
         <h2 id="page-title">Training</h2>
       </div>
       <section className="panel" aria-labelledby="page-title">
-        {sources.error && (
+        {sourcesError && (
           <p role="alert" className="error-text">
-            {sources.error}
+            {sourcesError}
           </p>
         )}
-        {!data ? (
+        <PartialListNotice list={modelList} noun="models" />
+        <PartialListNotice list={versionList} noun="model versions" />
+        <PartialListNotice list={datasetList} noun="datasets" />
+        {sources.some((list) => !list.nodes) ? (
           <p role="status">Loading models and datasets…</p>
         ) : (
           <TrainingForm

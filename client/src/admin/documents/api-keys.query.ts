@@ -1,5 +1,6 @@
 import { gql } from '@urql/core';
 import type { Role } from '../../auth/session.ts';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
 export interface ApiKeyRow {
   id: string;
@@ -13,10 +14,14 @@ export interface ApiKeyRow {
   owner: { email: string } | null;
 }
 
-export const API_KEYS_QUERY = gql<{ apiKeys: { totalCount: number; nodes: ApiKeyRow[] } }, Record<string, never>>`
-  query ApiKeys {
-    apiKeys(first: 100) {
+export const API_KEYS_QUERY = gql<{ apiKeys: ConnectionPage<ApiKeyRow> }, PageVariables>`
+  query ApiKeys($first: Int, $after: String) {
+    apiKeys(first: $first, after: $after) {
       totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name

@@ -1,5 +1,6 @@
 import { gql } from '@urql/core';
 import type { Role } from '../../auth/session.ts';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
 export interface UserRow {
   id: string;
@@ -10,10 +11,14 @@ export interface UserRow {
   disabledAt: string | null;
 }
 
-export const USERS_QUERY = gql<{ users: { totalCount: number; nodes: UserRow[] } }, { first: number }>`
-  query Users($first: Int!) {
-    users(first: $first) {
+export const USERS_QUERY = gql<{ users: ConnectionPage<UserRow> }, PageVariables>`
+  query Users($first: Int, $after: String) {
+    users(first: $first, after: $after) {
       totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         email

@@ -1,4 +1,5 @@
 import { gql } from '@urql/core';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
 export interface DatasetRow {
   id: string;
@@ -10,10 +11,14 @@ export interface DatasetRow {
   latestVersion: { id: string; version: number; format: string; recordCount: number; trainTokens: number; gatePassed: boolean; sourceFilename: string; sourceBytes: number } | null;
 }
 
-export const DATASETS_QUERY = gql<{ datasets: { totalCount: number; nodes: DatasetRow[] } }, Record<string, never>>`
-  query Datasets {
-    datasets(first: 100) {
+export const DATASETS_QUERY = gql<{ datasets: ConnectionPage<DatasetRow> }, PageVariables>`
+  query Datasets($first: Int, $after: String) {
+    datasets(first: $first, after: $after) {
       totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name

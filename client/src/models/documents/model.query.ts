@@ -1,17 +1,5 @@
 import { gql } from '@urql/core';
 
-export interface ModelVersionRow {
-  id: string;
-  version: number;
-  createdAt: string;
-  createdByUser: { email: string } | null;
-  parent: { id: string; version: number; modelId: string; model: { name: string } | null } | null;
-  datasetVersionId: string | null;
-  runId: string | null;
-  checkpointPath: string | null;
-  notes: string | null;
-}
-
 export interface ModelData {
   id: string;
   ownerId: string;
@@ -23,7 +11,6 @@ export interface ModelData {
   createdAt: string;
   owner: { email: string } | null;
   architecture: { layers: number; heads: number; embeddingWidth: number; contextLength: number; vocabSize: number; dropout: number; bias: boolean; parameterCount: number };
-  versions: { totalCount: number; nodes: ModelVersionRow[] };
 }
 
 export const MODEL_QUERY = gql<{ model: ModelData }, { id: string }>`
@@ -49,29 +36,6 @@ export const MODEL_QUERY = gql<{ model: ModelData }, { id: string }>`
         dropout
         bias
         parameterCount
-      }
-      versions(first: 100) {
-        totalCount
-        nodes {
-          id
-          version
-          createdAt
-          createdByUser {
-            email
-          }
-          parent {
-            id
-            version
-            modelId
-            model {
-              name
-            }
-          }
-          datasetVersionId
-          runId
-          checkpointPath
-          notes
-        }
       }
     }
   }

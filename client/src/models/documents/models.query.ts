@@ -1,4 +1,5 @@
 import { gql } from '@urql/core';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
 export interface ModelRow {
   id: string;
@@ -10,10 +11,14 @@ export interface ModelRow {
   latestVersion: { version: number } | null;
 }
 
-export const MODELS_QUERY = gql<{ models: { totalCount: number; nodes: ModelRow[] } }, { first: number }>`
-  query Models($first: Int!) {
-    models(first: $first) {
+export const MODELS_QUERY = gql<{ models: ConnectionPage<ModelRow> }, PageVariables>`
+  query Models($first: Int, $after: String) {
+    models(first: $first, after: $after) {
       totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name

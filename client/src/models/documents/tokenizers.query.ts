@@ -1,4 +1,5 @@
 import { gql } from '@urql/core';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
 /** Tokenizers come with dataset versions: one is chosen by the version's id. */
 export interface TokenizerSource {
@@ -7,9 +8,14 @@ export interface TokenizerSource {
   versions: Array<{ id: string; version: number; vocabSize: number }>;
 }
 
-export const TOKENIZERS_QUERY = gql<{ datasets: { nodes: TokenizerSource[] } }, Record<string, never>>`
-  query Tokenizers {
-    datasets(first: 100) {
+export const TOKENIZERS_QUERY = gql<{ datasets: ConnectionPage<TokenizerSource> }, PageVariables>`
+  query Tokenizers($first: Int, $after: String) {
+    datasets(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name

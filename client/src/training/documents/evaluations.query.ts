@@ -1,4 +1,5 @@
 import { gql } from '@urql/core';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
 export interface EvaluationRow {
   id: string;
@@ -33,10 +34,14 @@ export const EVALUATION_FIELDS = `
   }
 `;
 
-export const EVALUATIONS_QUERY = gql<{ evaluations: { totalCount: number; nodes: EvaluationRow[] } }, { filter?: { datasetVersionId?: string; modelVersionId?: string } }>(`
-  query Evaluations($filter: EvaluationFilter) {
-    evaluations(first: 100, filter: $filter) {
+export const EVALUATIONS_QUERY = gql<{ evaluations: ConnectionPage<EvaluationRow> }, PageVariables & { filter?: { datasetVersionId?: string; modelVersionId?: string } }>(`
+  query Evaluations($filter: EvaluationFilter, $first: Int, $after: String) {
+    evaluations(first: $first, after: $after, filter: $filter) {
       totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         ${EVALUATION_FIELDS}
       }

@@ -1,0 +1,29 @@
+import { gql } from '@urql/core';
+import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
+
+/** A model a run can train, with what the estimate needs. */
+export interface TrainingModel {
+  id: string;
+  name: string;
+  architecture: { contextLength: number; parameterCount: number };
+}
+
+export const TRAINING_MODELS_QUERY = gql<{ models: ConnectionPage<TrainingModel> }, PageVariables>`
+  query TrainingModels($first: Int, $after: String) {
+    models(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        name
+        architecture {
+          contextLength
+          parameterCount
+        }
+      }
+    }
+  }
+`;
