@@ -1,6 +1,7 @@
 // The log of a run: the lines written so far (fetched page by page), then new lines as the
-// runLogAdded subscription brings them. The subscription starts before the history is fetched and
-// lines are merged by sequence, so none fall in between and none show twice. The list follows the
+// runLogAdded subscription brings them. Lines are merged by sequence, so none show twice, and a
+// gap in the sequence (lines written before the subscription reached the server) is filled by
+// fetching the history again. The list follows the
 // newest line until the reader scrolls up, and follows again once they return to the bottom.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { OperationResult } from '@urql/core';
@@ -38,28 +39,61 @@ export function RunLogPanel({ runId, live }: { runId: string; live: boolean }): 
     setLines([]);
     setLoaded(false);
     setError(null);
-    const subscription = live
-      ? graphqlClient.subscription(RUN_LOG_ADDED_SUBSCRIPTION, { runId }).subscribe((result) => {
-          const line = result.data?.runLogAdded;
-          if (alive && line) setLines((l) => merge(l, [line]));
-        })
-      : null;
-    void (async () => {
+    // Sequences are 1, 2, 3, … per run: a live line numbered above the count of lines seen means
+    // some were written before the subscription reached the server; fetching the history again
+    // fills the gap (merging by sequence drops what is already there).
+    const seen = new Set<number>();
+    let highest = 0;
+    const note = (batch: RunLogLineData[]): void => {
+      for (const line of batch) {
+        seen.add(line.sequence);
+        highest = Math.max(highest, line.sequence);
+      }
+    };
+    const fetchHistory = async (): Promise<void> => {
       let after: string | null = null;
       for (let page = 0; page < MAX_PAGES && alive; page++) {
-        const result: OperationResult<RunLogsPage> = await graphqlClient.query(RUN_LOGS_QUERY, { runId, first: 100, after }).toPromise();
+        const result: OperationResult<RunLogsPage> = await graphqlClient.query(RUN_LOGS_QUERY, { runId, first: 100, after }, { requestPolicy: 'network-only' }).toPromise();
         if (!alive) return;
         const data = result.data?.runLogs;
         if (result.error || !data) {
           setError(cleanMessage(result.error?.message ?? 'The log could not be read.'));
-          break;
+          return;
         }
+        note(data.nodes);
         setLines((l) => merge(l, data.nodes));
-        if (!data.pageInfo.hasNextPage) break;
+        if (!data.pageInfo.hasNextPage) return;
         after = data.pageInfo.endCursor;
       }
+    };
+    let fetching: Promise<void> | null = null;
+    let fetchAgain = false;
+    const catchUp = (): void => {
+      if (fetching) {
+        fetchAgain = true;
+        return;
+      }
+      fetching = fetchHistory().finally(() => {
+        fetching = null;
+        if (alive && fetchAgain) {
+          fetchAgain = false;
+          catchUp();
+        }
+      });
+    };
+    const subscription = live
+      ? graphqlClient.subscription(RUN_LOG_ADDED_SUBSCRIPTION, { runId }).subscribe((result) => {
+          const line = result.data?.runLogAdded;
+          if (!alive || !line) return;
+          note([line]);
+          setLines((l) => merge(l, [line]));
+          if (seen.size < highest) catchUp();
+        })
+      : null;
+    catchUp();
+    void fetching!.then(() => {
       if (alive) setLoaded(true);
-    })();
+    });
     return () => {
       alive = false;
       subscription?.unsubscribe();
