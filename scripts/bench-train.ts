@@ -142,9 +142,10 @@ async function main(): Promise<void> {
         console.log(`  round ${round + 1} tok/s: EGen ${show(results.native.at(-1)!)}, PyTorch eager ${show(results.torch.at(-1)!)}, PyTorch eager + fused AdamW ${show(results.torchFused.at(-1)!)}`);
       }
       const summary = (list: Timing[]): Timing => ({ median: median(list.map((t) => t.median)), best: Math.max(...list.map((t) => t.best)), cpu: median(list.map((t) => t.cpu)) });
-      const ratio = (a: Timing, b: Timing) => `ratio ${(a.median / b.median).toFixed(2)}× (best ${(a.best / b.best).toFixed(2)}×, by CPU time ${(a.cpu / b.cpu).toFixed(2)}×)`;
+      const ratio = (a: Timing, b: Timing) =>
+        `ratio ${(a.median / b.median).toFixed(2)}× (best ${(a.best / b.best).toFixed(2)}×${config.device === 'cuda' ? '' : `, by CPU time ${(a.cpu / b.cpu).toFixed(2)}×`})`;
       const n = summary(results.native), t = summary(results.torch), f = summary(results.torchFused);
-      console.log(`  ${config.name} tok/s (median of rounds; best step overall; by CPU time = tokens per CPU-second × threads, median of rounds):`);
+      console.log(`  ${config.name} tok/s (median of rounds; best step overall${config.device === 'cuda' ? '' : '; by CPU time = tokens per CPU-second × threads, median of rounds'}):`);
       console.log(`    EGen native                  ${show(n)}`);
       console.log(`    PyTorch eager                ${show(t)}   EGen ${ratio(n, t)}`);
       console.log(`    PyTorch eager + fused AdamW  ${show(f)}   EGen ${ratio(n, f)}`);

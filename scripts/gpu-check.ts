@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModel, openModel, train, version, writeTokenShard, type ModelConfig, type StepReport, type TrainOptions, type TrainingResult } from '../native/index.ts';
+import { syntheticTokens } from '../native/test/synthetic-tokens.ts';
 
 const SMALL: ModelConfig = { vocabSize: 96, contextLength: 64, nLayer: 2, nHead: 4, nEmbd: 64 };
 
@@ -39,12 +40,7 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'egen-gpu-'));
   try {
-    const tokens = new Uint16Array(200_000);
-    let state = 7;
-    for (let i = 0; i < tokens.length; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      tokens[i] = (state >>> 28) < 3 ? (state >>> 8) % SMALL.vocabSize : (i * 7 + Math.floor(i / 5)) % SMALL.vocabSize;
-    }
+    const tokens = syntheticTokens(200_000, SMALL.vocabSize, 7);
     const shard = join(dir, 'tokens');
     writeTokenShard(shard, tokens, SMALL.vocabSize);
     const { path: init } = await createModel({ model: SMALL, outputDir: join(dir, 'init'), seed: 3 });

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { referencePython } from '../../scripts/libtorch.ts';
 import { writeTokenShard, type ModelConfig } from '../index.ts';
+import { syntheticTokens } from './synthetic-tokens.ts';
+
+export { syntheticTokens };
 
 /** A fresh temp directory, removed after the test file. */
 export function tempDir(prefix: string): string {
@@ -16,17 +19,6 @@ export function tempDir(prefix: string): string {
 }
 
 export const TINY: ModelConfig = { vocabSize: 65, contextLength: 16, nLayer: 2, nHead: 2, nEmbd: 32 };
-
-/** Deterministic pseudo-text: a repeating pattern with noise, so a model can learn something. */
-export function syntheticTokens(count: number, vocabSize: number, seed = 1): Uint16Array {
-  let state = seed >>> 0;
-  const out = new Uint16Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = (state >>> 28) < 3 ? (state >>> 8) % vocabSize : (i * 7 + Math.floor(i / 5)) % vocabSize;
-  }
-  return out;
-}
 
 export function makeShard(dir: string, name: string, count: number, vocabSize = 65, seed = 1): string {
   const path = join(dir, name);

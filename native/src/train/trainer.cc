@@ -309,13 +309,17 @@ void Trainer::Cancel() {
 }
 
 Json Trainer::Run() {
-  Json result = Train();
+  // Once Train() has returned or thrown, the run's tensors are freed: hand the blocks the CUDA
+  // caching allocator kept back to the driver, so a long-lived server does not hold the GPU's
+  // memory between runs.
+  struct ReleaseCudaCache {
+    ~ReleaseCudaCache() {
 #ifdef EGEN_WITH_CUDA
-  // The run's tensors are freed by now; hand the blocks the caching allocator kept back to the
-  // driver, so a long-lived server does not hold the GPU's memory between runs.
-  if (torch::cuda::is_available()) c10::cuda::CUDACachingAllocator::emptyCache();
+      if (torch::cuda::is_available()) c10::cuda::CUDACachingAllocator::emptyCache();
 #endif
-  return result;
+    }
+  } release;
+  return Train();
 }
 
 Json Trainer::Train() {
