@@ -27,6 +27,12 @@ export interface NativeRuntimeInfo {
   cudaVersion: string | null;
   intraOpThreads: number;
   devices: NativeDevice[];
+  /**
+   * EGen's own float32 CPU kernels in use (the rest runs on libtorch's): causal attention for
+   * contexts up to 256 (needs the BLAS libtorch exports) and GELU that keeps its derivative (needs
+   * AVX2). `EGEN_CPU_KERNELS=off` in the environment turns both off.
+   */
+  cpuKernels: { causalAttention: boolean; gelu: boolean };
 }
 
 /** A dense float32 tensor in row-major order. */

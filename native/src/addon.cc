@@ -32,6 +32,10 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
     devices.Set(static_cast<uint32_t>(i), device);
   }
   out.Set("devices", devices);
+  Napi::Object kernels = Napi::Object::New(env);
+  kernels.Set("causalAttention", runtime.cpu_attention_kernel);
+  kernels.Set("gelu", runtime.cpu_gelu_kernel);
+  out.Set("cpuKernels", kernels);
   return out;
 }
 

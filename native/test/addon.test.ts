@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cachedLibtorchLocation } from '../../scripts/libtorch.ts';
+import { spawnSync } from 'node:child_process';
+import { cachedLibtorchLocation, PROJECT_ROOT } from '../../scripts/libtorch.ts';
 import { matmul, version } from '../index.ts';
 
 describe('native addon', () => {
@@ -11,6 +12,18 @@ describe('native addon', () => {
     expect(info.devices[0]).toMatchObject({ type: 'cpu', index: 0 });
     expect(info.cudaAvailable).toBe(info.devices.some((d) => d.type === 'cuda'));
     expect(info.intraOpThreads).toBeGreaterThan(0);
+  });
+
+  it('uses its own CPU kernels on Linux x86-64 with the official wheel, and EGEN_CPU_KERNELS=off turns them off', () => {
+    if (process.platform === 'linux' && process.arch === 'x64') {
+      expect(version().cpuKernels).toEqual({ causalAttention: true, gelu: true });
+    }
+    const script = "import { version } from './native/index.ts'; console.log(JSON.stringify(version().cpuKernels));";
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, EGEN_CPU_KERNELS: 'off' },
+    });
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout.trim().split('\n').pop()!)).toEqual({ causalAttention: false, gelu: false });
   });
 
   it('computes a matmul equal to the known result', async () => {

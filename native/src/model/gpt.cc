@@ -1,5 +1,8 @@
 #include "model/gpt.h"
 
+#include "ops/causal_attention_cpu.h"
+#include "ops/gelu_cpu.h"
+
 #include <ATen/ATen.h>
 #include <torch/nn/init.h>
 
@@ -165,8 +168,17 @@ AttentionImpl::AttentionImpl(const GPTConfig& c)
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& attn_mask, LayerCache* cache) {
   const int64_t B = x.size(0), T = x.size(1), C = n_embd, hs = C / n_head;
-  // One fused matmul for q, k and v: (B, T, 3C), then views (B, nh, T, hs).
-  const auto qkv = c_attn(x).split(/*split_size=*/C, /*dim=*/2);
+  const double p = is_training() ? dropout : 0.0;
+  // One fused matmul for q, k and v: (B, T, 3C).
+  const torch::Tensor fused_qkv = c_attn(x);
+  // Short causal contexts in float32 on the CPU: the fused kernel reads q, k, v in place (and is
+  // deterministic, so deterministic runs take it too).
+  if (cache == nullptr && !attn_mask.defined() && p == 0 && fused_qkv.device().is_cpu() &&
+      fused_qkv.scalar_type() == at::kFloat && T <= kCausalAttentionCpuMaxContext && CausalAttentionCpuAvailable()) {
+    return c_proj(CausalAttentionCpu(fused_qkv, n_head));
+  }
+  // Otherwise views (B, nh, T, hs) for the cache and SDPA.
+  const auto qkv = fused_qkv.split(/*split_size=*/C, /*dim=*/2);
   torch::Tensor q = qkv[0].view({B, T, n_head, hs}).transpose(1, 2);
   torch::Tensor k = qkv[1].view({B, T, n_head, hs}).transpose(1, 2);
   torch::Tensor v = qkv[2].view({B, T, n_head, hs}).transpose(1, 2);
@@ -178,7 +190,6 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     cache->k = k;
     cache->v = v;
   }
-  const double p = is_training() ? dropout : 0.0;
   // Flash/memory-efficient kernels where available; causal masking without a mask tensor.
   const bool causal = !attn_mask.defined() && k.size(2) == T;
   torch::Tensor y;
@@ -209,7 +220,10 @@ MLPImpl::MLPImpl(const GPTConfig& c)
       dropout(c.dropout) {}
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = c_proj(at::gelu(c_fc(x)));  // exact (erf) GELU, as nanoGPT's nn.GELU()
+  // Exact (erf) GELU, as nanoGPT's nn.GELU(); on the CPU in float32 the kernel that keeps its
+  // derivative (ops/gelu_cpu.h).
+  const torch::Tensor h = c_fc(x);
+  torch::Tensor y = c_proj(GeluCpuApplies(h) ? GeluCpu(h) : at::gelu(h));
   return dropout > 0 && is_training() ? at::dropout(y, dropout, true) : y;
 }
 

@@ -86,7 +86,8 @@ struct AttentionImpl : torch::nn::Module {
   int64_t n_head, n_embd;
   double dropout;
   // Attention in plain operations instead of the fused kernels, whose CUDA backward accumulates
-  // atomically (run-to-run differences); set for deterministic training.
+  // atomically (run-to-run differences); set for deterministic training. (Short float32 CPU
+  // contexts use CausalAttentionCpu either way: it is deterministic.)
   bool math_attention = false;
 };
 TORCH_MODULE(Attention);

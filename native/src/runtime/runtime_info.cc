@@ -5,6 +5,8 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include "ops/cpu_kernels.h"
+
 #ifdef EGEN_WITH_CUDA
 #include <c10/cuda/CUDAFunctions.h>
 #include <cuda_runtime_api.h>
@@ -18,6 +20,9 @@ RuntimeInfo QueryRuntimeInfo() {
   info.intra_op_threads = at::get_num_threads();
   info.cuda_available = torch::cuda::is_available();
   info.devices.push_back(DeviceInfo{"cpu", 0, "CPU", 0});
+  const CpuKernelSupport kernels = QueryCpuKernels();
+  info.cpu_attention_kernel = kernels.causal_attention;
+  info.cpu_gelu_kernel = kernels.gelu;
 #ifdef EGEN_WITH_CUDA
   info.cuda_version = std::to_string(CUDA_VERSION / 1000) + "." + std::to_string((CUDA_VERSION % 1000) / 10);
   if (info.cuda_available) {

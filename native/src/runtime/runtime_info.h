@@ -19,6 +19,8 @@ struct RuntimeInfo {
   std::string cuda_version;  // empty for a CPU build
   int64_t intra_op_threads = 0;
   std::vector<DeviceInfo> devices;
+  bool cpu_attention_kernel = false;  // ops/cpu_kernels.h
+  bool cpu_gelu_kernel = false;
 };
 
 RuntimeInfo QueryRuntimeInfo();

@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/cpu/Utils.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
@@ -564,7 +565,13 @@ Json Trainer::Train() {
   double last_loss = NAN, last_grad_norm = NAN;
   torch::Tensor x, y;
   std::vector<torch::Tensor> params, grads, exp_avgs, exp_avg_sqs, steps;
+  // EGEN_TRAIN_TRACE=FILE writes the operator trace of ten steps after the first ten (Chrome's
+  // trace format; chrome://tracing or Perfetto opens it), another diagnostic for benchmarks.
+  const char* trace_path = std::getenv("EGEN_TRAIN_TRACE");
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> trace;
   while (step < c.max_steps) {
+    if (trace_path != nullptr && step == 10) trace = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(trace_path));
+    if (step == 20) trace.reset();
     // Step boundary: obey pause and cancel.
     {
       std::unique_lock<std::mutex> lock(mutex_);
