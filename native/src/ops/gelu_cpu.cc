@@ -1,6 +1,7 @@
 #include "ops/gelu_cpu.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <cmath>
 
@@ -67,6 +68,7 @@ void GeluForward(const float* x, float* y, float* d, int64_t n) {
 class GeluFunction : public torch::autograd::Function<GeluFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x_in) {
+    RECORD_FUNCTION("egen::gelu_cpu", std::vector<c10::IValue>());  // named in EGEN_TRAIN_TRACE
     const torch::Tensor x = x_in.contiguous();
     torch::Tensor y = at::empty_like(x);
     torch::Tensor derivative = at::empty_like(x);
