@@ -1,9 +1,5 @@
 #include "ops/causal_attention_cpu.h"
 
-#include "ops/cpu_blas.h"
-#include "ops/cpu_kernels.h"
-#include "ops/simd_math.h"
-
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
@@ -12,6 +8,9 @@
 #include <limits>
 #include <vector>
 
+#include "ops/cpu_blas.h"
+#include "ops/cpu_kernels.h"
+#include "ops/simd_math.h"
 
 namespace egen {
 namespace {
@@ -68,7 +67,6 @@ EGEN_AVX2 void SoftmaxBackwardRowAvx2(const float* p, float* dp, int len) {
   }
   for (; j < len; ++j) dp[j] = p[j] * (dp[j] - dot);
 }
-
 #endif
 
 void SoftmaxRow(float* p, int len) {
