@@ -173,8 +173,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   const torch::Tensor fused_qkv = c_attn(x);
   // Short causal contexts in float32 on the CPU: the fused kernel reads q, k, v in place (and is
   // deterministic, so deterministic runs take it too).
-  if (cache == nullptr && !attn_mask.defined() && p == 0 && fused_qkv.device().is_cpu() &&
-      fused_qkv.scalar_type() == at::kFloat && T <= kCausalAttentionCpuMaxContext && CausalAttentionCpuAvailable()) {
+  if (cache == nullptr && !attn_mask.defined() && p == 0 && CausalAttentionCpuApplies(fused_qkv)) {
     return c_proj(CausalAttentionCpu(fused_qkv, n_head));
   }
   // Otherwise views (B, nh, T, hs) for the cache and SDPA.

@@ -192,13 +192,14 @@ class CausalAttentionFunction : public torch::autograd::Function<CausalAttention
 
 }  // namespace
 
-bool CausalAttentionCpuAvailable() { return QueryCpuKernels().causal_attention; }
+bool CausalAttentionCpuApplies(const torch::Tensor& qkv) {
+  return qkv.device().is_cpu() && qkv.scalar_type() == at::kFloat && qkv.dim() == 3 &&
+         qkv.size(1) <= kCausalAttentionCpuMaxContext && QueryCpuKernels().causal_attention;
+}
 
 torch::Tensor CausalAttentionCpu(const torch::Tensor& qkv, int64_t n_head) {
-  TORCH_CHECK(CausalAttentionCpuAvailable(), "CausalAttentionCpu: no BLAS sgemm in this libtorch");
-  TORCH_CHECK(qkv.dim() == 3 && qkv.size(2) % (3 * n_head) == 0, "CausalAttentionCpu: qkv must be (B, T, 3C) with C divisible by n_head");
-  TORCH_CHECK(qkv.device().is_cpu() && qkv.scalar_type() == at::kFloat, "CausalAttentionCpu: qkv must be float32 on the CPU");
-  TORCH_CHECK(qkv.size(1) <= kCausalAttentionCpuMaxContext, "CausalAttentionCpu: at most ", kCausalAttentionCpuMaxContext, " positions");
+  TORCH_CHECK(CausalAttentionCpuApplies(qkv), "CausalAttentionCpu: a float32 CPU (B, T, 3C) tensor with T <= ", kCausalAttentionCpuMaxContext, " and the kernel on expected (CausalAttentionCpuApplies)");
+  TORCH_CHECK(qkv.size(2) % (3 * n_head) == 0, "CausalAttentionCpu: qkv must be (B, T, 3C) with C divisible by n_head");
   return CausalAttentionFunction::apply(qkv, n_head);
 }
 

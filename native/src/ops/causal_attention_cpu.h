@@ -16,8 +16,10 @@ namespace egen {
 // quarter of a block's activations at T = 256 with 64-wide heads; longer contexts use SDPA.
 constexpr int64_t kCausalAttentionCpuMaxContext = 256;
 
-// Whether CausalAttentionCpu runs here (ops/cpu_kernels.h).
-bool CausalAttentionCpuAvailable();
+// Whether CausalAttentionCpu takes this qkv: float32 on the CPU, at most
+// kCausalAttentionCpuMaxContext positions, with the kernel on (ops/cpu_kernels.h). The caller
+// decides the rest (no KV cache, no mask, no dropout).
+bool CausalAttentionCpuApplies(const torch::Tensor& qkv);
 
 // qkv: (B, T, 3C) float32 CPU, the fused projection's output (q | k | v, heads side by side).
 // Returns y: (B, T, C) = softmax(q k^T / sqrt(hs), causal) v with heads side by side again.
