@@ -51,8 +51,14 @@ struct TrainConfig {
   double peak_flops = 0;               // for MFU; 0 = a rough guess for the device
   Json raw;                            // the options as given, stored in checkpoints
 
+  // Throws std::invalid_argument naming an unknown key (`Unknown training option "lerningRate"`).
   static TrainConfig FromJson(const Json& json);
+  // The defaults of the options above that have one, under their JavaScript names (lrDecaySteps
+  // -1 stands for maxSteps).
+  static Json DefaultsJson();
 };
+
+class StepReporter;
 
 class Trainer : public TrainingRun {
  public:
@@ -72,7 +78,8 @@ class Trainer : public TrainingRun {
 
  private:
   Json Train();  // the run itself; Run() adds what must happen after its tensors are gone
-  struct State;
+  // At a step boundary: blocks while paused (reporting PAUSED / IN_PROGRESS); false = cancelled.
+  bool WaitWhilePaused(StepReporter& reporter, int64_t step);
   TrainConfig config_;
   Emit emit_;
   Ask ask_;

@@ -1,5 +1,6 @@
 #include "util/json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -258,6 +259,14 @@ void Json::DumpTo(std::string& out, int indent, int depth) const {
       if (!object_->empty()) newline(depth);
       out.push_back('}');
       break;
+    }
+  }
+}
+
+void RejectUnknownKeys(const Json& object, const std::vector<const char*>& known, const std::string& what) {
+  for (const auto& [key, value] : object.AsObject()) {
+    if (std::find_if(known.begin(), known.end(), [&key = key](const char* k) { return key == k; }) == known.end()) {
+      throw std::invalid_argument("Unknown " + what + " option \"" + key + "\"");
     }
   }
 }

@@ -73,4 +73,8 @@ class Json {
   std::shared_ptr<Object> object_;
 };
 
+// Throws std::invalid_argument `Unknown <what> option "<key>"` for the first key of `object` that
+// is not in `known`: a misspelled option must fail, not silently become its default.
+void RejectUnknownKeys(const Json& object, const std::vector<const char*>& known, const std::string& what);
+
 }  // namespace egen
