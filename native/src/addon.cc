@@ -81,6 +81,12 @@ Napi::Value ResizeEmbeddingsBinding(const Napi::CallbackInfo& info) { return Jso
 Napi::Value MergeLoraBinding(const Napi::CallbackInfo& info) { return JsonCall<MergeLoraApi>(info, "mergeLora"); }
 Napi::Value InspectGradientsBinding(const Napi::CallbackInfo& info) { return JsonCall<InspectGradientsApi>(info, "inspectGradients"); }
 
+// optionDefaults() -> { training, model, lora }, synchronously (no files, no tensors).
+Napi::Value OptionDefaultsBinding(const Napi::CallbackInfo& info) { return ToJs(info.Env(), OptionDefaultsApi()); }
+
+// openModelCount() -> loaded models not yet freed (a diagnostic for dispose).
+Napi::Value OpenModelCountBinding(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(OpenModelCount())); }
+
 // startTraining(options, onEvent) -> { done: Promise<result>, pause(), resume(), cancel() }
 // onEvent receives every report; for events with ask: true its return value (truthy = stop) is awaited.
 Napi::Value StartTrainingBinding(const Napi::CallbackInfo& info) {
@@ -116,12 +122,35 @@ Napi::Value StartTrainingBinding(const Napi::CallbackInfo& info) {
   return handle;
 }
 
-// A served model's methods: describe(), generate(options, onEvent) -> { done, cancel() }.
-Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> model) {
+// The model behind a JavaScript handle: dispose() empties the slot, so the model is freed once
+// no call in flight holds it; each call takes its own reference first.
+using ModelSlot = std::shared_ptr<std::shared_ptr<ServedModel>>;
+
+std::shared_ptr<ServedModel> ModelOf(const Napi::Env& env, const ModelSlot& slot) {
+  if (!*slot) throw Napi::Error::New(env, "The model was disposed");
+  return *slot;
+}
+
+Napi::Value WriteScore(Napi::Env env, ScoreResult& r) {
   Napi::Object out = Napi::Object::New(env);
-  out.Set("info", ToJs(env, model->Describe()));
-  out.Set("generate", Napi::Function::New(env, [model](const Napi::CallbackInfo& info) -> Napi::Value {
+  Napi::Float32Array log_probs = Napi::Float32Array::New(env, r.log_probs.size());
+  std::copy(r.log_probs.begin(), r.log_probs.end(), log_probs.Data());
+  out.Set("loss", Napi::Number::New(env, r.loss));
+  out.Set("logProbs", log_probs);
+  out.Set("correct", Napi::Number::New(env, static_cast<double>(r.correct)));
+  out.Set("tokens", Napi::Number::New(env, static_cast<double>(r.tokens)));
+  return out;
+}
+
+// A served model's methods: info, generate(options, onEvent) -> { done, cancel() },
+// score(options) -> Promise<{loss, logProbs, correct, tokens}>, dispose().
+Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> served) {
+  auto slot = std::make_shared<std::shared_ptr<ServedModel>>(std::move(served));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("info", ToJs(env, (*slot)->Describe()));
+  out.Set("generate", Napi::Function::New(env, [slot](const Napi::CallbackInfo& info) -> Napi::Value {
     const Napi::Env e = info.Env();
+    std::shared_ptr<ServedModel> model = ModelOf(e, slot);
     Json options = FromJs(info[0]);
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     Napi::Promise done = StreamingJob::Start(
@@ -133,6 +162,14 @@ Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> model)
     handle.Set("cancel", Napi::Function::New(e, [cancel](const Napi::CallbackInfo&) { *cancel = true; }, "cancel"));
     return handle;
   }, "generate"));
+  out.Set("score", Napi::Function::New(env, [slot](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::shared_ptr<ServedModel> model = ModelOf(info.Env(), slot);
+    Json options = FromJs(info[0]);
+    return PromiseWorker<ScoreResult>::Start(
+        info.Env(), "score", [model, options = std::move(options)]() { return model->Score(options); }, WriteScore);
+  }, "score"));
+  // Idempotent; in-flight calls keep their reference until they settle.
+  out.Set("dispose", Napi::Function::New(env, [slot](const Napi::CallbackInfo&) { slot->reset(); }, "dispose"));
   return out;
 }
 
@@ -157,6 +194,8 @@ static Napi::Object InitEgenNative(Napi::Env env, Napi::Object exports) {
   exports.Set("inspectGradients", Napi::Function::New(env, InspectGradientsBinding, "inspectGradients"));
   exports.Set("startTraining", Napi::Function::New(env, StartTrainingBinding, "startTraining"));
   exports.Set("openModel", Napi::Function::New(env, OpenModelBinding, "openModel"));
+  exports.Set("optionDefaults", Napi::Function::New(env, OptionDefaultsBinding, "optionDefaults"));
+  exports.Set("openModelCount", Napi::Function::New(env, OpenModelCountBinding, "openModelCount"));
   RegisterTokenizerBindings(env, exports);
   return exports;
 }

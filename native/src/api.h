@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "util/json.h"
 
@@ -24,17 +25,32 @@ class TrainingRun {
 // Parses the options (cheap; files are opened by Run).
 std::shared_ptr<TrainingRun> CreateTrainingRun(const Json& options, EmitFn emit, AskFn ask);
 
+// What ServedModel::Score returns (plain values: the bindings copy log_probs into a Float32Array).
+struct ScoreResult {
+  double loss = 0;               // mean next-token cross-entropy over every target
+  std::vector<float> log_probs;  // (B * T) log-probability of each target, row-major
+  int64_t correct = 0;           // targets that are the argmax of their logits
+  int64_t tokens = 0;            // B * T
+};
+
 class ServedModel {
  public:
   virtual ~ServedModel() = default;
   virtual Json Describe() const = 0;
   virtual Json Generate(const Json& options, const EmitFn& emit, const std::atomic<bool>& cancel) = 0;
+  // One forward pass without gradients: {inputs, targets, threads?} -> loss, log-probs, argmax hits.
+  virtual ScoreResult Score(const Json& options) = 0;
 };
+// Loaded models not yet freed (a diagnostic: dispose and in-flight calls are checked by it).
+int64_t OpenModelCount();
 std::shared_ptr<ServedModel> OpenServedModel(const Json& options);  // {checkpoint, device}
 
 Json CreateModelApi(const Json& options);        // {model, seed, outputDir}
 Json ResizeEmbeddingsApi(const Json& options);   // {checkpoint, vocabSize, outputDir}
 Json MergeLoraApi(const Json& options);          // {checkpoint, outputDir}
 Json InspectGradientsApi(const Json& options);   // {checkpoint, inputs, targets, outputPath, threads}
+// The defaults of the default-constructed option structs under their JavaScript names:
+// {training, model, lora}.
+Json OptionDefaultsApi();
 
 }  // namespace egen

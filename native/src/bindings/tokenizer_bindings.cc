@@ -1,6 +1,9 @@
 // Bindings only: native/index.ts has validated every argument already.
 #include "bindings/tokenizer_bindings.h"
 
+#include <set>
+#include <string>
+
 #include "bindings/promise_worker.h"
 #include "tokenizer/bpe_trainer.h"
 
@@ -16,6 +19,13 @@ std::vector<std::string> ReadStrings(const Napi::Array& array) {
 // trainBpe({ files, vocabSize, minFrequency, specialTokens, charClasses, threads }) -> Promise<{ vocab, merges, words, bytesRead }>
 Napi::Value TrainBpeBinding(const Napi::CallbackInfo& info) {
   const Napi::Object js = info[0].As<Napi::Object>();
+  // A misspelled option must fail, not silently fall back (as RejectUnknownKeys on the JSON paths).
+  static const std::set<std::string> known = {"files", "vocabSize", "minFrequency", "specialTokens", "charClasses", "threads"};
+  const Napi::Array keys = js.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    const std::string key = keys.Get(i).ToString().Utf8Value();
+    if (!known.count(key)) throw Napi::TypeError::New(info.Env(), "trainBpe: Unknown BPE option \"" + key + "\"");
+  }
   BpeTrainOptions options;
   options.files = ReadStrings(js.Get("files").As<Napi::Array>());
   options.vocab_size = js.Get("vocabSize").As<Napi::Number>().Uint32Value();

@@ -13,6 +13,7 @@
 namespace egen {
 
 GenerateConfig GenerateConfig::FromJson(const Json& j) {
+  RejectUnknownKeys(j, {"prompts", "maxNewTokens", "temperature", "topK", "topP", "repetitionPenalty", "stopTokens", "seed", "useCache", "threads"}, "generation");
   GenerateConfig c;
   for (const Json& p : j.at("prompts").AsArray()) {
     std::vector<int64_t> tokens;
@@ -25,9 +26,9 @@ GenerateConfig GenerateConfig::FromJson(const Json& j) {
   c.top_p = j.Number("topP", c.top_p);
   c.repetition_penalty = j.Number("repetitionPenalty", c.repetition_penalty);
   if (j.Has("stopTokens")) for (const Json& t : j.at("stopTokens").AsArray()) c.stop_tokens.push_back(t.AsInt());
-  c.seed = static_cast<uint64_t>(j.Int("seed", 0));
-  c.use_cache = j.Bool("useCache", true);
-  c.threads = j.Int("threads", 0);
+  c.seed = static_cast<uint64_t>(j.Int("seed", static_cast<int64_t>(c.seed)));
+  c.use_cache = j.Bool("useCache", c.use_cache);
+  c.threads = j.Int("threads", c.threads);
   return c;
 }
 
@@ -192,23 +193,34 @@ Json Generate(ModelHandle& handle, const GenerateConfig& c, const std::function<
 
 // ---- api.h ----
 #include "api.h"
+#include "infer/score.h"
 
 namespace egen {
 namespace {
+
+std::atomic<int64_t> open_models{0};
+
+// Owns the loaded model: freeing the last reference (the JavaScript handle's, or an in-flight
+// call's) frees the libtorch module.
 class ServedModelImpl : public ServedModel {
  public:
-  explicit ServedModelImpl(std::shared_ptr<ModelHandle> handle) : handle_(std::move(handle)) {}
+  explicit ServedModelImpl(std::shared_ptr<ModelHandle> handle) : handle_(std::move(handle)) { ++open_models; }
+  ~ServedModelImpl() override { --open_models; }
   Json Describe() const override { return DescribeModel(*handle_); }
   Json Generate(const Json& options, const EmitFn& emit, const std::atomic<bool>& cancel) override {
     return egen::Generate(*handle_, GenerateConfig::FromJson(options), emit, cancel);
   }
+  ScoreResult Score(const Json& options) override { return egen::Score(*handle_, ScoreConfig::FromJson(options)); }
 
  private:
   std::shared_ptr<ModelHandle> handle_;
 };
 }  // namespace
 
+int64_t OpenModelCount() { return open_models.load(); }
+
 std::shared_ptr<ServedModel> OpenServedModel(const Json& o) {
+  RejectUnknownKeys(o, {"checkpoint", "device"}, "openModel");
   return std::make_shared<ServedModelImpl>(OpenModel(o.at("checkpoint").AsString(), o.String("device", "auto")));
 }
 

@@ -23,6 +23,7 @@ struct GenerateConfig {
   uint64_t seed = 0;
   bool use_cache = true;
   int64_t threads = 0;              // 0 = libtorch's default
+  // Throws std::invalid_argument naming an unknown key (`Unknown generation option "topk"`).
   static GenerateConfig FromJson(const Json& json);
 };
 

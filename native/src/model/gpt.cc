@@ -51,15 +51,16 @@ Json GPTConfig::ToJson() const {
   return j;
 }
 
-GPTConfig GPTConfig::FromJson(const Json& j) {
+GPTConfig GPTConfig::FromJson(const Json& j, bool allow_unknown_keys) {
+  if (!allow_unknown_keys) RejectUnknownKeys(j, {"vocabSize", "contextLength", "nLayer", "nHead", "nEmbd", "dropout", "bias"}, "model");
   GPTConfig c;
   c.vocab_size = j.at("vocabSize").AsInt();
   c.context_length = j.at("contextLength").AsInt();
   c.n_layer = j.at("nLayer").AsInt();
   c.n_head = j.at("nHead").AsInt();
   c.n_embd = j.at("nEmbd").AsInt();
-  c.dropout = j.Number("dropout", 0.0);
-  c.bias = j.Bool("bias", true);
+  c.dropout = j.Number("dropout", c.dropout);
+  c.bias = j.Bool("bias", c.bias);
   c.Validate();
   return c;
 }
@@ -88,7 +89,8 @@ Json LoraConfig::ToJson() const {
   return j;
 }
 
-LoraConfig LoraConfig::FromJson(const Json& j) {
+LoraConfig LoraConfig::FromJson(const Json& j, bool allow_unknown_keys) {
+  if (!allow_unknown_keys) RejectUnknownKeys(j, {"rank", "alpha", "dropout", "targets"}, "LoRA");
   LoraConfig c;
   c.rank = j.Int("rank", c.rank);
   c.alpha = j.Number("alpha", c.alpha);

@@ -36,7 +36,9 @@ struct GPTConfig {
   // Throws std::invalid_argument naming the field (e.g. "nEmbd (100) is not divisible by nHead (3)").
   void Validate() const;
   Json ToJson() const;  // camelCase keys, as the TypeScript side spells them
-  static GPTConfig FromJson(const Json& json);
+  // Throws std::invalid_argument naming an unknown key (`Unknown model option "nEmb"`), unless
+  // `allow_unknown_keys` (configs read back from checkpoint manifests, which other versions wrote).
+  static GPTConfig FromJson(const Json& json, bool allow_unknown_keys = false);
   // The first field (camelCase) whose value differs, or "" when the architectures match.
   // Dropout is a training setting, so it is not compared.
   std::string FirstArchitectureDifference(const GPTConfig& other) const;
@@ -48,7 +50,8 @@ struct LoraConfig {
   double dropout = 0.0;   // on the adapter's input only
   std::vector<std::string> targets = {"attn.c_attn"};  // any of attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj
   Json ToJson() const;
-  static LoraConfig FromJson(const Json& json);
+  // As GPTConfig::FromJson (`Unknown LoRA option "rnak"`).
+  static LoraConfig FromJson(const Json& json, bool allow_unknown_keys = false);
 };
 
 // A linear layer y = x W^T + b that can carry a LoRA adapter: y += (drop(x) A^T B^T) * alpha / r.

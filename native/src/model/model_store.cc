@@ -30,7 +30,8 @@ LoadedModel LoadModelCheckpoint(const std::string& dir) {
   LoadedModel out;
   out.manifest = ReadCheckpointManifest(dir);
   const Json& m = out.manifest;
-  const GPTConfig config = GPTConfig::FromJson(m.at("model"));
+  // Tolerant of keys this version does not know: the manifest may come from another version.
+  const GPTConfig config = GPTConfig::FromJson(m.at("model"), /*allow_unknown_keys=*/true);
   const bool adapter_only = m.Bool("adapterOnly", false);
   if (adapter_only) {
     if (!m.Has("baseCheckpoint")) throw std::runtime_error("adapter checkpoint " + dir + " does not name its baseCheckpoint");
@@ -42,7 +43,7 @@ LoadedModel LoadModelCheckpoint(const std::string& dir) {
     torch::NoGradGuard no_grad;
     out.model = GPT(config, /*initialize=*/false);
   }
-  if (m.Has("lora") && !out.model->has_lora()) out.model->AddLora(LoraConfig::FromJson(m.at("lora")));
+  if (m.Has("lora") && !out.model->has_lora()) out.model->AddLora(LoraConfig::FromJson(m.at("lora"), /*allow_unknown_keys=*/true));
   if (adapter_only) {
     out.model->LoadNamed(LoadCheckpointFile(dir, "adapter_model.safetensors"), JoinPath(dir, "adapter_model.safetensors"), /*lora_only=*/true);
   } else {
@@ -105,11 +106,16 @@ Json MergeLoraCheckpoint(const std::string& in_dir, const std::string& out_dir) 
 namespace egen {
 
 Json CreateModelApi(const Json& o) {
+  RejectUnknownKeys(o, {"model", "seed", "outputDir"}, "createModel");
   return CreateModelCheckpoint(GPTConfig::FromJson(o.at("model")), static_cast<uint64_t>(o.Int("seed", 1337)), o.at("outputDir").AsString());
 }
 Json ResizeEmbeddingsApi(const Json& o) {
+  RejectUnknownKeys(o, {"checkpoint", "vocabSize", "outputDir"}, "resizeEmbeddings");
   return ResizeEmbeddingsCheckpoint(o.at("checkpoint").AsString(), o.at("vocabSize").AsInt(), o.at("outputDir").AsString());
 }
-Json MergeLoraApi(const Json& o) { return MergeLoraCheckpoint(o.at("checkpoint").AsString(), o.at("outputDir").AsString()); }
+Json MergeLoraApi(const Json& o) {
+  RejectUnknownKeys(o, {"checkpoint", "outputDir"}, "mergeLora");
+  return MergeLoraCheckpoint(o.at("checkpoint").AsString(), o.at("outputDir").AsString());
+}
 
 }  // namespace egen

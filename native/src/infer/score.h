@@ -1,0 +1,24 @@
+// Scoring: how well a loaded model predicts given next tokens, in one forward pass without
+// gradients (evaluation's perplexity and token accuracy).
+#pragma once
+#include <vector>
+
+#include "api.h"
+#include "infer/generate.h"
+#include "util/json.h"
+
+namespace egen {
+
+struct ScoreConfig {
+  std::vector<int64_t> inputs, targets;  // (B, T) token ids, row-major
+  int64_t batch = 0, time = 0;           // B, T
+  int64_t threads = 0;                   // 0 = libtorch's default
+  // {inputs: number[][], targets: number[][], threads?}; unknown keys are refused.
+  static ScoreConfig FromJson(const Json& json);
+};
+
+// Serialized with generation on the same model. Throws on tokens outside the vocabulary or rows
+// longer than the context.
+ScoreResult Score(ModelHandle& handle, const ScoreConfig& config);
+
+}  // namespace egen
