@@ -21,7 +21,7 @@ export {
 export { train, type LrDecay, type Precision, type TrainCallbacks, type TrainingHandle, type TrainOptions } from './lib/training.ts';
 export { NativeModel, openModel, type GeneratedToken, type GenerateOptions, type OpenModelOptions } from './lib/generation.ts';
 export { trainBpe, type TrainBpeOptions } from './lib/tokenizer.ts';
-export { tokenShardPaths, writeTokenShard, type TokenShardHeader } from './lib/shards.ts';
+export { tokenShardDtype, tokenShardPaths, TokenShardWriter, writeTokenShard, type TokenShardDtype, type TokenShardHeader } from './lib/shards.ts';
 export type {
   CheckpointEvent,
   CreatedModel,
