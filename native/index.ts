@@ -7,7 +7,6 @@
 // user's line rather than at the addon.
 export { ADDON_PATH, NativeAddonNotBuiltError, isNativeAvailable } from './lib/addon.ts';
 export { version } from './lib/runtime.ts';
-export { matmul } from './lib/diagnostics.ts';
 export {
   createModel,
   inspectGradients,
@@ -43,3 +42,7 @@ export type {
   TrainingResult,
   TrainingStatus,
 } from './lib/types.ts';
+
+// Diagnostics (the toolchain-check matmul): not part of the platform's surface, kept for tests and
+// installation checks.
+export * as diagnostics from './lib/diagnostics.ts';
