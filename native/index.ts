@@ -6,7 +6,7 @@
 // native failure is rethrown with the caller's stack (lib/crossing.ts), so it points at the
 // user's line rather than at the addon.
 export { ADDON_PATH, NativeAddonNotBuiltError, isNativeAvailable } from './lib/addon.ts';
-export { version } from './lib/runtime.ts';
+export { optionDefaults, version } from './lib/runtime.ts';
 export {
   createModel,
   inspectGradients,
@@ -18,7 +18,7 @@ export {
   type ResizeEmbeddingsOptions,
 } from './lib/models.ts';
 export { train, type LrDecay, type Precision, type TrainCallbacks, type TrainingHandle, type TrainOptions } from './lib/training.ts';
-export { NativeModel, openModel, type GeneratedToken, type GenerateOptions, type OpenModelOptions } from './lib/generation.ts';
+export { NativeModel, openModel, type GeneratedToken, type GenerateOptions, type OpenModelOptions, type ScoreOptions } from './lib/generation.ts';
 export { trainBpe, type TrainBpeOptions } from './lib/tokenizer.ts';
 export { tokenShardDtype, tokenShardPaths, TokenShardWriter, writeTokenShard, type TokenShardDtype, type TokenShardHeader } from './lib/shards.ts';
 export type {
@@ -33,7 +33,9 @@ export type {
   ModelConfig,
   ModelInfo,
   NativeDevice,
+  NativeOptionDefaults,
   NativeRuntimeInfo,
+  ScoreResult,
   StartEvent,
   StatusEvent,
   StepReport,

@@ -4,7 +4,18 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CreatedModel, Float32Tensor, FinishReason, ModelInfo, NativeRuntimeInfo, TrainBpeResult, TrainingEvent, TrainingResult } from './types.ts';
+import type {
+  CreatedModel,
+  Float32Tensor,
+  FinishReason,
+  ModelInfo,
+  NativeOptionDefaults,
+  NativeRuntimeInfo,
+  ScoreResult,
+  TrainBpeResult,
+  TrainingEvent,
+  TrainingResult,
+} from './types.ts';
 
 /** Plain data crossing the boundary (JSON-like). */
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
@@ -24,6 +35,9 @@ export interface NativeGeneration {
 export interface NativeServedModel {
   info: ModelInfo;
   generate(options: Plain, onEvent: (event: { type: 'tokens'; step: number; tokens: number[] }) => void): NativeGeneration;
+  score(options: Plain): Promise<ScoreResult>;
+  /** Frees the model once no call in flight holds it; later calls throw. Idempotent. */
+  dispose(): void;
 }
 
 export interface NativeTrainBpeArgs {
@@ -46,6 +60,9 @@ export interface AddonExports {
   inspectGradients(options: Plain): Promise<{ loss: number; outputPath: string }>;
   startTraining(options: Plain, onEvent: (event: TrainingEvent & { ask?: boolean }) => unknown): NativeRunHandle;
   openModel(options: Plain): Promise<NativeServedModel>;
+  optionDefaults(): NativeOptionDefaults;
+  // diagnostic: loaded models not yet freed (checks dispose)
+  openModelCount(): number;
   // tokenizer (native/src/bindings/tokenizer_bindings.cc)
   trainBpe(options: NativeTrainBpeArgs): Promise<TrainBpeResult>;
 }

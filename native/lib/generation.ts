@@ -3,7 +3,7 @@
 import { load, type NativeServedModel, type Plain } from './addon.ts';
 import { checkBoolean, checkDevice, checkInteger, checkNumber, checkObject, checkString, checkTokenList, expected, opt } from './checks.ts';
 import { crossing } from './crossing.ts';
-import type { GenerationResult, ModelInfo } from './types.ts';
+import type { GenerationResult, ModelInfo, ScoreResult } from './types.ts';
 
 /** Options of NativeModel.generate. */
 export interface GenerateOptions {
@@ -40,7 +40,17 @@ export interface GeneratedToken {
   index: number;
 }
 
-/** A model loaded for generation. Generation calls on one model run one at a time. */
+/** Options of NativeModel.score. */
+export interface ScoreOptions {
+  /** Input token ids: B rows of T tokens, T at most the context length. */
+  inputs: number[][];
+  /** The next-token targets, the same shape as inputs. */
+  targets: number[][];
+  /** Intra-op threads. Defaults to libtorch's default. */
+  threads?: number;
+}
+
+/** A model loaded for generation and scoring. Calls on one model run one at a time. */
 export class NativeModel {
   #native: NativeServedModel | null;
   readonly info: ModelInfo;
@@ -53,7 +63,7 @@ export class NativeModel {
 
   /** Generates continuations, streaming each token to `onToken` as it is produced. */
   generate(options: GenerateOptions, onToken?: (token: GeneratedToken) => void): Promise<GenerationResult> {
-    if (!this.#native) throw new Error('The model is disposed');
+    const native = this.#loaded();
     const o = checkObject('options', options);
     const vocab = this.info.model.vocabSize;
     if (!Array.isArray(o.prompts) || o.prompts.length === 0) expected('a non-empty array of prompts', 'options.prompts', o.prompts);
@@ -79,7 +89,6 @@ export class NativeModel {
     if (onToken !== undefined && typeof onToken !== 'function') expected('a function', 'onToken', onToken);
     const signal = o.signal as AbortSignal | undefined;
     if (signal !== undefined && !(signal instanceof AbortSignal)) expected('an AbortSignal', 'options.signal', signal);
-    const native = this.#native;
     if (signal?.aborted) {
       return Promise.resolve({ sequences: prompts.map(() => []), finishReasons: prompts.map(() => 'cancelled' as const) });
     }
@@ -108,9 +117,52 @@ export class NativeModel {
     });
   }
 
-  /** Drops the native model (memory is released once no generation still uses it). */
+  /**
+   * Scores next-token predictions in one forward pass without gradients (off the JavaScript
+   * thread): the mean cross-entropy, the log-probability of every target and how many targets are
+   * the most likely token.
+   */
+  score(options: ScoreOptions): Promise<ScoreResult> {
+    const native = this.#loaded();
+    const o = checkObject('options', options);
+    const { vocabSize, contextLength } = this.info.model;
+    const tokenRows = (name: string, value: unknown): number[][] => {
+      if (!Array.isArray(value) || value.length === 0) expected('a non-empty array of token rows', name, value);
+      return value.map((row, i) => {
+        const tokens = checkTokenList(`${name}[${i}]`, row, vocabSize);
+        if (tokens.length === 0 || tokens.length > contextLength) throw new RangeError(`Expected ${name}[${i}] to hold 1 to ${contextLength} tokens (the context length) but it holds ${tokens.length}`);
+        return tokens;
+      });
+    };
+    const inputs = tokenRows('options.inputs', o.inputs);
+    const targets = tokenRows('options.targets', o.targets);
+    const width = inputs[0]!.length;
+    inputs.forEach((row, i) => {
+      if (row.length !== width) throw new RangeError(`Expected options.inputs[${i}] to hold ${width} tokens, as options.inputs[0], but it holds ${row.length}`);
+    });
+    if (targets.length !== inputs.length || targets.some((row) => row.length !== width)) {
+      throw new RangeError(`Expected options.targets to have the shape of options.inputs (${inputs.length} rows of ${width} tokens)`);
+    }
+    const plain: Record<string, Plain> = {
+      inputs,
+      targets,
+      threads: opt(o, 'threads', 'options.', 0, (n, v) => checkInteger(n, v, 1, 1024)),
+    };
+    return crossing(this.score, () => native.score(plain));
+  }
+
+  /**
+   * Frees the native model: calls in flight finish first (they hold it until they settle), later
+   * calls throw. Disposing twice does nothing.
+   */
   dispose(): void {
+    this.#native?.dispose();
     this.#native = null;
+  }
+
+  #loaded(): NativeServedModel {
+    if (!this.#native) throw new Error('The model was disposed');
+    return this.#native;
   }
 
   [Symbol.dispose](): void {

@@ -186,6 +186,26 @@ export interface GenerationResult {
   finishReasons: FinishReason[];
 }
 
+/** What NativeModel.score returns. */
+export interface ScoreResult {
+  /** Mean next-token cross-entropy over every target (nats). */
+  loss: number;
+  /** Log-probability of each target under the model, row by row (B × T values). */
+  logProbs: Float32Array;
+  /** Targets that are the model's most likely token (argmax). */
+  correct: number;
+  /** Targets scored (B × T). */
+  tokens: number;
+}
+
+/** The defaults of the native option structs, under the JavaScript option names. */
+export interface NativeOptionDefaults {
+  /** TrainConfig's defaults (lrDecaySteps -1 stands for maxSteps). */
+  training: Readonly<Record<string, number | string | boolean>>;
+  model: Required<ModelConfig>;
+  lora: Required<LoraOptions>;
+}
+
 export interface ModelInfo {
   model: Required<ModelConfig>;
   lora: Required<LoraOptions> | null;

@@ -3,11 +3,13 @@
 // generations for the validation records; and custom metrics from plugins. Results are stored
 // per version, so versions evaluated on the same dataset version compare side by side.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Tokenizer } from 'tokenizers';
 import type { DataSource } from 'typeorm';
-import { inspectGradients, openModel } from '../../../native/index.ts';
+import { type NativeModel, openModel } from '../../../native/index.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import { RECORDS_FILE, TOKENIZER_FILE } from '../datasets/ingest.ts';
@@ -114,35 +116,43 @@ export class EvaluationService {
     const results: MetricResult[] = [];
     const wanted = [...new Set(metrics)];
 
-    // 1) scoring metrics: one forward pass over validation windows
+    // The model is opened once, for scoring and generation; a failure to open it is reported
+    // where each of them would have met it.
+    const model = await openModel({ checkpoint, device: 'cpu' }).catch((error: Error) => error);
     let scoredTokens = 0;
-    if (wanted.some((m) => SCORING.includes(m))) {
-      try {
-        const scored = await this.score(checkpoint, dataset!, maxWindows);
-        scoredTokens = scored.tokens;
-        if (wanted.includes('perplexity')) results.push({ name: 'perplexity', value: Math.exp(scored.meanLoss) });
-        if (wanted.includes('token_accuracy')) results.push({ name: 'token_accuracy', value: scored.accuracy });
-      } catch (error) {
-        for (const name of wanted.filter((m) => SCORING.includes(m))) results.push({ name, value: null, error: (error as Error).message });
-      }
-    }
-
-    // 2) generation metrics
-    const generationMetrics = wanted.filter((m) => !SCORING.includes(m));
     let examples = 0;
-    if (generationMetrics.length) {
-      const { predictions, references } = await this.generate(checkpoint, dataset!, maxExamples, maxNewTokens);
-      examples = predictions.length;
-      const firstLines = predictions.map((p) => p.split('\n')[0]!.trim());
-      const labels = labelScores(firstLines, references);
-      for (const name of generationMetrics) {
+    try {
+      // 1) scoring metrics: one forward pass over validation windows
+      if (wanted.some((m) => SCORING.includes(m))) {
         try {
-          const value = await this.generationMetric(name as BuiltinMetric, predictions, references, labels, pluginByName);
-          results.push({ name, value: Number.isFinite(value) ? value : null });
+          const scored = await this.score(model, dataset!, maxWindows);
+          scoredTokens = scored.tokens;
+          if (wanted.includes('perplexity')) results.push({ name: 'perplexity', value: Math.exp(scored.meanLoss) });
+          if (wanted.includes('token_accuracy')) results.push({ name: 'token_accuracy', value: scored.accuracy });
         } catch (error) {
-          results.push({ name, value: null, error: (error as Error).message });
+          for (const name of wanted.filter((m) => SCORING.includes(m))) results.push({ name, value: null, error: (error as Error).message });
         }
       }
+
+      // 2) generation metrics
+      const generationMetrics = wanted.filter((m) => !SCORING.includes(m));
+      if (generationMetrics.length) {
+        if (model instanceof Error) throw model;
+        const { predictions, references } = await this.generate(model, dataset!, maxExamples, maxNewTokens);
+        examples = predictions.length;
+        const firstLines = predictions.map((p) => p.split('\n')[0]!.trim());
+        const labels = labelScores(firstLines, references);
+        for (const name of generationMetrics) {
+          try {
+            const value = await this.generationMetric(name as BuiltinMetric, predictions, references, labels, pluginByName);
+            results.push({ name, value: Number.isFinite(value) ? value : null });
+          } catch (error) {
+            results.push({ name, value: null, error: (error as Error).message });
+          }
+        }
+      }
+    } finally {
+      if (!(model instanceof Error)) model.dispose();
     }
     const evaluation: Evaluation = {
       id: randomUUID(),
@@ -186,18 +196,18 @@ export class EvaluationService {
     }
   }
 
-  /** Mean loss and argmax accuracy over up to maxWindows consecutive validation windows. */
-  private async score(checkpoint: string, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxWindows: number): Promise<{ meanLoss: number; accuracy: number; tokens: number }> {
+  /**
+   * Mean loss and argmax accuracy over up to maxWindows consecutive validation windows, reading
+   * only those windows' bytes of the shard.
+   */
+  private async score(model: NativeModel | Error, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxWindows: number): Promise<{ meanLoss: number; accuracy: number; tokens: number }> {
     const shard = dataset.shards.find((s) => s.split === 'validation' && s.tokens > 1) ?? dataset.shards.find((s) => s.split === 'train' && s.tokens > 1);
     if (!shard) throw new Error('the dataset version has no tokens to score');
-    const model = await openModel({ checkpoint, device: 'cpu' });
+    if (model instanceof Error) throw model;
     const context = model.info.model.contextLength;
-    const vocab = model.info.model.vocabSize;
-    model.dispose();
-    const bytes = readFileSync(shard.path);
-    const tokens = shard.dtype === 'uint32' ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-    const window = Math.min(context, tokens.length - 1);
-    const count = Math.max(1, Math.min(maxWindows, Math.floor((tokens.length - 1) / window)));
+    const window = Math.min(context, shard.tokens - 1);
+    const count = Math.max(1, Math.min(maxWindows, Math.floor((shard.tokens - 1) / window)));
+    const tokens = await readTokens(shard.path, shard.dtype, count * window + 1);
     const inputs: number[][] = [];
     const targets: number[][] = [];
     for (let w = 0; w < count; w++) {
@@ -205,24 +215,8 @@ export class EvaluationService {
       inputs.push(Array.from(tokens.subarray(start, start + window)));
       targets.push(Array.from(tokens.subarray(start + 1, start + window + 1)));
     }
-    const dir = join(this.dataDir, 'tmp', `eval-${randomUUID()}`);
-    mkdirSync(dir, { recursive: true });
-    try {
-      const out = join(dir, 'scores.safetensors');
-      // note: a diagnostic forward + backward pass; it also writes gradients (fine for small models)
-      const { loss } = await inspectGradients({ checkpoint, inputs, targets, outputPath: out, ...(this.threads ? { threads: this.threads } : {}) });
-      const logits = readTensor(out, 'logits');
-      let correct = 0;
-      const rows = inputs.length * window;
-      for (let r = 0; r < rows; r++) {
-        let best = 0;
-        for (let v = 1; v < vocab; v++) if (logits[r * vocab + v]! > logits[r * vocab + best]!) best = v;
-        if (best === targets[Math.floor(r / window)]![r % window]) correct++;
-      }
-      return { meanLoss: loss, accuracy: correct / rows, tokens: rows };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const scored = await model.score({ inputs, targets, ...(this.threads ? { threads: this.threads } : {}) });
+    return { meanLoss: scored.loss, accuracy: scored.correct / scored.tokens, tokens: scored.tokens };
   }
 
   /**
@@ -230,59 +224,80 @@ export class EvaluationService {
    * precedes the response and judged against the response; plain text is prompted with its first
    * half and judged against the text that follows.
    */
-  private async generate(checkpoint: string, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxExamples: number, maxNewTokens: number): Promise<{ predictions: string[]; references: string[] }> {
-    const json = readFileSync(join(dataset.directory, TOKENIZER_FILE), 'utf8');
+  private async generate(model: NativeModel, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxExamples: number, maxNewTokens: number): Promise<{ predictions: string[]; references: string[] }> {
+    const json = await readFile(join(dataset.directory, TOKENIZER_FILE), 'utf8');
     const encoder = new TextTokenizer(json);
     const decoder = Tokenizer.fromString(json);
-    const records = readFileSync(join(dataset.directory, RECORDS_FILE), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as { text: string; split: string });
-    const validation = records.filter((r) => r.split === 'validation');
-    const chosen = (validation.length ? validation : records).filter((r) => r.text.trim()).slice(0, maxExamples);
-    const model = await openModel({ checkpoint, device: 'cpu' });
-    try {
-      const context = model.info.model.contextLength;
-      const budget = Math.max(1, context - Math.min(maxNewTokens, context - 1));
-      const newTokens = Math.min(maxNewTokens, context - 1);
-      const predictions: string[] = [];
-      const references: string[] = [];
-      for (const record of chosen) {
-        let promptText: string;
-        let reference: string;
-        const at = record.text.indexOf(RESPONSE);
-        let promptIds: number[];
-        if (at >= 0) {
-          promptText = record.text.slice(0, at + RESPONSE.length);
-          reference = record.text.slice(at + RESPONSE.length).trim();
-          promptIds = (await encoder.encodeBatch([promptText])).ids[0]!;
-        } else {
-          const ids = (await encoder.encodeBatch([record.text])).ids[0]!;
-          if (ids.length < 2) continue;
-          const cut = Math.max(1, Math.min(Math.floor(ids.length / 2), budget));
-          promptIds = ids.slice(0, cut);
-          reference = (await decoder.decode(ids.slice(cut, cut + newTokens), true)).trim();
-        }
-        promptIds = promptIds.slice(-budget);
-        if (promptIds.length === 0) promptIds = [encoder.endOfTextId];
-        const result = await model.generate({ prompts: [promptIds], maxNewTokens: newTokens, temperature: 0, stopTokens: [encoder.endOfTextId], ...(this.threads ? { threads: this.threads } : {}) });
-        const generated = result.sequences[0]!.filter((t) => t !== encoder.endOfTextId);
-        predictions.push((await decoder.decode(generated, true)).trim());
-        references.push(reference);
+    const chosen = await chooseRecords(join(dataset.directory, RECORDS_FILE), maxExamples);
+    const context = model.info.model.contextLength;
+    const budget = Math.max(1, context - Math.min(maxNewTokens, context - 1));
+    const newTokens = Math.min(maxNewTokens, context - 1);
+    const predictions: string[] = [];
+    const references: string[] = [];
+    for (const record of chosen) {
+      let promptText: string;
+      let reference: string;
+      const at = record.text.indexOf(RESPONSE);
+      let promptIds: number[];
+      if (at >= 0) {
+        promptText = record.text.slice(0, at + RESPONSE.length);
+        reference = record.text.slice(at + RESPONSE.length).trim();
+        promptIds = (await encoder.encodeBatch([promptText])).ids[0]!;
+      } else {
+        const ids = (await encoder.encodeBatch([record.text])).ids[0]!;
+        if (ids.length < 2) continue;
+        const cut = Math.max(1, Math.min(Math.floor(ids.length / 2), budget));
+        promptIds = ids.slice(0, cut);
+        reference = (await decoder.decode(ids.slice(cut, cut + newTokens), true)).trim();
       }
-      return { predictions, references };
-    } finally {
-      model.dispose();
+      promptIds = promptIds.slice(-budget);
+      if (promptIds.length === 0) promptIds = [encoder.endOfTextId];
+      const result = await model.generate({ prompts: [promptIds], maxNewTokens: newTokens, temperature: 0, stopTokens: [encoder.endOfTextId], ...(this.threads ? { threads: this.threads } : {}) });
+      const generated = result.sequences[0]!.filter((t) => t !== encoder.endOfTextId);
+      predictions.push((await decoder.decode(generated, true)).trim());
+      references.push(reference);
     }
+    return { predictions, references };
   }
 }
 
-function readTensor(path: string, name: string): Float32Array {
-  const bytes = readFileSync(path);
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const entry = header[name];
-  if (!entry || entry.dtype !== 'F32') throw new Error(`${path} has no float32 tensor "${name}"`);
-  const slice = new Uint8Array(bytes.subarray(8 + n + entry.data_offsets[0], 8 + n + entry.data_offsets[1]));
-  return new Float32Array(slice.buffer);
+/** The first `count` tokens of a shard, read without the rest of the file. */
+async function readTokens(path: string, dtype: string, count: number): Promise<Uint16Array | Uint32Array> {
+  const width = dtype === 'uint32' ? 4 : 2;
+  const bytes = new Uint8Array(count * width);
+  const file = await open(path, 'r');
+  try {
+    const { bytesRead } = await file.read(bytes, 0, bytes.byteLength, 0);
+    if (bytesRead < bytes.byteLength) throw new Error(`${path} holds fewer tokens than its header says`);
+  } finally {
+    await file.close();
+  }
+  return width === 4 ? new Uint32Array(bytes.buffer) : new Uint16Array(bytes.buffer);
+}
+
+/**
+ * The records to generate for, streamed: the first maxExamples validation records with text, or,
+ * when the version has no validation records, the first maxExamples records with text.
+ */
+async function chooseRecords(path: string, maxExamples: number): Promise<Array<{ text: string; split: string }>> {
+  const validation: Array<{ text: string; split: string }> = [];
+  const any: Array<{ text: string; split: string }> = [];
+  let sawValidation = false;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      const record = JSON.parse(line) as { text: string; split: string };
+      const hasText = Boolean(record.text.trim());
+      if (record.split === 'validation') {
+        sawValidation = true;
+        if (hasText) validation.push(record);
+        if (validation.length >= maxExamples) break;
+      }
+      if (hasText && any.length < maxExamples) any.push(record);
+    }
+  } finally {
+    lines.close();
+  }
+  return sawValidation ? validation : any;
 }
