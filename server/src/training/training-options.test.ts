@@ -5,7 +5,7 @@ import { buildSchema, type GraphQLInputObjectType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FIELDS, validateField } from '../../../client/src/training/config.ts';
-import { describeDefault, inputName, keysOn, type NumberSpec } from '../../../schema/options/option-spec.ts';
+import { describeDefault, inputName, keysOn, type NumberSpec, type OptionSpec } from '../../../schema/options/option-spec.ts';
 import { LORA_OPTIONS, TRAINING_OPTIONS } from '../../../schema/options/training-options.ts';
 import { SCHEMA_FILE } from '../paths.ts';
 import { validateTrainingConfig } from './training.config.ts';
@@ -43,7 +43,7 @@ describe('training options, declared once', () => {
   });
 
   it('lists the LoRA targets and refuses others with the declared list', () => {
-    const { errors } = validateTrainingConfig({ lora: { targets: ['attn.c_attn', 'mlp.up'] } }, context);
+    const { errors } = validateTrainingConfig({ lora: { targets: ['attn.c_attn', 'mlp.up'] as never[] } }, context);
     expect(errors).toEqual([{ field: 'input.config.lora.targets[1]', message: `must be one of ${LORA_OPTIONS.targets.values.join(', ')} (got "mlp.up")` }]);
     expect(validateField(FIELDS.find((f) => f.key === 'lora.targets')!, 'attn.c_attn, mlp.up')).toBe('Unknown target: mlp.up.');
   });
@@ -52,7 +52,7 @@ describe('training options, declared once', () => {
     const { config, errors } = validateTrainingConfig({}, context);
     expect(errors).toEqual([]);
     for (const key of keysOn(TRAINING_OPTIONS, 'api')) {
-      const spec = TRAINING_OPTIONS[key];
+      const spec: OptionSpec = TRAINING_OPTIONS[key];
       if (spec.derivedDefault || spec.apiDefault) continue;
       expect([key, config[key as keyof typeof config]]).toEqual([key, spec.default]);
     }
