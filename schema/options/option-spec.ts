@@ -13,6 +13,12 @@ export type OptionSurface =
   /** Only the native door: an engine detail the API does not expose. */
   | 'native';
 
+/** A default computed from the other options' values (keyed by declaration key). */
+export interface DerivedDefault {
+  text: string;
+  from: (values: Readonly<Record<string, unknown>>) => number;
+}
+
 interface SpecBase {
   /** Short label for forms. */
   label: string;
@@ -25,8 +31,8 @@ interface SpecBase {
   nativeKey?: string;
   /** The field's name in the GraphQL input when it differs from its key (the stored name). */
   inputKey?: string;
-  /** A default computed from other options, in words (e.g. "learningRate / 10"); `default` is then null. */
-  derivedDefault?: string;
+  /** A default computed from other options (by their keys), with its words (e.g. "learningRate / 10"); `default` is then null. */
+  derivedDefault?: DerivedDefault;
   /** The default of runs started through the API, in words, where a server policy differs from `default` (the native one). */
   apiDefault?: string;
   /** What the form starts with when that differs from the default ('' leaves the field empty). */
@@ -120,7 +126,7 @@ function formatNumber(n: number): string {
 /** The default in words: "12", "learningRate / 10", "cosine", "none"; as the API applies it unless `surface` is native. */
 export function describeDefault(spec: OptionSpec, surface: 'api' | 'native' = 'api'): string {
   if (surface === 'api' && spec.apiDefault) return spec.apiDefault;
-  if (spec.derivedDefault) return spec.derivedDefault;
+  if (spec.derivedDefault) return spec.derivedDefault.text;
   const value = spec.default;
   if (value === null) return 'none';
   if (Array.isArray(value)) return `[${value.map((v) => `"${v}"`).join(', ')}]`;

@@ -63,9 +63,10 @@ export function validateTrainingConfig(input: TrainingConfigInput | null | undef
 
   // Derived defaults (as the declarations describe them).
   const learningRate = option('learningRate');
-  const minLearningRate = option('minLearningRate') ?? learningRate / 10;
+  const derived = { ...v, maxSteps };
+  const minLearningRate = option('minLearningRate') ?? TRAINING_OPTIONS.minLearningRate.derivedDefault.from(derived);
   if (minLearningRate > learningRate) errors.push({ field: field('minLearningRate'), message: `must be at most learningRate (${learningRate})` });
-  const warmupSteps = option('warmupSteps') ?? Math.min(100, maxSteps);
+  const warmupSteps = option('warmupSteps') ?? TRAINING_OPTIONS.warmupSteps.derivedDefault.from(derived);
   // Runs started through the API checkpoint about ten times unless told otherwise.
   const checkpointEvery = given.checkpointEvery == null ? Math.max(1, Math.floor(maxSteps / 10)) : option('checkpointEvery');
 
