@@ -1,6 +1,8 @@
 // Argument checks: one line each, a chosen error type and a message a user understands
 // (`Expected a positive integer for options.batchSize but received "x" of type string`).
 // Tests assert these texts exactly.
+import { keysOn, nativeName, type OptionSpec, type OptionTable } from '../../schema/options/option-spec.ts';
+import type { Plain } from './addon.ts';
 import type { Float32Tensor } from './types.ts';
 
 function describe(value: unknown): string {
@@ -92,4 +94,53 @@ export function opt<T>(options: Record<string, unknown>, key: string, prefix: st
 export function checkDevice(name: string, value: unknown): string {
   if (typeof value !== 'string' || !/^(auto|cpu|cuda(:\d+)?)$/.test(value)) expected('"auto", "cpu", "cuda" or "cuda:N"', name, value);
   return value;
+}
+
+/**
+ * Checks a value against its declaration (schema/options) with the door's messages; returns it
+ * (a list's elements checked one by one).
+ */
+export function checkDeclared(name: string, value: unknown, spec: OptionSpec): Plain {
+  switch (spec.kind) {
+    case 'int':
+      return checkInteger(name, value, spec.min, spec.max === Infinity ? Number.MAX_SAFE_INTEGER : spec.max);
+    case 'float':
+      return checkNumber(name, value, spec.min, spec.max, { minExclusive: spec.exclusiveMin === true, maxExclusive: spec.exclusiveMax === true });
+    case 'bool':
+      return checkBoolean(name, value);
+    case 'enum':
+      return checkChoice(name, value, spec.values);
+    case 'string':
+      if (typeof value !== 'string' || !spec.pattern.test(value)) expected(spec.expects, name, value);
+      return value;
+    case 'list':
+      if (!Array.isArray(value) || value.length === 0) expected(`a non-empty array of ${spec.values.map((v) => `"${v}"`).join(', ')}`, name, value);
+      return value.map((item, i) => checkChoice(`${name}[${i}]`, item, spec.values));
+  }
+}
+
+/**
+ * The door's view of a declared table: every option on the native surface, under its native name,
+ * checked when given; when absent its declared default, a derived default computed from the
+ * others, or nothing (C++ keeps its own "unset").
+ */
+export function checkDeclaredOptions(table: OptionTable, given: Record<string, unknown>, prefix: string): Record<string, Plain> {
+  const byKey: Record<string, unknown> = {};
+  const derived: Array<[string, OptionSpec]> = [];
+  for (const key of keysOn(table, 'native')) {
+    const spec = table[key]!;
+    const value = given[nativeName(key, spec)];
+    if (value !== undefined) byKey[key] = checkDeclared(`${prefix}${nativeName(key, spec)}`, value, spec);
+    else if (spec.derivedDefault) derived.push([key, spec]);
+    else if (spec.default !== null) byKey[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  }
+  for (const [key, spec] of derived) byKey[key] = spec.derivedDefault!.from(byKey);
+  const out: Record<string, Plain> = {};
+  for (const [key, value] of Object.entries(byKey)) out[nativeName(key, table[key]!)] = value as Plain;
+  return out;
+}
+
+/** The native names of a declared table's options. */
+export function declaredNames(table: OptionTable): string[] {
+  return keysOn(table, 'native').map((key) => nativeName(key, table[key]!));
 }

@@ -1,44 +1,34 @@
 // Model files: create, resize the vocabulary, merge LoRA adapters, and the gradient diagnostic.
 // The model and LoRA config checks live here because training and generation share them.
 import { load } from './addon.ts';
-import { checkBoolean, checkChoice, checkInteger, checkNumber, checkObject, checkString, checkTokenList, expected, opt } from './checks.ts';
+import { MODEL_OPTIONS } from '../../schema/options/model-options.ts';
+import { keysOn, nativeName } from '../../schema/options/option-spec.ts';
+import { LORA_OPTIONS } from '../../schema/options/training-options.ts';
+import { checkDeclaredOptions, checkInteger, checkObject, checkString, checkTokenList, declaredNames, expected, opt } from './checks.ts';
 import { crossing } from './crossing.ts';
 import type { CreatedModel, LoraOptions, LoraTarget, ModelConfig } from './types.ts';
 
-/** The model config with its defaults applied (createModel and train). */
+/** The model config with its defaults applied (createModel and train), checked against its declaration. */
 export function checkModelConfig(name: string, value: unknown): Required<ModelConfig> {
   const o = checkObject(name, value);
-  const config: Required<ModelConfig> = {
-    vocabSize: checkInteger(`${name}.vocabSize`, o.vocabSize, 1, 2 ** 32),
-    contextLength: checkInteger(`${name}.contextLength`, o.contextLength, 1, 1 << 20),
-    nLayer: checkInteger(`${name}.nLayer`, o.nLayer, 1, 1024),
-    nHead: checkInteger(`${name}.nHead`, o.nHead, 1, 1024),
-    nEmbd: checkInteger(`${name}.nEmbd`, o.nEmbd, 1, 1 << 16),
-    dropout: opt(o, 'dropout', `${name}.`, 0, (n, v) => checkNumber(n, v, 0, 1, { maxExclusive: true })),
-    bias: opt(o, 'bias', `${name}.`, true, checkBoolean),
-  };
+  for (const key of Object.keys(o)) if (!MODEL_NAMES.has(key)) throw new TypeError(`Unknown model option "${name}.${key}"`);
+  for (const key of REQUIRED_MODEL_NAMES) if (o[key] === undefined) expected('a positive integer', `${name}.${key}`, undefined);
+  const config = checkDeclaredOptions(MODEL_OPTIONS, o, `${name}.`) as unknown as Required<ModelConfig>;
   if (config.nEmbd % config.nHead !== 0) {
     throw new RangeError(`Expected ${name}.nEmbd (${config.nEmbd}) to be divisible by ${name}.nHead (${config.nHead})`);
   }
   return config;
 }
+const MODEL_NAMES = new Set(declaredNames(MODEL_OPTIONS));
+const REQUIRED_MODEL_NAMES = keysOn(MODEL_OPTIONS, 'native').filter((key) => MODEL_OPTIONS[key].default === null).map((key) => nativeName(key, MODEL_OPTIONS[key]));
 
 /** Every LoraTarget, for the check. */
-export const LORA_TARGETS: readonly LoraTarget[] = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
+export const LORA_TARGETS: readonly LoraTarget[] = LORA_OPTIONS.targets.values;
 
 /** LoRA options with their defaults applied. */
 export function checkLora(name: string, value: unknown): Required<LoraOptions> {
   const o = checkObject(name, value);
-  const targets = opt(o, 'targets', `${name}.`, ['attn.c_attn'] as LoraTarget[], (n, v) => {
-    if (!Array.isArray(v) || v.length === 0) expected('a non-empty array of module names', n, v);
-    return v.map((t, i) => checkChoice(`${n}[${i}]`, t, LORA_TARGETS));
-  });
-  return {
-    rank: opt(o, 'rank', `${name}.`, 8, (n, v) => checkInteger(n, v, 1, 4096)),
-    alpha: opt(o, 'alpha', `${name}.`, 16, (n, v) => checkNumber(n, v, 0, Infinity, { minExclusive: true })),
-    dropout: opt(o, 'dropout', `${name}.`, 0, (n, v) => checkNumber(n, v, 0, 1, { maxExclusive: true })),
-    targets,
-  };
+  return checkDeclaredOptions(LORA_OPTIONS, o, `${name}.`) as unknown as Required<LoraOptions>;
 }
 
 /** Options of createModel. */

@@ -1,7 +1,8 @@
 // Training: the options of train() with their defaults and checks, and the handle of a run on a
 // native thread (pause, resume, cancel, events, the synchronous onStep answer).
 import { load, type NativeRunHandle, type Plain } from './addon.ts';
-import { checkBoolean, checkChoice, checkDevice, checkInteger, checkNumber, checkObject, checkString, checkStringList, expected, opt } from './checks.ts';
+import { TRAINING_OPTIONS } from '../../schema/options/training-options.ts';
+import { checkDeclaredOptions, checkObject, checkString, checkStringList, declaredNames, expected, opt } from './checks.ts';
 import { crossing } from './crossing.ts';
 import { checkLora, checkModelConfig } from './models.ts';
 import type { LoraOptions, ModelConfig, StepReport, TrainingEvent, TrainingResult, TrainingStatus } from './types.ts';
@@ -110,47 +111,22 @@ export interface TrainingHandle {
   readonly done: Promise<TrainingResult>;
 }
 
+/** What a run works on, besides its declared hyperparameters (schema/options/training-options.ts). */
+const RUN_INPUTS = ['model', 'initFrom', 'resumeFrom', 'lora', 'trainShards', 'validationShards', 'checkpointDir'];
+
 export function normalizeTrainOptions(options: TrainOptions): Record<string, Plain> {
   const o = checkObject('options', options);
-  const known = new Set(['model', 'initFrom', 'resumeFrom', 'lora', 'trainShards', 'validationShards', 'batchSize', 'gradientAccumulationSteps', 'maxSteps', 'sampling', 'seed', 'learningRate', 'minLearningRate', 'warmupSteps', 'lrDecay', 'lrDecaySteps', 'weightDecay', 'weightDecayOnEmbeddings', 'beta1', 'beta2', 'eps', 'gradClip', 'skipGradNormAbove', 'precision', 'device', 'threads', 'evalEvery', 'evalBatches', 'checkpointDir', 'checkpointEvery', 'keepLast', 'saveAdapterOnly', 'peakFlops', 'deterministic']);
+  const known = new Set([...RUN_INPUTS, ...declaredNames(TRAINING_OPTIONS)]);
   for (const key of Object.keys(o)) if (!known.has(key)) throw new TypeError(`Unknown training option "${key}"`);
   const p = 'options.';
   const model = o.model === undefined ? undefined : checkModelConfig('options.model', o.model);
   const initFrom = opt(o, 'initFrom', p, undefined as string | undefined, checkString);
   const resumeFrom = opt(o, 'resumeFrom', p, undefined as string | undefined, checkString);
   if (!model && !initFrom && !resumeFrom) throw new TypeError('Expected options.model (or options.initFrom / options.resumeFrom) but received undefined');
-  const maxSteps = opt(o, 'maxSteps', p, 1000, (n, v) => checkInteger(n, v, 1));
-  const learningRate = opt(o, 'learningRate', p, 6e-4, (n, v) => checkNumber(n, v, 0, Infinity));
   const out: Record<string, Plain> = {
     trainShards: checkStringList('options.trainShards', o.trainShards, false),
     validationShards: opt(o, 'validationShards', p, [] as string[], (n, v) => checkStringList(n, v, true)),
-    batchSize: opt(o, 'batchSize', p, 12, (n, v) => checkInteger(n, v, 1, 1 << 20)),
-    gradientAccumulationSteps: opt(o, 'gradientAccumulationSteps', p, 1, (n, v) => checkInteger(n, v, 1, 1 << 20)),
-    maxSteps,
-    sampling: opt(o, 'sampling', p, 'random' as const, (n, v) => checkChoice(n, v, ['random', 'sequential'] as const)),
-    seed: opt(o, 'seed', p, 1337, (n, v) => checkInteger(n, v, 0)),
-    learningRate,
-    minLearningRate: opt(o, 'minLearningRate', p, learningRate / 10, (n, v) => checkNumber(n, v, 0, Infinity)),
-    warmupSteps: opt(o, 'warmupSteps', p, Math.min(100, maxSteps), (n, v) => checkInteger(n, v, 0)),
-    lrDecay: opt(o, 'lrDecay', p, 'cosine' as const, (n, v) => checkChoice(n, v, ['cosine', 'linear', 'constant'] as const)),
-    lrDecaySteps: opt(o, 'lrDecaySteps', p, maxSteps, (n, v) => checkInteger(n, v, 0)),
-    weightDecay: opt(o, 'weightDecay', p, 0.1, (n, v) => checkNumber(n, v, 0, Infinity)),
-    weightDecayOnEmbeddings: opt(o, 'weightDecayOnEmbeddings', p, false, checkBoolean),
-    beta1: opt(o, 'beta1', p, 0.9, (n, v) => checkNumber(n, v, 0, 1, { maxExclusive: true })),
-    beta2: opt(o, 'beta2', p, 0.95, (n, v) => checkNumber(n, v, 0, 1, { maxExclusive: true })),
-    eps: opt(o, 'eps', p, 1e-8, (n, v) => checkNumber(n, v, 0, 1, { minExclusive: true })),
-    gradClip: opt(o, 'gradClip', p, 1.0, (n, v) => checkNumber(n, v, 0, Infinity)),
-    skipGradNormAbove: opt(o, 'skipGradNormAbove', p, 0, (n, v) => checkNumber(n, v, 0, Infinity)),
-    precision: opt(o, 'precision', p, 'fp32' as const, (n, v) => checkChoice(n, v, ['fp32', 'bf16', 'fp16', 'auto'] as const)),
-    device: opt(o, 'device', p, 'auto', checkDevice),
-    threads: opt(o, 'threads', p, 0, (n, v) => checkInteger(n, v, 1, 1024)),
-    evalEvery: opt(o, 'evalEvery', p, 0, (n, v) => checkInteger(n, v, 0)),
-    evalBatches: opt(o, 'evalBatches', p, 20, (n, v) => checkInteger(n, v, 1)),
-    checkpointEvery: opt(o, 'checkpointEvery', p, 0, (n, v) => checkInteger(n, v, 0)),
-    keepLast: opt(o, 'keepLast', p, 3, (n, v) => checkInteger(n, v, 1)),
-    saveAdapterOnly: opt(o, 'saveAdapterOnly', p, true, checkBoolean),
-    peakFlops: opt(o, 'peakFlops', p, 0, (n, v) => checkNumber(n, v, 0, Infinity, { minExclusive: true })),
-    deterministic: opt(o, 'deterministic', p, false, checkBoolean),
+    ...checkDeclaredOptions(TRAINING_OPTIONS, o, p),
   };
   if (model) out.model = model as unknown as Plain;
   if (initFrom) out.initFrom = initFrom;
@@ -159,8 +135,8 @@ export function normalizeTrainOptions(options: TrainOptions): Record<string, Pla
   if (o.lora !== undefined) out.lora = checkLora('options.lora', o.lora) as unknown as Plain;
   const checkpointDir = opt(o, 'checkpointDir', p, undefined as string | undefined, checkString);
   if (checkpointDir) out.checkpointDir = checkpointDir;
-  if ((out.minLearningRate as number) > learningRate) {
-    throw new RangeError(`Expected options.minLearningRate (${out.minLearningRate}) to be at most options.learningRate (${learningRate})`);
+  if ((out.minLearningRate as number) > (out.learningRate as number)) {
+    throw new RangeError(`Expected options.minLearningRate (${out.minLearningRate}) to be at most options.learningRate (${out.learningRate})`);
   }
   return out;
 }
