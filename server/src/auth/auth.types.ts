@@ -3,6 +3,9 @@ import { Role } from '../security/roles.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { User } from './user.entity.ts';
 
+// Other domains name the User GraphQL type through this module, not the entity file.
+export { User };
+
 @ObjectType({ description: 'Tokens of a session: a short-lived access token and a one-use refresh token' })
 export class AuthPayload {
   @Field(() => String, { description: 'Send as "Authorization: Bearer <accessToken>" (or in connection_init)' })
