@@ -99,11 +99,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
-    const training = new TrainingService(dataSource, audit, datasets);
-    const evaluation = new EvaluationService(dataSource, audit, datasets, config.dataDir, config.training?.threads ?? null);
+    const training = new TrainingService(dataSource, audit, models, datasets);
+    const evaluation = new EvaluationService(dataSource, audit, models, datasets, config.dataDir, config.training?.threads ?? null);
     const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation };
     const pubSub = new InProcessPubSub();
-    const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, datasets, ...config.training });
+    const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, users, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 
     const devClient = config.devMode ? (await import('./http/dev-client.ts')).createDevClient() : null;
