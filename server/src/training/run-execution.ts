@@ -13,6 +13,7 @@ import type { UserAdminService } from '../admin/user-admin.service.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ModelsService } from '../models/models.service.ts';
+import { EarlyStopping } from './early-stopping.ts';
 import { MetricWriter, publishRun } from './metric-writer.ts';
 import { count, num, type RunLog } from './run-log.ts';
 import { progressText, toTrainOptions } from './training.config.ts';
@@ -54,25 +55,6 @@ function configSummary(config: StoredTrainingConfig): string {
   if (config.earlyStopping) parts.push(`early stopping after ${config.earlyStopping.patience} evaluations without improvement`);
   if (config.gradNormThreshold !== null) parts.push(`gradient norm threshold ${num(config.gradNormThreshold)} (${config.gradNormAction ?? 'stop'})`);
   return parts.join(', ');
-}
-
-/** The early-stopping policy: patience counted in evaluations without an improvement of more than minDelta. */
-export class EarlyStopping {
-  private best: number | null = null;
-  private withoutImprovement = 0;
-
-  constructor(private readonly config: StoredTrainingConfig['earlyStopping']) {}
-
-  /** Counts an evaluation; returns a stop reason when patience ran out. */
-  count(valLoss: number): string | null {
-    const es = this.config;
-    if (this.best === null || valLoss < this.best - (es?.minDelta ?? 0)) {
-      this.best = this.best === null ? valLoss : Math.min(this.best, valLoss);
-      this.withoutImprovement = 0;
-    } else this.withoutImprovement++;
-    if (es && this.withoutImprovement >= es.patience) return `early stopping: no validation improvement of more than ${es.minDelta} in ${es.patience} evaluations`;
-    return null;
-  }
 }
 
 export class RunExecution {
