@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DataSource, In } from 'typeorm';
+import { tokenShardDtype } from '../../../native/index.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import { Dataset, DatasetVersion } from './datasets.entity.ts';
@@ -11,7 +12,6 @@ import { type DatasetFilter, type DatasetFormatValue, type DatasetOrder, Dataset
 import type { DatasetFormat, ReadOptions } from './formats/formats.ts';
 import { RECORDS_FILE } from './ingest.ts';
 import { type PreviewRecord, readProcessedPage, readUploadedPage, type RecordPage, type RecordSource } from './record-pages.ts';
-import { dtypeFor } from './shards.ts';
 import type { ValidationReport } from './validation-report.ts';
 
 export interface DatasetQueriesOptions {
@@ -119,7 +119,7 @@ export class DatasetQueries {
     const directory = join(this.options.versionsDir, v.id);
     const options = JSON.parse(v.sourceOptions) as { shards?: Array<{ split: string; name: string }> };
     const splitTokens: Record<string, number> = { train: v.trainTokens, validation: v.validationTokens };
-    const dtype = dtypeFor(v.vocabSize);
+    const dtype = tokenShardDtype(v.vocabSize);
     const shards = (options.shards ?? []).map((s) => ({ split: s.split, name: s.name, path: join(directory, `${s.name}.bin`), dtype, tokens: splitTokens[s.split] ?? 0 }));
     return {
       id: v.id,
