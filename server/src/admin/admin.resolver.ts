@@ -4,7 +4,7 @@ import type { ApiKey } from '../auth/api-key.entity.ts';
 import { User } from '../auth/user.entity.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
-import { ValidationError } from '../graphql/errors.ts';
+import { ValidationError } from '../errors/domain-error.ts';
 import type { AuditLogEntry } from '../audit/audit-log.entity.ts';
 import { Role } from '../security/roles.ts';
 import { ApiKeyConnection, ApiKeyFilter, AuditLogConnection, AuditLogFilter, CreateUserInput, PasswordResetPayload, UserConnection, UserFilterInput } from './admin.types.ts';

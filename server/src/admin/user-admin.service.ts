@@ -8,7 +8,7 @@ import { normalizeEmail } from '../auth/auth.service.ts';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { User } from '../auth/user.entity.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import { requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { Role } from '../security/roles.ts';

@@ -5,7 +5,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import { JwtError, JWT_ISSUER, signJwt, verifyJwt } from '../security/jwt.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import { ANONYMOUS, type AuthenticatedUser, type Principal, type RequestOrigin } from '../security/principal.ts';

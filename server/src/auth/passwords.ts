@@ -1,6 +1,6 @@
 // Password hashing with argon2id (OWASP's minimum: 19 MiB memory, 2 iterations, 1 lane).
 import { hash, verify } from '@node-rs/argon2';
-import { ValidationError } from '../graphql/errors.ts';
+import { ValidationError } from '../errors/domain-error.ts';
 
 // algorithm 2 is Argon2id (a const enum in the typings, which isolatedModules cannot read).
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;

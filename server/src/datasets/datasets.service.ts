@@ -15,7 +15,7 @@ import { pipeline as streamPipeline } from 'node:stream/promises';
 import { type DataSource, In } from 'typeorm';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ForbiddenError } from '../graphql/errors.ts';
+import { ForbiddenError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';

@@ -1,6 +1,6 @@
 // The architecture of a GPT-style decoder: presets and the validation of custom configs.
 // Every field error names the input path, e.g. "input.architecture.embeddingWidth".
-import { type FieldError, ValidationError } from '../graphql/errors.ts';
+import { type FieldError, ValidationError } from '../errors/domain-error.ts';
 
 export interface ModelArchitectureConfig {
   /** Tokens the embedding table holds; GPT-2's BPE has 50257. */

@@ -3,7 +3,7 @@
 // runs before the resolver. A root field without a rule is denied to everyone.
 import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema, isObjectType, Kind, parse } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.ts';
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error.ts';
 import type { Principal } from './principal.ts';
 import { hasRole, Role } from './roles.ts';
 

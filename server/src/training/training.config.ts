@@ -1,7 +1,7 @@
 // The hyperparameters of a run: validated field by field (every problem named), stored with the
 // run, and turned into the native trainer's TrainOptions when the run starts.
 import type { LoraTarget, ModelConfig, TrainOptions } from '../../../native/index.ts';
-import type { FieldError } from '../graphql/errors.ts';
+import type { FieldError } from '../errors/domain-error.ts';
 import type { StoredTrainingConfig } from './training.entity.ts';
 import type { TrainingConfigInput } from './training.inputs.ts';
 
