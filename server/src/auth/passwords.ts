@@ -1,4 +1,5 @@
 // Password hashing with argon2id (OWASP's minimum: 19 MiB memory, 2 iterations, 1 lane).
+import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { ValidationError } from '../errors/domain-error.ts';
 
@@ -12,6 +13,11 @@ export const MAX_PASSWORD_LENGTH = 256;
 export function assertPasswordPolicy(password: string, field = 'password'): void {
   if (password.length < MIN_PASSWORD_LENGTH) throw ValidationError.single(field, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > MAX_PASSWORD_LENGTH) throw ValidationError.single(field, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+}
+
+/** A readable random password: 24 characters from base64url. */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
 }
 
 export function hashPassword(password: string): Promise<string> {

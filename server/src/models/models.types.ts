@@ -2,6 +2,9 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 
+// The GraphQL types of a model and its versions are their entity classes; other domains name them from here.
+export { Model, ModelVersion };
+
 export const ModelConnection = ConnectionType('Model', Model);
 export const ModelVersionConnection = ConnectionType('ModelVersion', ModelVersion);
 
