@@ -1,5 +1,5 @@
 // Import rules for the whole repository, checked by scripts/dependency-rules.test.ts
-// (`npx depcruise server native client scripts` shows the same). See DESIGN.md, "Boundaries".
+// (`npx depcruise server native client scripts schema` shows the same). See DESIGN.md, "Boundaries".
 
 /** Server domains: each keeps its entity, service, resolver and tests in server/src/<domain>/. */
 const DOMAINS = ['admin', 'audit', 'auth', 'datasets', 'evaluation', 'inference', 'models', 'monitoring', 'system', 'training'];
@@ -112,6 +112,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^native/' },
       to: { path: '^(server|client)/' },
+    },
+    {
+      name: 'option-declarations-stand-alone',
+      comment: 'schema/options declares options for the server, the client and the native door alike, so it imports none of them.',
+      severity: 'error',
+      from: { path: '^schema/' },
+      to: { path: '^(server|client|native)/' },
     },
     {
       name: 'client-not-server',
