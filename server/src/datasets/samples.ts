@@ -4,11 +4,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logging/logger.ts';
-import { PROJECT_ROOT } from '../paths.ts';
+import { SAMPLES_DIR } from '../paths.ts';
 import type { DatasetsService } from './datasets.service.ts';
 import { type CreateDatasetInput, DatasetFormatValue } from './datasets.types.ts';
-
-export const SAMPLES_DIR = join(PROJECT_ROOT, 'datasets');
 
 export interface SampleDataset {
   file: string;
