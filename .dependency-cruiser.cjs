@@ -1,5 +1,6 @@
 // Import rules for the whole repository, checked by scripts/dependency-rules.test.ts
-// (`npx depcruise server native client scripts schema` shows the same). See DESIGN.md, "Boundaries".
+// (`npx depcruise server native client scripts schema` shows the same report). README.md,
+// "Architecture", says what they keep.
 
 /** Server domains: each keeps its entity, service, resolver and tests in server/src/<domain>/. */
 const DOMAINS = ['admin', 'audit', 'auth', 'datasets', 'evaluation', 'inference', 'models', 'monitoring', 'system', 'training'];
@@ -66,6 +67,13 @@ module.exports = {
       to: { path: '^server/src/cli/' },
     },
     {
+      name: 'infrastructure-not-composition',
+      comment: 'Only the composition root (main.ts, server.ts) and the CLI put the parts together; the layers they compose never import them.',
+      severity: 'error',
+      from: { path: '^server/src/(graphql|http|security|db|errors|logging|config|pubsub)/', pathNot: TEST },
+      to: { path: '^server/src/(main[.]ts|server[.]ts|cli/)' },
+    },
+    {
       name: 'errors-stand-alone',
       comment: 'The error model is domain-neutral: it imports nothing else from the server.',
       severity: 'error',
@@ -102,6 +110,7 @@ module.exports = {
     },
     {
       name: 'db-registry-entities-only',
+      comment: 'The entity list and migrations take the tables from the domains, nothing else.',
       severity: 'error',
       from: { path: '^server/src/db/(entities[.]ts|migrations/)' },
       to: { path: DOMAIN, pathNot: '[.]entity[.]ts$' },
