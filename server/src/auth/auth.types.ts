@@ -3,8 +3,8 @@ import { Role } from '../security/roles.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { User } from './user.entity.ts';
 
-// Other domains name the User GraphQL type through this module, not the entity file.
-export { User };
+// The GraphQL types of a user and an API key are their entity classes; other domains name them from here.
+export { ApiKey, User };
 
 @ObjectType({ description: 'Tokens of a session: a short-lived access token and a one-use refresh token' })
 export class AuthPayload {

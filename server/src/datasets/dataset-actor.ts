@@ -3,7 +3,7 @@
 // dataset belong to who made them; a DEVELOPER uses only their own uploads and changes only their
 // own datasets, an ADMIN anything. Also what the audit log keeps of a dataset.
 import type { AuditActor } from '../audit/audit.service.ts';
-import { ForbiddenError } from '../graphql/errors.ts';
+import { ForbiddenError } from '../errors/domain-error.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';

@@ -13,7 +13,7 @@ import type { DatasetsService } from '../datasets/datasets.service.ts';
 import { RECORDS_FILE, TOKENIZER_FILE } from '../datasets/ingest.ts';
 import { TextTokenizer } from '../datasets/tokenizer.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import { requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';

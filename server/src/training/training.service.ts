@@ -6,7 +6,7 @@ import { type DataSource, MoreThan } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ConflictError, ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { ConflictError, ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import type { Model, ModelVersion } from '../models/models.types.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
