@@ -24,7 +24,7 @@ import type { GraphQLContext } from '../server/src/graphql/context.ts';
 import { createLoaders } from '../server/src/graphql/loaders.ts';
 import { createLogger } from '../server/src/logging/logger.ts';
 import { startServer } from '../server/src/server.ts';
-import { RUN_METRICS_TOPIC } from '../server/src/training/training.runner.ts';
+import { RUN_METRICS_TOPIC } from '../server/src/training/training.topics.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);

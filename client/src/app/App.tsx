@@ -1,92 +1,35 @@
-import { lazy, Suspense, useEffect, useRef, useState, type ReactElement } from 'react';
-import { AccountPage } from '../account/AccountPage.tsx';
-import { AdminPage, type AdminTab } from '../admin/AdminPage.tsx';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { signOut } from '../auth/session.ts';
 import { SignInPage } from '../auth/SignInPage.tsx';
 import { useSession } from '../auth/use-session.ts';
-import { Link, matchPath, navigate, useLocation } from '../common/router.tsx';
-import { DashboardPage } from '../dashboard/DashboardPage.tsx';
-import { DatasetDetailPage } from '../datasets/DatasetDetailPage.tsx';
-import { DatasetsPage } from '../datasets/DatasetsPage.tsx';
-import { ModelDetailPage } from '../models/ModelDetailPage.tsx';
-import { ModelsPage } from '../models/ModelsPage.tsx';
-import { ComparePage } from '../training/ComparePage.tsx';
-import { EvaluationPage } from '../training/EvaluationPage.tsx';
-import { RunDetailPage } from '../training/RunDetailPage.tsx';
-import { RunsPage } from '../training/RunsPage.tsx';
-import { TrainingPage } from '../training/TrainingPage.tsx';
+import { Link, navigate, useLocation } from '../common/router.tsx';
+import { findRoute, ROUTES } from './routes.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
-
-// GraphiQL is large: loaded only when the playground opens.
-const PlaygroundPage = lazy(() => import('../playground/PlaygroundPage.tsx'));
-
-const NAV: Array<{ to: string; label: string; adminOnly?: boolean; notForViewer?: boolean }> = [
-  { to: '/', label: 'Dashboard' },
-  { to: '/datasets', label: 'Datasets' },
-  { to: '/models', label: 'Models' },
-  { to: '/training', label: 'Training', notForViewer: true },
-  { to: '/runs', label: 'Runs' },
-  { to: '/evaluation', label: 'Evaluation' },
-  { to: '/playground', label: 'Playground' },
-  { to: '/account', label: 'My account' },
-  { to: '/admin/users', label: 'Admin', adminOnly: true },
-];
-
-const TITLES: Array<[string, string]> = [
-  ['/datasets', 'Datasets'],
-  ['/models', 'Models'],
-  ['/training', 'Training'],
-  ['/runs/compare', 'Compare runs'],
-  ['/runs', 'Runs'],
-  ['/evaluation', 'Evaluation'],
-  ['/playground', 'Playground'],
-  ['/admin', 'Administration'],
-  ['/account', 'My account'],
-];
 
 function isActive(to: string, pathname: string): boolean {
   if (to === '/') return pathname === '/';
   return pathname === to || pathname.startsWith(`${to.split('/').slice(0, 2).join('/')}/`) || pathname === to.split('/').slice(0, 2).join('/');
 }
 
-function Routes({ pathname, isAdmin, theme }: { pathname: string; isAdmin: boolean; theme: Theme }): ReactElement {
-  let params: Record<string, string> | null;
-  if (pathname === '/') return <DashboardPage />;
-  if (pathname === '/datasets') return <DatasetsPage />;
-  if ((params = matchPath('/datasets/:id', pathname))) return <DatasetDetailPage key={params.id} id={params.id!} />;
-  if (pathname === '/models') return <ModelsPage />;
-  if (pathname === '/account') return <AccountPage />;
-  if (pathname === '/training') return <TrainingPage />;
-  if (pathname === '/runs') return <RunsPage />;
-  if (pathname === '/runs/compare') return <ComparePage />;
-  if ((params = matchPath('/runs/:id', pathname))) return <RunDetailPage key={params.id} id={params.id!} />;
-  if (pathname === '/evaluation') return <EvaluationPage />;
-  if ((params = matchPath('/models/:id', pathname))) return <ModelDetailPage key={params.id} id={params.id!} />;
-  if (pathname === '/playground')
+function Page({ pathname, isAdmin, theme }: { pathname: string; isAdmin: boolean; theme: Theme }): ReactElement {
+  const found = findRoute(pathname);
+  if (!found)
     return (
-      <Suspense fallback={<p role="status">Loading the playground…</p>}>
-        <PlaygroundPage theme={theme} />
-      </Suspense>
+      <section className="panel" aria-labelledby="page-title">
+        <h2 id="page-title">Page not found</h2>
+        <p>
+          Nothing lives at <code>{pathname}</code>. <Link to="/">Go to the dashboard</Link>.
+        </p>
+      </section>
     );
-  if (pathname === '/admin' || (params = matchPath('/admin/:tab', pathname))) {
-    if (!isAdmin)
-      return (
-        <section className="panel" aria-labelledby="page-title">
-          <h2 id="page-title">Not allowed</h2>
-          <p role="alert">Administration needs the ADMIN role.</p>
-        </section>
-      );
-    const tab = (params?.tab ?? 'users') as AdminTab;
-    return <AdminPage tab={['users', 'keys', 'audit'].includes(tab) ? tab : 'users'} />;
-  }
-  return (
-    <section className="panel" aria-labelledby="page-title">
-      <h2 id="page-title">Page not found</h2>
-      <p>
-        Nothing lives at <code>{pathname}</code>. <Link to="/">Go to the dashboard</Link>.
-      </p>
-    </section>
-  );
+  if (found.route.adminOnly && !isAdmin)
+    return (
+      <section className="panel" aria-labelledby="page-title">
+        <h2 id="page-title">Not allowed</h2>
+        <p role="alert">Administration needs the ADMIN role.</p>
+      </section>
+    );
+  return found.route.render({ params: found.params, theme });
 }
 
 export function App(): ReactElement {
@@ -110,7 +53,7 @@ export function App(): ReactElement {
     document.getElementById('main')?.focus();
   }, [session?.user.id]);
   useEffect(() => {
-    const title = TITLES.find(([prefix]) => pathname.startsWith(prefix))?.[1];
+    const title = findRoute(pathname)?.route.title;
     document.title = session ? `${title ?? 'Dashboard'} — EGen` : 'Sign in — EGen';
   }, [pathname, session]);
   const isAdmin = session?.user.role === 'ADMIN';
@@ -155,18 +98,22 @@ export function App(): ReactElement {
         {session && navOpen && (
           <nav id="side-nav" className="side-nav" aria-label="Main">
             <ul>
-              {NAV.filter((item) => (!item.adminOnly || isAdmin) && (!item.notForViewer || session.user.role !== 'VIEWER')).map((item) => (
-                <li key={item.to}>
-                  <Link to={item.to} aria-current={isActive(item.to, pathname) ? 'page' : undefined}>
-                    {item.label}
-                  </Link>
-                </li>
-              ))}
+              {ROUTES.flatMap(({ path, nav, adminOnly }) => {
+                if (!nav || (adminOnly && !isAdmin) || (nav.notForViewer && session.user.role === 'VIEWER')) return [];
+                const to = nav.to ?? path;
+                return [
+                  <li key={to}>
+                    <Link to={to} aria-current={isActive(to, pathname) ? 'page' : undefined}>
+                      {nav.label}
+                    </Link>
+                  </li>,
+                ];
+              })}
             </ul>
           </nav>
         )}
-        <main id="main" className={`content${pathname === '/playground' ? ' content-wide' : ''}`} tabIndex={-1}>
-          {session ? <Routes pathname={pathname} isAdmin={isAdmin} theme={theme} /> : <SignInPage />}
+        <main id="main" className={`content${findRoute(pathname)?.route.wide ? ' content-wide' : ''}`} tabIndex={-1}>
+          {session ? <Page pathname={pathname} isAdmin={isAdmin} theme={theme} /> : <SignInPage />}
         </main>
       </div>
     </>

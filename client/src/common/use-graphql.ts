@@ -3,6 +3,7 @@
 import { createRequest, type AnyVariables, type TypedDocumentNode } from '@urql/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphqlClient } from '../api/client.ts';
+import { cleanMessage } from './errors.ts';
 
 export interface QueryState<T> {
   data: T | null;
@@ -195,9 +196,4 @@ export function useMutation<T, V extends AnyVariables = AnyVariables>(document: 
     [document],
   );
   return { run, error, busy, reset: () => setError(null) };
-}
-
-/** urql prefixes messages with "[GraphQL] " or "[Network] ". */
-export function cleanMessage(message: string): string {
-  return message.replace(/^\[(GraphQL|Network)\]\s*/, '');
 }

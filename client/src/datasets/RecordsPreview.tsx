@@ -3,8 +3,8 @@
 // for a version made from an upload, the rows of the uploaded file with their fields.
 import { useCallback, useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import { graphqlClient } from '../api/client.ts';
+import { cleanMessage } from '../common/errors.ts';
 import { formatExact } from '../common/format.ts';
-import { cleanMessage } from '../common/use-graphql.ts';
 import { VirtualTable, type VirtualColumn } from '../common/VirtualTable.tsx';
 import { DATASET_RECORDS_QUERY, type DatasetRecordRow, type RecordSource } from './documents/dataset-records.query.ts';
 

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { OperationResult } from '@urql/core';
 import { graphqlClient } from '../api/client.ts';
-import { cleanMessage } from '../common/use-graphql.ts';
+import { cleanMessage } from '../common/errors.ts';
 import { RUN_LOG_ADDED_SUBSCRIPTION } from './documents/run-log-added.subscription.ts';
 import { RUN_LOGS_QUERY, type RunLogLineData } from './documents/run-logs.query.ts';
 

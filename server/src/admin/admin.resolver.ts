@@ -1,11 +1,10 @@
 // Admin operations on accounts, API keys and the audit log. All need ADMIN (access-rules.ts).
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { ApiKey } from '../auth/api-key.entity.ts';
-import { User } from '../auth/user.entity.ts';
+import { type ApiKey, User } from '../auth/auth.types.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
-import { ValidationError } from '../graphql/errors.ts';
-import type { AuditLogEntry } from '../audit/audit-log.entity.ts';
+import { ValidationError } from '../errors/domain-error.ts';
+import type { AuditLogEntry } from '../audit/audit.types.ts';
 import { Role } from '../security/roles.ts';
 import { ApiKeyConnection, ApiKeyFilter, AuditLogConnection, AuditLogFilter, CreateUserInput, PasswordResetPayload, UserConnection, UserFilterInput } from './admin.types.ts';
 

@@ -1,7 +1,6 @@
 import { Field, GraphQLISODateTime, ID, InputType, ObjectType } from 'type-graphql';
-import { AuditLogEntry } from '../audit/audit-log.entity.ts';
-import { ApiKey } from '../auth/api-key.entity.ts';
-import { User } from '../auth/user.entity.ts';
+import { AuditLogEntry } from '../audit/audit.types.ts';
+import { ApiKey, User } from '../auth/auth.types.ts';
 import { ConnectionType } from '../graphql/connection.ts';
 import { Role } from '../security/roles.ts';
 

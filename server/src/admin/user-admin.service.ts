@@ -1,14 +1,14 @@
 // What an admin does with accounts: list, create, change roles, disable/enable, reset
 // passwords. Every change is audited with before/after in the same transaction.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { normalizeEmail } from '../auth/auth.service.ts';
-import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { assertPasswordPolicy, generatePassword, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { User } from '../auth/user.entity.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import { requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { Role } from '../security/roles.ts';
@@ -22,11 +22,6 @@ export interface UserFilter {
 /** What the audit log keeps of a user: never the password hash. */
 export function publicUser(user: User): Record<string, unknown> {
   return { email: user.email, role: user.role, disabledAt: user.disabledAt?.toISOString() ?? null };
-}
-
-/** A readable random password: 24 characters from base64url. */
-export function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
 }
 
 export class UserAdminService {

@@ -58,6 +58,16 @@ export class AuditService {
     await manager.getRepository(AuditLogEntry).insert(entry as never);
   }
 
+  /** How many entries of an action one email (from one address; null: none recorded) has had since a time. */
+  countSince(match: { action: string; actorEmail: string; ip: string | null }, since: Date): Promise<number> {
+    return this.dataSource
+      .getRepository(AuditLogEntry)
+      .createQueryBuilder('a')
+      .where('a.action = :action AND a.actorEmail = :email AND a.at >= :since', { action: match.action, email: match.actorEmail, since: since.toISOString() })
+      .andWhere(match.ip ? 'a.ip = :ip' : 'a.ip IS NULL', { ip: match.ip })
+      .getCount();
+  }
+
   /** Newest first. */
   list(filter: AuditFilter, page: PageArgs): Promise<Connection<AuditLogEntry>> {
     const qb = this.dataSource.getRepository(AuditLogEntry).createQueryBuilder('a');

@@ -1,5 +1,5 @@
 // Errors of sign-in, tokens and API keys. Messages never say which part of a credential was wrong.
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error.ts';
 
 export class InvalidCredentialsError extends UnauthenticatedError {
   constructor() {

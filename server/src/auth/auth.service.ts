@@ -5,13 +5,12 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import { JwtError, JWT_ISSUER, signJwt, verifyJwt } from '../security/jwt.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import { ANONYMOUS, type AuthenticatedUser, type Principal, type RequestOrigin } from '../security/principal.ts';
 import { hasRole, lowerRole, Role } from '../security/roles.ts';
 import { ApiKey } from './api-key.entity.ts';
-import { AuditLogEntry } from '../audit/audit-log.entity.ts';
 import { AccountDisabledError, InvalidCredentialsError, InvalidTokenError, TooManyLoginAttemptsError } from './auth.errors.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { RefreshToken, Session } from './session.entity.ts';
@@ -89,13 +88,8 @@ export class AuthService {
     const email = emailInput.trim().toLowerCase();
     // Brute-force brake, counted in the audit log so every server sharing the database agrees.
     // Per email and address, so an attacker elsewhere cannot lock the owner out.
-    const since = new Date(Date.now() - this.failedLoginWindow * 1000).toISOString();
-    const failures = await this.dataSource
-      .getRepository(AuditLogEntry)
-      .createQueryBuilder('a')
-      .where('a.action = :action AND a.actorEmail = :email AND a.at >= :since', { action: 'auth.login_failed', email, since })
-      .andWhere(origin?.ip ? 'a.ip = :ip' : 'a.ip IS NULL', { ip: origin?.ip })
-      .getCount();
+    const since = new Date(Date.now() - this.failedLoginWindow * 1000);
+    const failures = await this.audit.countSince({ action: 'auth.login_failed', actorEmail: email, ip: origin?.ip ?? null }, since);
     if (failures >= this.maxFailedLogins) {
       await this.audit.record({ action: 'auth.login_throttled', outcome: 'FAILURE', actor: { kind: 'anonymous', email }, origin });
       throw new TooManyLoginAttemptsError(this.failedLoginWindow);

@@ -13,7 +13,7 @@ import { wsCloseCode, wsFirstResult } from '../../test/ws.ts';
 import { startServer } from '../server.ts';
 import { signJwt } from '../security/jwt.ts';
 import { loadOrCreateJwtSecret } from './auth-secret.ts';
-import { initialPasswordPath, DEFAULT_ADMIN_EMAIL } from './admin-bootstrap.ts';
+import { initialPasswordPath, DEFAULT_ADMIN_EMAIL } from '../admin/admin-bootstrap.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import { AuthService, sha256 } from './auth.service.ts';

@@ -3,6 +3,9 @@ import { Role } from '../security/roles.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { User } from './user.entity.ts';
 
+// The GraphQL types of a user and an API key are their entity classes; other domains name them from here.
+export { ApiKey, User };
+
 @ObjectType({ description: 'Tokens of a session: a short-lived access token and a one-use refresh token' })
 export class AuthPayload {
   @Field(() => String, { description: 'Send as "Authorization: Bearer <accessToken>" (or in connection_init)' })

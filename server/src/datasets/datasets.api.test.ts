@@ -1,7 +1,7 @@
 // The datasets API as clients use it: POST /api/uploads, then GraphQL, each with
 // "Authorization: Bearer <token>", on both engines; who may do what, and the audit log.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
@@ -220,6 +220,19 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(fromUpload.data!.createDataset.versions[0]!.vocabSize).toBe(baseVersion.vocabSize);
     const notATokenizer = await create({ uploadId: (await upload(t, dev.token, 'fourth.txt', 'x\n')).id, name: 'tok-bad', tokenizerUploadId: (await upload(t, dev.token, 'nope.json', '{}')).id });
     expect(notATokenizer.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
+  });
+
+  it('describes a version\'s shards from its row: reading it opens no shard header', async () => {
+    const up = await upload(t, dev.token, 'rowshards.txt', 'one line\n\nanother line\n\na third\n');
+    const v1 = (await create({ uploadId: up.id, name: 'row-shards', vocabSize: 300 })).data!.createDataset.versions[0]!;
+    const headers = v1.shards.map((s) => s.path.replace(/\.bin$/, '.json'));
+    for (const h of headers) renameSync(h, `${h}.away`);
+    try {
+      const read = await t.graphqlAs<{ datasetVersion: Version }>(dev.token, `query($id: ID!) { datasetVersion(id: $id) { ${VERSION_FIELDS} } }`, { id: v1.id });
+      expect(read.data!.datasetVersion.shards).toEqual(v1.shards);
+    } finally {
+      for (const h of headers) renameSync(`${h}.away`, h);
+    }
   });
 
   it('removes unfinished uploads, orphan upload files and orphan version folders at start', async () => {

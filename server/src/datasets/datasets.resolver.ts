@@ -1,8 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { User } from '../auth/user.entity.ts';
+import { User } from '../auth/auth.types.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
-import { toGraphQLError } from './datasets.errors.ts';
 import type { PreviewRecord } from './record-pages.ts';
 import {
   CreateDatasetInput,
@@ -17,14 +16,6 @@ import {
   RunPipelineInput,
 } from './datasets.types.ts';
 
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toGraphQLError(error);
-  }
-}
-
 @Resolver(() => DatasetType)
 export class DatasetsResolver {
   @Query(() => DatasetConnection, { description: 'Datasets, oldest first unless orderBy says otherwise' })
@@ -34,7 +25,7 @@ export class DatasetsResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<DatasetType>> {
-    return mapped(() => ctx.services.datasets.listDatasets(filter, orderBy, page));
+    return ctx.services.datasets.listDatasets(filter, orderBy, page);
   }
 
   @Query(() => DatasetType, { nullable: true })
@@ -54,7 +45,7 @@ export class DatasetsResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<PreviewRecord>> {
-    return mapped(() => ctx.services.datasets.listRecords(versionId, source ?? DatasetRecordSourceValue.PROCESSED, page));
+    return ctx.services.datasets.listRecords(versionId, source ?? DatasetRecordSourceValue.PROCESSED, page);
   }
 
   @Query(() => PipelinePluginsType, { description: 'Pipeline steps found in <dataDir>/plugins' })
@@ -65,17 +56,17 @@ export class DatasetsResolver {
 
   @Mutation(() => DatasetType, { description: 'Turns your upload (POST /api/uploads; an admin may use anyone\'s) into a dataset you own, with a validated, tokenized version 1' })
   createDataset(@Arg('input', () => CreateDatasetInput) input: CreateDatasetInput, @Ctx() ctx: GraphQLContext): Promise<DatasetType> {
-    return mapped(() => ctx.services.datasets.createDataset(ctx.principal, input, ctx.origin));
+    return ctx.services.datasets.createDataset(ctx.principal, input, ctx.origin);
   }
 
   @Mutation(() => DatasetVersionType, { description: 'Runs a preprocessing pipeline on a version, creating a new version (owner of the dataset or admin)' })
   runDatasetPipeline(@Arg('input', () => RunPipelineInput) input: RunPipelineInput, @Ctx() ctx: GraphQLContext): Promise<DatasetVersionType> {
-    return mapped(() => ctx.services.datasets.runPipeline(ctx.principal, input, ctx.origin));
+    return ctx.services.datasets.runPipeline(ctx.principal, input, ctx.origin);
   }
 
   @Mutation(() => Boolean, { description: 'Deletes a dataset, its versions and blobs no other version uses (owner or admin)' })
   deleteDataset(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return mapped(() => ctx.services.datasets.deleteDataset(ctx.principal, id, ctx.origin));
+    return ctx.services.datasets.deleteDataset(ctx.principal, id, ctx.origin);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The owner: they and admins may change it; null for datasets from before owners were recorded (admins only)' })

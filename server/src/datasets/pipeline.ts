@@ -2,16 +2,10 @@
 // Everything random is seeded, so the same input and pipeline give the same output bytes.
 import { createHash } from 'node:crypto';
 import { DatasetError } from './datasets.errors.ts';
+import type { PipelineRecord } from './pipeline-record.ts';
 import type { LoadedPlugin } from './plugins.ts';
 
-export type Split = 'train' | 'validation';
-
-export interface PipelineRecord {
-  text: string;
-  split?: Split;
-  /** Where the record came from, for messages. */
-  location: string;
-}
+export type { PipelineRecord, Split } from './pipeline-record.ts';
 
 export type PipelineStep =
   | { type: 'normalize'; form: 'NFC' | 'NFKC' }

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatasetError } from './datasets.errors.ts';
-import type { PipelineRecord } from './pipeline.ts';
+import type { PipelineRecord } from './pipeline-record.ts';
 
 export interface PluginRecord {
   text: string;

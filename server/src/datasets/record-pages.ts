@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { decodeStreamCursor, encodeStreamCursor, type PageArgs, pageSize } from '../graphql/connection.ts';
-import { ValidationError } from '../graphql/errors.ts';
+import { ValidationError } from '../errors/domain-error.ts';
 import { applyMapping, type ColumnMapping } from './column-mapping.ts';
 import { readRecords, type ReadOptions } from './formats/formats.ts';
 import { readLines } from './formats/lines.ts';

@@ -5,7 +5,8 @@ import { ENGINES } from '../../test/databases.ts';
 import { startTestServer, type TestServer } from '../../test/test-server.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import { DatasetsService } from './datasets.service.ts';
-import { firstAdminId, SAMPLE_DATASETS, seedSampleDatasets } from './samples.ts';
+import { firstAdminId } from '../admin/admin-bootstrap.ts';
+import { SAMPLE_DATASETS, seedSampleDatasets } from './samples.ts';
 
 describe.each(ENGINES)('sample datasets on %s', (engine) => {
   let t: TestServer;

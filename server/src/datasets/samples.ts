@@ -3,15 +3,10 @@
 // admin: every admin may change them, developers only read them.
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { User } from '../auth/user.entity.ts';
 import type { Logger } from '../logging/logger.ts';
-import { PROJECT_ROOT } from '../paths.ts';
-import { Role } from '../security/roles.ts';
+import { SAMPLES_DIR } from '../paths.ts';
 import type { DatasetsService } from './datasets.service.ts';
 import { type CreateDatasetInput, DatasetFormatValue } from './datasets.types.ts';
-
-export const SAMPLES_DIR = join(PROJECT_ROOT, 'datasets');
 
 export interface SampleDataset {
   file: string;
@@ -27,12 +22,6 @@ export const SAMPLE_DATASETS: readonly SampleDataset[] = [
   { file: 'reviews.csv', input: { name: 'sample-reviews', description: 'Product reviews (CSV with quoted fields)', format: DatasetFormatValue.CSV, textFields: ['review'] } },
   { file: 'facts.tfrecord', input: { name: 'sample-facts', description: 'Short facts as tf.train.Example records (TFRecord)', format: DatasetFormatValue.TFRECORD, textFields: ['text'] } },
 ];
-
-/** The id of the admin created first (the one the first start made), or null when there is none. */
-export async function firstAdminId(dataSource: DataSource): Promise<string | null> {
-  const admin = await dataSource.getRepository(User).findOne({ where: { role: Role.ADMIN }, order: { createdAt: 'ASC', id: 'ASC' } });
-  return admin?.id ?? null;
-}
 
 /**
  * Registers every sample when no dataset exists yet, owned by `ownerId` (the first admin; null

@@ -3,9 +3,9 @@
 // or ADMIN, "Authorization: Bearer <token or API key>") owns the upload. Errors have the shape of
 // every REST error: { error: { code, message }, requestId }.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DatasetError, datasetErrorHttpStatus } from './datasets.errors.ts';
+import { DomainError } from '../errors/domain-error.ts';
+import { type RestRoute, sendDomainError } from '../http/rest.ts';
 import type { DatasetsActor, DatasetsService } from './datasets.service.ts';
-import type { RestRoute } from '../http/rest.ts';
 import { Role } from '../security/roles.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -38,9 +38,10 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
     const upload = await service.receiveUpload(actor, req, filename, length !== undefined ? Number(length) : undefined);
     send(res, 201, upload);
   } catch (error) {
-    if (!(error instanceof DatasetError)) throw error;
+    if (!(error instanceof DomainError)) throw error;
     // the client may still be sending; answer now and close the connection
-    send(res, datasetErrorHttpStatus(error.code), errorBody(error.code, error.message, requestId), true);
+    res.setHeader('connection', 'close');
+    sendDomainError(res, error, requestId);
     req.resume();
   }
 }

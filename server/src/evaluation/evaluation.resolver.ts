@@ -2,7 +2,7 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, ConnectionType, PageArgs } from '../graphql/connection.ts';
-import { ModelVersion } from '../models/model.entity.ts';
+import { ModelVersion } from '../models/models.types.ts';
 import { Evaluation } from './evaluation.entity.ts';
 
 const EvaluationConnection = ConnectionType('Evaluation', Evaluation);

@@ -15,8 +15,8 @@ import type { DatasetsService } from '../datasets/datasets.service.ts';
 import { RECORDS_FILE, TOKENIZER_FILE } from '../datasets/ingest.ts';
 import { TextTokenizer } from '../datasets/tokenizer.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../graphql/errors.ts';
-import { ModelVersion } from '../models/model.entity.ts';
+import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
+import type { ModelsService } from '../models/models.service.ts';
 import { requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
@@ -58,6 +58,7 @@ export class EvaluationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly models: ModelsService,
     private readonly datasets: DatasetsService,
     private readonly dataDir: string,
     /** Intra-op threads. Defaults to libtorch's. */
@@ -94,7 +95,7 @@ export class EvaluationService {
     if (!hasRole(user.role, Role.DEVELOPER)) throw new ForbiddenError('Evaluating needs the DEVELOPER role');
     const started = Date.now();
     const errors: FieldError[] = [];
-    const version = await this.dataSource.getRepository(ModelVersion).findOneBy({ id: modelVersionId });
+    const version = await this.models.findVersion(modelVersionId);
     if (!version) errors.push({ field: 'modelVersionId', message: 'is not a model version' });
     else if (!version.checkpointPath) errors.push({ field: 'modelVersionId', message: 'has no weights (checkpointPath)' });
     const dataset = await this.datasets.getVersion(datasetVersionId);

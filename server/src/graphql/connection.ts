@@ -2,7 +2,7 @@
 // PostgreSQL: rows are ordered by (sort column, id) and a cursor holds both values.
 import { type ClassType, Field, ArgsType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { ValidationError } from './errors.ts';
+import { ValidationError } from '../errors/domain-error.ts';
 
 export enum SortDirection {
   ASC = 'ASC',

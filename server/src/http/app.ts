@@ -11,7 +11,8 @@ import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/auth.service.ts';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
 import { sharedSubscribe } from '../graphql/shared-subscribe.ts';
-import { DomainError, formatGraphQLError, httpStatusOf } from '../graphql/errors.ts';
+import { DomainError } from '../errors/domain-error.ts';
+import { formatGraphQLError, toGraphQLError } from '../errors/error-responses.ts';
 import { createLoaders } from '../graphql/loaders.ts';
 import type { Logger } from '../logging/logger.ts';
 import { CLIENT_DIST_DIR } from '../paths.ts';
@@ -147,7 +148,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           principal = await services.auth.authenticate(bearerToken(req.headers.authorization ?? null), requestOrigin(req, requestId));
         } catch (error) {
           // A credential that is present but bad fails the whole request (401/403), so clients refresh.
-          if (error instanceof DomainError) throw new GraphQLError(error.message, { extensions: { ...error.details, code: error.code, http: { status: httpStatusOf(error.code) } } });
+          if (error instanceof DomainError) throw toGraphQLError(error, { withHttpStatus: true });
           throw error;
         }
         return { requestId, logger: requestLogger, services, principal, origin: requestOrigin(req, requestId), loaders: createLoaders(services.dataSource) } satisfies GraphQLContext;

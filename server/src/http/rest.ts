@@ -4,7 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken } from '../auth/auth.service.ts';
 import type { Services } from '../graphql/context.ts';
-import { DomainError, ForbiddenError, httpStatusOf, UnauthenticatedError } from '../graphql/errors.ts';
+import { type DomainError, ForbiddenError, UnauthenticatedError } from '../errors/domain-error.ts';
+import { toHttpErrorResponse } from '../errors/error-responses.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type AccessRule, ruleAllows } from '../security/access-control.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
@@ -50,9 +51,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** A domain error as a JSON body with the same code GraphQL would give. */
 export function sendDomainError(res: ServerResponse, error: DomainError, requestId: string): void {
-  const headers = error.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer' } : {};
+  const { status, headers, body } = toHttpErrorResponse(error, requestId);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  sendJson(res, httpStatusOf(error.code), { error: { code: error.code, message: error.message, ...error.details }, requestId });
+  sendJson(res, status, body);
 }
 
 /** GET /api/me: who the credential belongs to (the CLI checks its stored token with it). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../graphql/errors.ts';
+import { ValidationError } from '../errors/domain-error.ts';
 import { parameterCount, PRESETS, resolveArchitecture, validateSpecialTokens } from './model-architecture.ts';
 
 function fieldErrors(run: () => unknown): Array<{ field: string; message: string }> {

@@ -2,7 +2,7 @@
 // Every field error names the input path, e.g. "input.architecture.embeddingWidth".
 import { type ModelArchitectureConfig, MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
 import { type OptionSpec, optionProblem } from '../../../schema/options/option-spec.ts';
-import { type FieldError, ValidationError } from '../graphql/errors.ts';
+import { type FieldError, ValidationError } from '../errors/domain-error.ts';
 
 export type { ModelArchitectureConfig };
 

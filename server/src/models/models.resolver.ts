@@ -1,6 +1,6 @@
 // Models and model versions. Relations go through per-request DataLoaders (no N+1).
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { User } from '../auth/user.entity.ts';
+import { User } from '../auth/auth.types.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
 import { PRESET_NAMES, PRESETS, parameterCount } from './model-architecture.ts';

@@ -3,12 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ConflictError, type FieldError, NotFoundError, ValidationError } from '../graphql/errors.ts';
+import { ConflictError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
-import { ForbiddenError } from '../graphql/errors.ts';
+import { ForbiddenError } from '../errors/domain-error.ts';
 import { type ModelArchitectureConfig, parameterCount, resolveArchitecture, validateSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
@@ -35,6 +36,9 @@ function validateOptionalId(value: string | null | undefined, field: string, max
   return value;
 }
 
+/** Tries at registering a run's version when runs of the same model take the next number first. */
+const REGISTER_ATTEMPTS = 10;
+
 const ORDER_PROPERTY: Record<ModelOrderField, { property: keyof Model; value: (m: Model) => string }> = {
   [ModelOrderField.CREATED_AT]: { property: 'createdAt', value: (m) => m.createdAt.toISOString() },
   [ModelOrderField.UPDATED_AT]: { property: 'updatedAt', value: (m) => m.updatedAt.toISOString() },
@@ -48,15 +52,25 @@ export class ModelsService {
   ) {}
 
   async get(id: string): Promise<Model> {
-    const model = await this.dataSource.getRepository(Model).findOneBy({ id });
+    const model = await this.find(id);
     if (!model) throw new NotFoundError('Model', id);
     return model;
   }
 
+  /** The model, or null when there is none (for callers that report a missing model their own way). */
+  find(id: string): Promise<Model | null> {
+    return this.dataSource.getRepository(Model).findOneBy({ id });
+  }
+
   async getVersion(id: string): Promise<ModelVersion> {
-    const version = await this.dataSource.getRepository(ModelVersion).findOneBy({ id });
+    const version = await this.findVersion(id);
     if (!version) throw new NotFoundError('ModelVersion', id);
     return version;
+  }
+
+  /** The version, or null when there is none. */
+  findVersion(id: string): Promise<ModelVersion | null> {
+    return this.dataSource.getRepository(ModelVersion).findOneBy({ id });
   }
 
   list(filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined, page: PageArgs): Promise<Connection<Model>> {
@@ -153,7 +167,17 @@ export class ModelsService {
    * of the run's owner (no role check: the run was authorized when it started).
    */
   async registerRunVersion(owner: { id: string; email: string; role: Role }, input: CreateModelVersionInput): Promise<ModelVersion> {
-    return this.insertVersion({ kind: 'session', user: owner, sessionId: 'training-runner', expiresAt: new Date(8.64e15) }, input, null, false);
+    const principal: Principal = { kind: 'session', user: owner, sessionId: 'training-runner', expiresAt: new Date(8.64e15) };
+    // Runs of one model finishing together (in several workers) race for the next version
+    // number; the loser of the unique index tries again with the number after.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertVersion(principal, input, null, false);
+      } catch (error) {
+        if (attempt >= REGISTER_ATTEMPTS || !isUniqueViolation(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+      }
+    }
   }
 
   private async insertVersion(principal: Principal, input: CreateModelVersionInput, origin: RequestOrigin | null, checkOwner: boolean): Promise<ModelVersion> {

@@ -2,6 +2,9 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 
+// Other domains name these GraphQL types (and read them from ModelsService) through this module, not the entity file.
+export { Model, ModelVersion };
+
 export const ModelConnection = ConnectionType('Model', Model);
 export const ModelVersionConnection = ConnectionType('ModelVersion', ModelVersion);
 

@@ -2,10 +2,14 @@
 // and every listed sensitive field gets its resolver (and subscribe) wrapped by a check that
 // runs before the resolver. A root field without a rule is denied to everyone.
 import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema, isObjectType, Kind, parse } from 'graphql';
-import type { GraphQLContext } from '../graphql/context.ts';
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error.ts';
 import type { Principal } from './principal.ts';
 import { hasRole, Role } from './roles.ts';
+
+/** The part of a resolver context the rules read (graphql/context.ts's GraphQLContext has it). */
+export interface AccessContext {
+  principal: Principal;
+}
 
 /**
  * - `public`: anyone, signed in or not.
@@ -25,7 +29,7 @@ export function ruleAllows(rule: AccessRule, principal: Principal, parent?: unkn
   return hasRole(principal.user.role, rule);
 }
 
-function check(coordinate: string, rule: AccessRule | undefined, context: GraphQLContext, parent: unknown): void {
+function check(coordinate: string, rule: AccessRule | undefined, context: AccessContext, parent: unknown): void {
   const principal = context.principal;
   if (rule === undefined) throw new ForbiddenError(`${coordinate} has no access rule; it is denied until one is declared`, { rule: coordinate });
   if (ruleAllows(rule, principal, parent)) return;
@@ -33,7 +37,7 @@ function check(coordinate: string, rule: AccessRule | undefined, context: GraphQ
   throw new ForbiddenError(rule === 'self' ? `Only the user themselves or an admin may read ${coordinate}` : `${coordinate} needs the ${rule} role; you have ${principal.user.role}`, { rule: coordinate, requiredRole: rule });
 }
 
-function guard<TSource>(coordinate: string, rule: AccessRule | undefined, inner: GraphQLFieldResolver<TSource, GraphQLContext>): GraphQLFieldResolver<TSource, GraphQLContext> {
+function guard<TSource>(coordinate: string, rule: AccessRule | undefined, inner: GraphQLFieldResolver<TSource, AccessContext>): GraphQLFieldResolver<TSource, AccessContext> {
   return (source, args, context, info) => {
     check(coordinate, rule, context, source);
     return inner(source, args, context, info);
@@ -69,8 +73,8 @@ export function applyAccessRules(schema: GraphQLSchema, rules: Readonly<Record<s
   const guarded = new Set<string>();
   for (const { coordinate, field } of rootFields(schema)) {
     const rule = rules[coordinate];
-    field.resolve = guard(coordinate, rule, (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, GraphQLContext>) as GraphQLFieldResolver<unknown, unknown>;
-    if (field.subscribe) field.subscribe = guard(coordinate, rule, field.subscribe as GraphQLFieldResolver<unknown, GraphQLContext>) as GraphQLFieldResolver<unknown, unknown>;
+    field.resolve = guard(coordinate, rule, (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, AccessContext>) as GraphQLFieldResolver<unknown, unknown>;
+    if (field.subscribe) field.subscribe = guard(coordinate, rule, field.subscribe as GraphQLFieldResolver<unknown, AccessContext>) as GraphQLFieldResolver<unknown, unknown>;
     guarded.add(coordinate);
   }
   for (const [coordinate, rule] of Object.entries(rules)) {
@@ -79,7 +83,7 @@ export function applyAccessRules(schema: GraphQLSchema, rules: Readonly<Record<s
     const type = schema.getType(typeName);
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) continue;
-    field.resolve = guard(coordinate, rule, (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, GraphQLContext>) as GraphQLFieldResolver<unknown, unknown>;
+    field.resolve = guard(coordinate, rule, (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, AccessContext>) as GraphQLFieldResolver<unknown, unknown>;
   }
   return schema;
 }

@@ -1,5 +1,5 @@
 // Ownership: ADMIN changes anything, a DEVELOPER only what they own, a VIEWER nothing.
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error.ts';
 import type { AuthenticatedUser, Principal } from './principal.ts';
 import { hasRole, Role } from './roles.ts';
 

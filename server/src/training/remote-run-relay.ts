@@ -6,9 +6,8 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger.ts';
 import type { InProcessPubSub } from '../pubsub/pubsub.ts';
-import { RUN_LOG_TOPIC } from './run-log.ts';
 import { MetricPoint, RunLogLine, TrainingRun } from './training.entity.ts';
-import { type MetricBatchPayload, RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
+import { type MetricBatchPayload, RUN_LOG_TOPIC, RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.topics.ts';
 
 interface Cursor {
   /** updatedAt of the run row last published. */

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { PubSub } from 'type-graphql';
+import { isUniqueViolation } from '../db/unique-violation.ts';
 import { RunLogLevel, RunLogLine } from './training.entity.ts';
-
-export const RUN_LOG_TOPIC = 'training.runLog';
+import { RUN_LOG_TOPIC } from './training.topics.ts';
 
 /** Longest message kept; a longer one (a native error with a long path list) is cut. */
 export const MAX_LOG_MESSAGE_CHARS = 4000;
@@ -38,7 +38,7 @@ export class RunLog {
         return line;
       } catch (error) {
         // The unique (run, sequence) index refused a number another writer took meanwhile.
-        if (attempt >= SEQUENCE_ATTEMPTS || !/unique|duplicate key/i.test((error as Error).message)) throw error;
+        if (attempt >= SEQUENCE_ATTEMPTS || !isUniqueViolation(error)) throw error;
       }
     }
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
 import { RunStatus, TrainingRun } from './training.entity.ts';
-import { RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
+import { RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.topics.ts';
 import { createShakespeareVersion, createTinyModel, getRun, isFinished, type RunView, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
 
 type LogLine = { sequence: number; level: 'INFO' | 'WARN' | 'ERROR'; message: string; time: string; runId: string };

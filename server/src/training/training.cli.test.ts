@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
 import { createShakespeareVersion, createTinyModel, getRun, startRun, subscribe, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
-import { RUN_LOG_TOPIC } from './run-log.ts';
-import { RUN_METRICS_TOPIC } from './training.runner.ts';
+import { RUN_LOG_TOPIC, RUN_METRICS_TOPIC } from './training.topics.ts';
 import { type RunningWorker, startWorker } from './worker.ts';
 
 describe('egen train / runs / worker (sqlite)', () => {

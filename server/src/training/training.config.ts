@@ -3,7 +3,7 @@
 import type { ModelConfig, TrainOptions } from '../../../native/index.ts';
 import { inputName, keysOn, listItemProblem, type OptionTable, type OptionValue, optionProblem } from '../../../schema/options/option-spec.ts';
 import { EARLY_STOPPING_OPTIONS, LORA_OPTIONS, type StoredTrainingConfig, TRAINING_OPTIONS } from '../../../schema/options/training-options.ts';
-import type { FieldError } from '../graphql/errors.ts';
+import type { FieldError } from '../errors/domain-error.ts';
 import type { TrainingConfigInput } from './training.inputs.ts';
 
 /** What the config is checked against. */

@@ -2,14 +2,13 @@
 // logic in TrainingService; relations go through per-request DataLoaders.
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { User } from '../auth/user.entity.ts';
+import { User } from '../auth/auth.types.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
-import { Model, ModelVersion } from '../models/model.entity.ts';
-import { RUN_LOG_TOPIC } from './run-log.ts';
+import { Model, ModelVersion } from '../models/models.types.ts';
 import { Checkpoint, MetricPoint, RunLogLine, TrainingRun } from './training.entity.ts';
 import { MetricHistoryArgs, StartTrainingRunInput, TrainingRunFilter, TrainingRunOrder } from './training.inputs.ts';
-import { type MetricBatchPayload, RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.runner.ts';
+import { type MetricBatchPayload, RUN_LOG_TOPIC, RUN_METRICS_TOPIC, RUN_UPDATED_TOPIC } from './training.topics.ts';
 import { MetricBatch, RunLogConnection, TrainingRunConnection } from './training.types.ts';
 
 @Resolver(() => TrainingRun)

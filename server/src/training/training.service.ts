@@ -6,8 +6,9 @@ import { type DataSource, MoreThan } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
-import { ConflictError, ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../graphql/errors.ts';
-import { Model, ModelVersion } from '../models/model.entity.ts';
+import { ConflictError, ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
+import type { ModelsService } from '../models/models.service.ts';
+import type { Model, ModelVersion } from '../models/models.types.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
@@ -32,6 +33,7 @@ export class TrainingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly models: ModelsService,
     private readonly datasets: DatasetsService,
   ) {
     this.runLog = new RunLog(dataSource);
@@ -82,13 +84,13 @@ export class TrainingService {
     let model: Model | null = null;
     let base: ModelVersion | null = null;
     if (input.baseVersionId) {
-      base = await this.dataSource.getRepository(ModelVersion).findOneBy({ id: input.baseVersionId });
+      base = await this.models.findVersion(input.baseVersionId);
       if (!base) errors.push({ field: 'input.baseVersionId', message: 'is not a model version' });
       else if (!base.checkpointPath) errors.push({ field: 'input.baseVersionId', message: 'has no weights (checkpointPath) to train from' });
       else if (input.modelId && input.modelId !== base.modelId) errors.push({ field: 'input.modelId', message: 'must be the model of baseVersionId (or left out)' });
-      if (base) model = await this.dataSource.getRepository(Model).findOneBy({ id: base.modelId });
+      if (base) model = await this.models.find(base.modelId);
     } else if (input.modelId) {
-      model = await this.dataSource.getRepository(Model).findOneBy({ id: input.modelId });
+      model = await this.models.find(input.modelId);
       if (!model) errors.push({ field: 'input.modelId', message: 'is not a model' });
     } else errors.push({ field: 'input.modelId', message: 'give a modelId (train from scratch) or a baseVersionId (fine-tune)' });
     const version = await this.datasets.getVersion(input.datasetVersionId);

@@ -4,12 +4,11 @@ import { stat } from 'node:fs/promises';
 import { DatasetFormatError } from '../datasets.errors.ts';
 import { readCsv } from './csv-reader.ts';
 import { readJsonl } from './jsonl-reader.ts';
-import type { ReaderHooks, ReaderOptions, SourceRecord } from './records.ts';
+import type { DatasetFormat, ReaderHooks, ReaderOptions, SourceRecord } from './records.ts';
 import { readText } from './text-reader.ts';
 import { type Compression, readTfRecord } from './tfrecord.ts';
 
-export const DATASET_FORMATS = ['text', 'csv', 'jsonl', 'tfrecord'] as const;
-export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+export { DATASET_FORMATS, type DatasetFormat } from './records.ts';
 
 /** The format a file name suggests, or null. */
 export function formatFromFilename(filename: string): DatasetFormat | null {

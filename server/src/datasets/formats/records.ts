@@ -1,5 +1,7 @@
 // What every format reader yields: records of named fields with a location for messages.
-import type { DatasetFormat } from './formats.ts';
+
+export const DATASET_FORMATS = ['text', 'csv', 'jsonl', 'tfrecord'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
 

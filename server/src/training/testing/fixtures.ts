@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SAMPLES_DIR } from '../../datasets/samples.ts';
+import { SAMPLES_DIR } from '../../paths.ts';
 import type { TestServer, TestUser } from '../../../test/test-server.ts';
 
 /** A tiny GPT for tests: 2 layers, width 32, context 32. */

@@ -1,6 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, DomainGraphQLError, ForbiddenError, formatGraphQLError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './errors.ts';
+import { DatasetError } from '../datasets/datasets.errors.ts';
+import { ConflictError, ERROR_CODE_HTTP_STATUS, ForbiddenError, httpStatusOf, NotFoundError, UnauthenticatedError, ValidationError } from './domain-error.ts';
+import { formatGraphQLError, toHttpErrorResponse } from './error-responses.ts';
 
 const format = (error: unknown): { formatted: ReturnType<typeof formatGraphQLError>; internal: unknown[] } => {
   const internal: unknown[] = [];
@@ -27,9 +29,10 @@ describe('error mapping', () => {
     expect(internal).toHaveLength(1);
   });
 
-  it('a domain mapper\'s own codes (DomainGraphQLError) pass with their extensions; a plain GraphQLError with an unknown code does not', () => {
-    const mapped = new DomainGraphQLError('line 2: not valid JSON', { extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
-    expect(format(new GraphQLError(mapped.message, { path: ['x'], originalError: mapped })).formatted).toEqual({ message: 'line 2: not valid JSON', path: ['x'], extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
+  it('a domain\'s own codes (DatasetError) pass with their details; a plain GraphQLError with an unknown code does not', () => {
+    const datasetError = new DatasetError('INVALID_DATASET_FILE', 'line 2: not valid JSON', 'line 2');
+    expect(format(datasetError).formatted).toEqual({ message: 'line 2: not valid JSON', path: ['x'], extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
+    expect(format(new DatasetError('DATASET_NOT_FOUND', 'no dataset with id d1')).formatted).toEqual({ message: 'no dataset with id d1', path: ['x'], extensions: { code: 'DATASET_NOT_FOUND' } });
     const stray = new Error('detail');
     const { formatted } = format(new GraphQLError('secret detail', { path: ['x'], originalError: Object.assign(stray, { extensions: { code: 'MADE_UP' } }) }));
     expect(formatted.extensions).toEqual({ code: 'INTERNAL' });
@@ -49,6 +52,14 @@ describe('error mapping', () => {
 
   it('maps every code to an HTTP status', () => {
     expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].map((c) => httpStatusOf(c as never))).toEqual([401, 403, 404, 400, 409]);
+    const datasetCodes = ['UPLOAD_NOT_FOUND', 'UPLOAD_TOO_LARGE', 'DATASET_NOT_FOUND', 'DATASET_VERSION_NOT_FOUND', 'DATASET_NAME_TAKEN', 'INVALID_DATASET_INPUT', 'INVALID_DATASET_FILE', 'PIPELINE_ERROR', 'PLUGIN_ERROR'] as const;
+    expect(datasetCodes.map((c) => httpStatusOf(c))).toEqual([404, 413, 404, 404, 409, 400, 400, 400, 400]);
+    expect(Object.keys(ERROR_CODE_HTTP_STATUS)).toHaveLength(5 + datasetCodes.length);
+  });
+
+  it('a domain error as a REST response: status of its code, details in the body, a challenge for 401', () => {
+    expect(toHttpErrorResponse(new UnauthenticatedError('Sign in first'), 'r1')).toEqual({ status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { error: { code: 'UNAUTHENTICATED', message: 'Sign in first' }, requestId: 'r1' } });
+    expect(toHttpErrorResponse(new DatasetError('UPLOAD_TOO_LARGE', 'upload exceeds the limit of 10 bytes'), 'r2')).toEqual({ status: 413, headers: {}, body: { error: { code: 'UPLOAD_TOO_LARGE', message: 'upload exceeds the limit of 10 bytes' }, requestId: 'r2' } });
   });
 });
 

@@ -8,8 +8,8 @@ import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { EVALUATE_MUTATION } from './documents/evaluate.mutation.ts';
 import { EVALUATION_METRICS_QUERY } from './documents/evaluation-metrics.query.ts';
 import { EVALUATIONS_QUERY } from './documents/evaluations.query.ts';
-import { TRAINING_DATASETS_QUERY } from './documents/training-datasets.query.ts';
-import { TRAINING_MODEL_VERSIONS_QUERY } from './documents/training-model-versions.query.ts';
+import { TRAINING_DATASETS_QUERY } from '../training/documents/training-datasets.query.ts';
+import { TRAINING_MODEL_VERSIONS_QUERY } from '../training/documents/training-model-versions.query.ts';
 import { EvaluationResultsTable } from './EvaluationResultsTable.tsx';
 
 export function EvaluationPage(): ReactElement {

@@ -4,11 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import type { UserAdminService } from '../admin/user-admin.service.ts';
-import { generatePassword } from '../admin/user-admin.service.ts';
+import { generatePassword } from '../auth/passwords.ts';
+import { User } from '../auth/user.entity.ts';
 import type { Logger } from '../logging/logger.ts';
 import { Role } from '../security/roles.ts';
-import { User } from './user.entity.ts';
+import type { UserAdminService } from './user-admin.service.ts';
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@egen.local';
 
@@ -41,4 +41,10 @@ export async function ensureInitialAdmin(dataSource: DataSource, users: UserAdmi
   }
   logger.info({ email, generatedPassword: generated }, 'created the initial admin account');
   return email;
+}
+
+/** The id of the admin created first (the one the first start made), or null when there is none. */
+export async function firstAdminId(dataSource: DataSource): Promise<string | null> {
+  const admin = await dataSource.getRepository(User).findOne({ where: { role: Role.ADMIN }, order: { createdAt: 'ASC', id: 'ASC' } });
+  return admin?.id ?? null;
 }

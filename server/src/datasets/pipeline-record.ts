@@ -1,0 +1,11 @@
+// The record a pipeline passes from step to step; built-in steps (pipeline.ts) and user
+// plugins (plugins.ts) both take and return it.
+
+export type Split = 'train' | 'validation';
+
+export interface PipelineRecord {
+  text: string;
+  split?: Split;
+  /** Where the record came from, for messages. */
+  location: string;
+}
