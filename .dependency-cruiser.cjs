@@ -9,16 +9,6 @@ const DOMAIN = `^server/src/(${DOMAINS.join('|')})/`;
 const PUBLIC_MODULE = '[.](service|types|inputs|errors)[.]ts$';
 const TEST = '([.]test[.]tsx?$|/testing/|^server/test/)';
 
-/**
- * KNOWN VIOLATIONS, TO BE REMOVED. Edges that break domain-public-modules-only today, in files
- * another change is reworking (training's runner and service, evaluation's Model/ModelVersion
- * queries: cross-domain needs go through ModelsService and AuthService). Each is `from → to`;
- * delete a line when its edge is gone, and this list when it is empty. Nothing may be added.
- */
-const KNOWN_VIOLATIONS = [
-  ['server/src/evaluation/evaluation.service.ts', 'server/src/datasets/tokenizer.ts'],
-  ['server/src/evaluation/evaluation.service.ts', 'server/src/datasets/ingest.ts'],
-];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -136,8 +126,6 @@ module.exports = {
     },
   ],
   options: {
-    // dependency-cruiser's own baseline mechanism: these edges are reported as known, not as errors
-    knownViolations: KNOWN_VIOLATIONS.map(([from, to]) => ({ type: 'dependency', from, to, rule: { name: 'domain-public-modules-only', severity: 'error' } })),
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '(^|/)(node_modules|dist|build)/' },
     // type-only imports count: a cycle through a type is still a cycle

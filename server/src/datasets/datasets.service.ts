@@ -8,6 +8,7 @@
 // (upload-store.ts), the version builder (version-builder.ts) and the queries
 // (dataset-queries.ts). Ownership and audit rules are in dataset-actor.ts.
 import { mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -22,11 +23,14 @@ import { DatasetError } from './datasets.errors.ts';
 import type { CreateDatasetInput, DatasetFilter, DatasetOrder, DatasetType, DatasetVersionType, RunPipelineInput } from './datasets.types.ts';
 import { type LoadedPlugin, loadPlugins, type PluginLoadProblem } from './plugins.ts';
 import type { PreviewRecord, RecordSource } from './record-pages.ts';
+import { RECORDS_FILE, TOKENIZER_FILE } from './ingest.ts';
+import { TextTokenizer } from './tokenizer.ts';
 import { UploadStore, type UploadResult } from './upload-store.ts';
 import { VersionBuilder } from './version-builder.ts';
 
 export type { DatasetsActor } from './dataset-actor.ts';
 export type { UploadResult } from './upload-store.ts';
+export type { TextTokenizer } from './tokenizer.ts';
 
 /** Default upper bound of one upload: 20 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 ** 3;
@@ -94,6 +98,17 @@ export class DatasetsService {
 
   getVersion(id: string): Promise<DatasetVersionType | null> {
     return this.queries.getVersion(id);
+  }
+
+  /** The tokenizer a version was built with: its tokenizer.json text (for decoders) and an encoder. */
+  async versionTokenizer(version: DatasetVersionType): Promise<{ json: string; encoder: TextTokenizer }> {
+    const json = await readFile(join(version.directory, TOKENIZER_FILE), 'utf8');
+    return { json, encoder: new TextTokenizer(json) };
+  }
+
+  /** Where a version's processed records (records.jsonl, one JSON record a line) are, for readers that stream them. */
+  recordsPath(version: DatasetVersionType): string {
+    return join(version.directory, RECORDS_FILE);
   }
 
   /** One page of a version's records: the processed records (the default) or the rows of the uploaded file. */

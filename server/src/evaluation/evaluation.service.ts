@@ -4,7 +4,7 @@
 // per version, so versions evaluated on the same dataset version compare side by side.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Tokenizer } from 'tokenizers';
@@ -12,8 +12,6 @@ import type { DataSource } from 'typeorm';
 import { type NativeModel, openModel } from '../../../native/index.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
-import { RECORDS_FILE, TOKENIZER_FILE } from '../datasets/ingest.ts';
-import { TextTokenizer } from '../datasets/tokenizer.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import type { ModelsService } from '../models/models.service.ts';
@@ -226,10 +224,9 @@ export class EvaluationService {
    * half and judged against the text that follows.
    */
   private async generate(model: NativeModel, dataset: NonNullable<Awaited<ReturnType<DatasetsService['getVersion']>>>, maxExamples: number, maxNewTokens: number): Promise<{ predictions: string[]; references: string[] }> {
-    const json = await readFile(join(dataset.directory, TOKENIZER_FILE), 'utf8');
-    const encoder = new TextTokenizer(json);
+    const { json, encoder } = await this.datasets.versionTokenizer(dataset);
     const decoder = Tokenizer.fromString(json);
-    const chosen = await chooseRecords(join(dataset.directory, RECORDS_FILE), maxExamples);
+    const chosen = await chooseRecords(this.datasets.recordsPath(dataset), maxExamples);
     const context = model.info.model.contextLength;
     const budget = Math.max(1, context - Math.min(maxNewTokens, context - 1));
     const newTokens = Math.min(maxNewTokens, context - 1);
