@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cachedLibtorchLocation, PROJECT_ROOT } from '../../scripts/libtorch.ts';
-import { matmul, version } from '../index.ts';
+import { diagnostics, version } from '../index.ts';
+
+const { matmul } = diagnostics;
 
 describe('native addon', () => {
   it('loads and reports the libtorch version it was built against', () => {

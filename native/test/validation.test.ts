@@ -10,8 +10,8 @@ describe('train() option checks', () => {
     expect(() => train({ model: TINY, trainShards: shards, batchSize: 'x' as unknown as number })).toThrow(
       new TypeError('Expected a positive integer for options.batchSize but received "x" of type string'),
     );
-    expect(() => train({ model: TINY, trainShards: shards, batchSize: 0 })).toThrow(new RangeError('Expected options.batchSize to be between 1 and 1048576 but received 0'));
-    expect(() => train({ model: TINY, trainShards: shards, learningRate: -1 })).toThrow(new RangeError('Expected options.learningRate to be in [0, ∞) but received -1'));
+    expect(() => train({ model: TINY, trainShards: shards, batchSize: 0 })).toThrow(new RangeError('Expected options.batchSize to be between 1 and 65536 but received 0'));
+    expect(() => train({ model: TINY, trainShards: shards, learningRate: -1 })).toThrow(new RangeError('Expected options.learningRate to be in (0, 10000] but received -1'));
     expect(() => train({ model: TINY, trainShards: shards, precision: 'fp8' as never })).toThrow(
       new TypeError('Expected one of "fp32", "bf16", "fp16", "auto" for options.precision but received "fp8" of type string'),
     );

@@ -1,6 +1,7 @@
 // Create a model from a preset (any field overrides it) or a custom architecture, with a tokenizer
 // and special tokens. Checks the shape before sending: width must be a multiple of heads.
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
 import { formatCount } from '../common/format.ts';
 import type { ArchitectureInput, CreateModelInput } from './documents/create-model.mutation.ts';
 import type { ModelPreset } from './documents/model-presets.query.ts';
@@ -8,13 +9,11 @@ import type { TokenizerSource } from './documents/tokenizers.query.ts';
 
 const DEFAULT_SPECIAL_TOKENS = ['<|endoftext|>', '<context>', '<response>'];
 type ArchKey = 'layers' | 'heads' | 'embeddingWidth' | 'contextLength' | 'vocabSize';
-const ARCH_FIELDS: Array<{ key: ArchKey; label: string; min: number }> = [
-  { key: 'layers', label: 'Layers', min: 1 },
-  { key: 'heads', label: 'Attention heads', min: 1 },
-  { key: 'embeddingWidth', label: 'Width (embedding channels)', min: 8 },
-  { key: 'contextLength', label: 'Context length (tokens)', min: 8 },
-  { key: 'vocabSize', label: 'Vocabulary size', min: 2 },
-];
+// The integer fields of the architecture, with labels and bounds from their declarations (schema/options).
+const ARCH_FIELDS = (Object.keys(MODEL_OPTIONS) as Array<keyof typeof MODEL_OPTIONS>)
+  .filter((key): key is ArchKey => MODEL_OPTIONS[key].kind === 'int')
+  .map((key) => ({ key, label: MODEL_OPTIONS[key].label, min: MODEL_OPTIONS[key].min, max: MODEL_OPTIONS[key].max, help: MODEL_OPTIONS[key].description }));
+const DROPOUT = MODEL_OPTIONS.dropout;
 
 /** GPT-2 style parameter count with a tied embedding (an estimate before the server's exact one). */
 export function estimateParameters(a: { layers: number; embeddingWidth: number; contextLength: number; vocabSize: number; bias: boolean }): number {
@@ -132,7 +131,9 @@ export function CreateModelForm({ presets, tokenizers, busy = false, error, onSu
               className="input"
               type="number"
               min={f.min}
+              max={f.max}
               step={1}
+              title={f.help}
               required
               value={value(f.key)}
               disabled={f.key === 'vocabSize' && Boolean(tokenizerVersion)}
@@ -143,8 +144,8 @@ export function CreateModelForm({ presets, tokenizers, busy = false, error, onSu
         {mode === 'custom' && (
           <>
             <div className="field">
-              <label htmlFor={ids.dropout}>Dropout</label>
-              <input id={ids.dropout} className="input" type="number" min={0} max={0.9} step={0.01} value={dropout} onChange={(e) => setDropout(Number(e.target.value))} />
+              <label htmlFor={ids.dropout}>{DROPOUT.label}</label>
+              <input id={ids.dropout} className="input" type="number" min={DROPOUT.min} max={0.99} step={0.01} title={DROPOUT.description} value={dropout} onChange={(e) => setDropout(Number(e.target.value))} />
             </div>
             <label className="check">
               <input type="checkbox" checked={bias} onChange={(e) => setBias(e.target.checked)} /> Bias in linear layers and norms

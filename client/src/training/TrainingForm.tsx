@@ -2,7 +2,7 @@
 // updates the other. Launch is refused while any field (or the config text) has a problem.
 import { useId, useMemo, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import { ConfigEditor } from './ConfigEditor.tsx';
-import { FIELDS, formatConfig, formToConfig, initialForm, parseConfigText, validateForm, type Config, type ConfigFormat, type FieldSpec, type FormState } from './config.ts';
+import { FIELDS, GROUPS, formatConfig, formToConfig, initialForm, parseConfigText, validateForm, type Config, type ConfigFormat, type FieldSpec, type FormState } from './config.ts';
 
 export interface TrainingFormProps {
   initial?: FormState;
@@ -17,7 +17,6 @@ export interface TrainingFormProps {
   onSubmit: (config: Config) => void | Promise<void>;
 }
 
-const GROUPS = ['Schedule', 'Optimizer', 'Data', 'Validation and checkpoints', 'Hardware', 'Early stopping', 'LoRA'] as const;
 
 export function TrainingForm({ initial, busy = false, error, children, renderEstimate, blocked, onSubmit }: TrainingFormProps): ReactElement {
   const base = useId();

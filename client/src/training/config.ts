@@ -1,57 +1,67 @@
 // The training config as a form (one text value per hyperparameter, so every field can be checked
 // inline) and as a document (JSON or YAML) — the two convert both ways, with the same checks.
+// The fields, their bounds and words come from the option declarations (schema/options).
+import { describeDefault, inputName, keysOn, type OptionSpec, type OptionTable } from '../../../schema/options/option-spec.ts';
+import { EARLY_STOPPING_OPTIONS, LORA_OPTIONS, TRAINING_FORM_GROUPS, TRAINING_OPTIONS } from '../../../schema/options/training-options.ts';
 
 export type FieldKind = 'int' | 'float' | 'enum' | 'string' | 'list';
 
+/** One field of the training form, derived from the option declarations in schema/options. */
 export interface FieldSpec {
+  /** The input name; "lora.rank" for a field of a group. */
   key: string;
   label: string;
   kind: FieldKind;
   help: string;
-  group: 'Schedule' | 'Optimizer' | 'Data' | 'Validation and checkpoints' | 'Hardware' | 'Early stopping' | 'LoRA';
+  group: string;
   min?: number;
   max?: number;
   /** Exclusive lower bound (e.g. a learning rate above 0). */
   above?: number;
+  /** Exclusive upper bound (e.g. beta1 below 1). */
+  below?: number;
+  unit?: string;
   options?: string[];
-  /** Pre-filled in a new form; absent means the field starts empty (the server's default). */
-  initial?: string;
+  /** Pre-filled in a new form; '' means the field starts empty (the server's default). */
+  initial: string;
+  /** The pattern and words of a free-text field (the device). */
+  pattern?: RegExp;
+  expects?: string;
 }
 
-export const FIELDS: FieldSpec[] = [
-  { key: 'steps', label: 'Steps', kind: 'int', min: 1, max: 10_000_000, initial: '200', group: 'Schedule', help: 'Optimizer steps. Give steps or epochs.' },
-  { key: 'epochs', label: 'Epochs', kind: 'float', above: 0, max: 10_000, group: 'Schedule', help: 'Passes over the training tokens (converted to steps).' },
-  { key: 'learningRate', label: 'Learning rate', kind: 'float', above: 0, max: 10, initial: '0.0006', group: 'Schedule', help: 'Peak learning rate.' },
-  { key: 'minLearningRate', label: 'Minimum learning rate', kind: 'float', min: 0, max: 10, group: 'Schedule', help: 'Empty: learning rate / 10.' },
-  { key: 'warmupSteps', label: 'Warmup steps', kind: 'int', min: 0, max: 10_000_000, group: 'Schedule', help: 'Empty: min(100, steps).' },
-  { key: 'lrSchedule', label: 'Learning-rate schedule', kind: 'enum', options: ['COSINE', 'LINEAR', 'CONSTANT'], initial: 'COSINE', group: 'Schedule', help: 'Decay after warmup.' },
-  { key: 'batchSize', label: 'Batch size', kind: 'int', min: 1, max: 65_536, initial: '12', group: 'Optimizer', help: 'Sequences per micro-batch.' },
-  { key: 'gradientAccumulationSteps', label: 'Gradient accumulation', kind: 'int', min: 1, max: 4096, initial: '1', group: 'Optimizer', help: 'Micro-batches per optimizer step.' },
-  { key: 'weightDecay', label: 'Weight decay', kind: 'float', min: 0, max: 10, initial: '0.1', group: 'Optimizer', help: 'AdamW weight decay.' },
-  { key: 'beta1', label: 'Beta 1', kind: 'float', min: 0, max: 0.99999, initial: '0.9', group: 'Optimizer', help: 'AdamW first moment.' },
-  { key: 'beta2', label: 'Beta 2', kind: 'float', min: 0, max: 0.99999, initial: '0.95', group: 'Optimizer', help: 'AdamW second moment.' },
-  { key: 'gradClip', label: 'Gradient clipping', kind: 'float', min: 0, max: 1e6, initial: '1', group: 'Optimizer', help: 'Clip the global norm; 0 disables.' },
-  { key: 'gradNormThreshold', label: 'Stop above gradient norm', kind: 'float', above: 0, group: 'Optimizer', help: 'Empty: never stop for it.' },
-  { key: 'seed', label: 'Seed', kind: 'int', min: 0, max: 2_147_483_647, initial: '1337', group: 'Data', help: 'Makes a run reproducible.' },
-  { key: 'sampling', label: 'Sampling', kind: 'enum', options: ['RANDOM', 'SEQUENTIAL'], initial: 'RANDOM', group: 'Data', help: 'How batches are drawn.' },
-  { key: 'evalEvery', label: 'Validate every (steps)', kind: 'int', min: 0, max: 10_000_000, initial: '0', group: 'Validation and checkpoints', help: '0: only at the end.' },
-  { key: 'evalBatches', label: 'Validation batches', kind: 'int', min: 1, max: 100_000, initial: '20', group: 'Validation and checkpoints', help: 'Batches per validation.' },
-  { key: 'checkpointEvery', label: 'Checkpoint every (steps)', kind: 'int', min: 1, max: 10_000_000, group: 'Validation and checkpoints', help: 'Empty: steps / 10.' },
-  { key: 'keepLast', label: 'Checkpoints kept', kind: 'int', min: 1, max: 1000, initial: '3', group: 'Validation and checkpoints', help: 'Newest kept, plus the best.' },
-  { key: 'device', label: 'Device', kind: 'string', initial: 'auto', group: 'Hardware', help: 'auto, cpu, cuda or cuda:N.' },
-  { key: 'precision', label: 'Precision', kind: 'enum', options: ['FP32', 'BF16', 'FP16', 'AUTO'], initial: 'FP32', group: 'Hardware', help: 'Numeric precision.' },
-  { key: 'threads', label: 'Threads', kind: 'int', min: 1, max: 1024, group: 'Hardware', help: 'Empty: the server setting.' },
-  { key: 'kernels', label: 'Kernels', kind: 'enum', options: ['FAST', 'DETERMINISTIC'], initial: 'FAST', group: 'Hardware', help: 'Deterministic: a resumed CUDA run repeats exactly (slower).' },
-  { key: 'earlyStopping.patience', label: 'Patience (validations)', kind: 'int', min: 1, max: 100_000, initial: '3', group: 'Early stopping', help: 'Validations without improvement.' },
-  { key: 'earlyStopping.minDelta', label: 'Minimum improvement', kind: 'float', min: 0, initial: '0', group: 'Early stopping', help: 'Smallest decrease that counts.' },
-  { key: 'lora.rank', label: 'LoRA rank', kind: 'int', min: 1, max: 4096, initial: '8', group: 'LoRA', help: 'Rank r of the adapters.' },
-  { key: 'lora.alpha', label: 'LoRA alpha', kind: 'float', above: 0, initial: '16', group: 'LoRA', help: 'Update scaled by alpha / rank.' },
-  { key: 'lora.dropout', label: 'LoRA dropout', kind: 'float', min: 0, max: 0.99, initial: '0', group: 'LoRA', help: 'Dropout on the adapters.' },
-  { key: 'lora.targets', label: 'LoRA targets', kind: 'list', initial: 'attn.c_attn', group: 'LoRA', help: 'Comma separated: attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj.' },
-];
+function fieldOf(key: string, spec: OptionSpec, group: string): FieldSpec {
+  // The form speaks the API: GraphQL enums by their upper-case names.
+  const shown = (value: string): string => (spec.kind === 'enum' && spec.graphqlEnum ? value.toUpperCase() : value);
+  const unset = spec.default === null || spec.derivedDefault !== undefined || spec.apiDefault !== undefined;
+  const initial = spec.formInitial ?? (unset ? '' : Array.isArray(spec.default) ? spec.default.join(', ') : shown(String(spec.default)));
+  const field: FieldSpec = { key, label: spec.label, kind: spec.kind === 'bool' ? 'enum' : spec.kind, help: unset ? `${spec.description} Empty: ${describeDefault(spec)}.` : spec.description, group: spec.group ?? group, initial };
+  if (spec.unit) field.unit = spec.unit;
+  if (spec.kind === 'int' || spec.kind === 'float') {
+    if (spec.exclusiveMin) field.above = spec.min;
+    else field.min = spec.min;
+    if (spec.max !== Infinity) {
+      if (spec.exclusiveMax) field.below = spec.max;
+      else field.max = spec.max;
+    }
+  }
+  if (spec.kind === 'enum') field.options = spec.values.map(shown);
+  if (spec.kind === 'list') field.options = [...spec.values];
+  if (spec.kind === 'bool') field.options = ['true', 'false'];
+  if (spec.kind === 'string') {
+    field.pattern = spec.pattern;
+    field.expects = spec.expects;
+  }
+  return field;
+}
 
-export const LORA_TARGETS = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
-const DEVICE = /^(auto|cpu|cuda(:\d+)?)$/;
+function fieldsOf(table: OptionTable, prefix: string, group: string): FieldSpec[] {
+  return keysOn(table, 'api').map((key) => fieldOf(`${prefix}${inputName(key, table[key]!)}`, table[key]!, group));
+}
+
+export const FIELDS: FieldSpec[] = [...fieldsOf(TRAINING_OPTIONS, '', 'Schedule'), ...fieldsOf(EARLY_STOPPING_OPTIONS, 'earlyStopping.', 'Early stopping'), ...fieldsOf(LORA_OPTIONS, 'lora.', 'LoRA')];
+
+/** The form's sections, in order. */
+export const GROUPS = TRAINING_FORM_GROUPS;
 
 export interface FormState {
   values: Record<string, string>;
@@ -61,7 +71,7 @@ export interface FormState {
 
 export function initialForm(): FormState {
   const values: Record<string, string> = {};
-  for (const f of FIELDS) values[f.key] = f.initial ?? '';
+  for (const f of FIELDS) values[f.key] = f.initial;
   return { values, earlyStopping: false, lora: false };
 }
 
@@ -77,9 +87,9 @@ export function validateField(spec: FieldSpec, text: string): string | null {
   // Empty: the server's default (the help text says which).
   if (raw === '') return null;
   if (spec.kind === 'enum') return spec.options!.includes(raw) ? null : `${spec.label} must be one of ${spec.options!.join(', ')}.`;
-  if (spec.kind === 'string') return spec.key === 'device' && !DEVICE.test(raw) ? 'Device must be auto, cpu, cuda or cuda:N.' : null;
+  if (spec.kind === 'string') return spec.pattern && !spec.pattern.test(raw) ? `${spec.label} must be ${spec.expects}.` : null;
   if (spec.kind === 'list') {
-    const bad = raw.split(',').map((s) => s.trim()).filter((s) => s && !LORA_TARGETS.includes(s));
+    const bad = raw.split(',').map((s) => s.trim()).filter((s) => s && !spec.options!.includes(s));
     return bad.length ? `Unknown target: ${bad.join(', ')}.` : null;
   }
   const n = Number(raw);
@@ -88,6 +98,7 @@ export function validateField(spec: FieldSpec, text: string): string | null {
   if (spec.above !== undefined && !(n > spec.above)) return `${spec.label} must be above ${spec.above}.`;
   if (spec.min !== undefined && n < spec.min) return `${spec.label} must be at least ${spec.min}.`;
   if (spec.max !== undefined && n > spec.max) return `${spec.label} must be at most ${spec.max}.`;
+  if (spec.below !== undefined && !(n < spec.below)) return `${spec.label} must be below ${spec.below}.`;
   return null;
 }
 
@@ -149,7 +160,7 @@ export function configToForm(config: unknown): { form: FormState } | { error: st
       if (value === null || value === undefined) continue;
       if (typeof value !== 'object' || Array.isArray(value)) return { error: `"${key}" must be an object.` };
       form[key] = true;
-      for (const f of FIELDS.filter((s) => s.key.startsWith(`${key}.`))) form.values[f.key] = f.initial ?? '';
+      for (const f of FIELDS.filter((s) => s.key.startsWith(`${key}.`))) form.values[f.key] = f.initial;
       for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
         const spec = FIELDS.find((f) => f.key === `${key}.${sub}`);
         if (!spec) return { error: `Unknown setting "${key}.${sub}".` };

@@ -29,7 +29,7 @@ import { buildVersion, type BuiltVersion, discardWork, RECORDS_FILE, TOKENIZER_F
 import { canonicalJson, type Pipeline, parsePipeline, pipelineHash } from './pipeline.ts';
 import { type LoadedPlugin, loadPlugins, type PluginLoadProblem } from './plugins.ts';
 import { type PreviewRecord, readProcessedPage, readUploadedPage, type RecordPage, type RecordSource } from './record-pages.ts';
-import type { ShardHeader } from './shards.ts';
+import type { TokenShardHeader } from '../../../native/index.ts';
 import { DEFAULT_VOCAB_SIZE, TextTokenizer } from './tokenizer.ts';
 import type { ValidationReport } from './validation-report.ts';
 
@@ -535,7 +535,7 @@ export class DatasetsService {
     const options = JSON.parse(v.sourceOptions) as { shards?: Array<{ split: string; name: string }> };
     const shards = (options.shards ?? []).map((s) => {
       const headerPath = join(directory, `${s.name}.json`);
-      const header = existsSync(headerPath) ? (JSON.parse(readFileSync(headerPath, 'utf8')) as ShardHeader) : null;
+      const header = existsSync(headerPath) ? (JSON.parse(readFileSync(headerPath, 'utf8')) as TokenShardHeader) : null;
       return { split: s.split, name: s.name, path: join(directory, `${s.name}.bin`), dtype: header?.dtype ?? 'uint16', tokens: header?.count ?? 0 };
     });
     return {

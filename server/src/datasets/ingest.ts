@@ -12,7 +12,7 @@ import { readLines } from './formats/lines.ts';
 import type { BadRowPolicy, ReaderHooks } from './formats/records.ts';
 import { type Pipeline, type PipelineRecord, runPipeline, type Split } from './pipeline.ts';
 import type { LoadedPlugin } from './plugins.ts';
-import { type ShardHeader, ShardWriter } from './shards.ts';
+import { type TokenShardHeader, TokenShardWriter } from '../../../native/index.ts';
 import { DEFAULT_VOCAB_SIZE, TextTokenizer, trainTokenizer } from './tokenizer.ts';
 import { ReportBuilder, type ValidationReport } from './validation-report.ts';
 
@@ -35,7 +35,7 @@ export interface BuildOptions {
 export interface ShardInfo {
   split: Split;
   name: string;
-  header: ShardHeader;
+  header: TokenShardHeader;
 }
 
 export interface BuiltVersion {
@@ -194,7 +194,7 @@ const ENCODE_BATCHES_IN_FLIGHT = 4;
  * of its split. Shard order equals record order.
  */
 class EncodeSink {
-  private readonly writers: Record<Split, ShardWriter>;
+  private readonly writers: Record<Split, TokenShardWriter>;
   private readonly eot: number[];
   private readonly batchSize: number;
   private texts: string[] = [];
@@ -212,8 +212,8 @@ class EncodeSink {
     this.batchSize = batchSize;
     this.eot = [tokenizer.endOfTextId];
     this.writers = {
-      train: new ShardWriter(join(workDir, 'train-00000'), tokenizer.vocabSize),
-      validation: new ShardWriter(join(workDir, 'validation-00000'), tokenizer.vocabSize),
+      train: new TokenShardWriter(join(workDir, 'train-00000'), tokenizer.vocabSize),
+      validation: new TokenShardWriter(join(workDir, 'validation-00000'), tokenizer.vocabSize),
     };
   }
 

@@ -1,23 +1,10 @@
 // The architecture of a GPT-style decoder: presets and the validation of custom configs.
 // Every field error names the input path, e.g. "input.architecture.embeddingWidth".
+import { type ModelArchitectureConfig, MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
+import { type OptionSpec, optionProblem } from '../../../schema/options/option-spec.ts';
 import { type FieldError, ValidationError } from '../graphql/errors.ts';
 
-export interface ModelArchitectureConfig {
-  /** Tokens the embedding table holds; GPT-2's BPE has 50257. */
-  vocabSize: number;
-  /** Longest sequence the model attends over (block size). */
-  contextLength: number;
-  /** Transformer blocks. */
-  layers: number;
-  /** Attention heads per block; must divide embeddingWidth. */
-  heads: number;
-  /** Channels of the residual stream (n_embd). */
-  embeddingWidth: number;
-  /** Dropout probability in [0, 1); 0 for pretraining, ~0.1 for fine-tuning small data. */
-  dropout: number;
-  /** Bias in Linear and LayerNorm layers, as GPT-2 has. */
-  bias: boolean;
-}
+export type { ModelArchitectureConfig };
 
 export type PresetName = 'tiny' | 'small' | 'gpt2-124M';
 
@@ -36,14 +23,6 @@ export function isPresetName(name: string): name is PresetName {
   return (PRESET_NAMES as string[]).includes(name);
 }
 
-const LIMITS = {
-  vocabSize: [1, 1_000_000],
-  contextLength: [1, 131_072],
-  layers: [1, 256],
-  heads: [1, 256],
-  embeddingWidth: [1, 65_536],
-} as const;
-
 /**
  * Resolves a preset plus overrides (or a full custom config) into a validated architecture.
  * Collects every problem before throwing one ValidationError.
@@ -51,7 +30,7 @@ const LIMITS = {
 export function resolveArchitecture(preset: string | null | undefined, overrides: { [K in keyof ModelArchitectureConfig]?: ModelArchitectureConfig[K] | null } | null | undefined, path = 'input'): ModelArchitectureConfig {
   const errors: FieldError[] = [];
   const arch = `${path}.architecture`;
-  let base: Partial<ModelArchitectureConfig> = { dropout: 0, bias: true };
+  let base: Partial<ModelArchitectureConfig> = {};
   if (preset !== null && preset !== undefined) {
     if (isPresetName(preset)) base = PRESETS[preset];
     else errors.push({ field: `${path}.preset`, message: `must be one of ${PRESET_NAMES.join(', ')} (got "${preset}")` });
@@ -60,13 +39,16 @@ export function resolveArchitecture(preset: string | null | undefined, overrides
   for (const [key, value] of Object.entries(overrides ?? {}) as Array<[keyof ModelArchitectureConfig, unknown]>) {
     if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
-  for (const [key, [min, max]] of Object.entries(LIMITS) as Array<[keyof typeof LIMITS, readonly [number, number]]>) {
-    const value = merged[key];
+  for (const key of Object.keys(MODEL_OPTIONS) as Array<keyof typeof MODEL_OPTIONS>) {
+    const spec: OptionSpec = MODEL_OPTIONS[key];
+    const value = merged[key] ?? spec.default ?? undefined;
     if (value === undefined) errors.push({ field: `${arch}.${key}`, message: preset ? 'is required' : 'is required without a preset' });
-    else if (!Number.isInteger(value) || value < min || value > max) errors.push({ field: `${arch}.${key}`, message: `must be an integer from ${min} to ${max} (got ${value})` });
+    else {
+      const problem = optionProblem(spec, value);
+      if (problem) errors.push({ field: `${arch}.${key}`, message: problem });
+      (merged as Record<string, unknown>)[key] = value;
+    }
   }
-  const dropout = merged.dropout!;
-  if (!Number.isFinite(dropout) || dropout < 0 || dropout >= 1) errors.push({ field: `${arch}.dropout`, message: `must be at least 0 and below 1 (got ${dropout})` });
   const { heads, embeddingWidth } = merged;
   if (heads !== undefined && embeddingWidth !== undefined && Number.isInteger(heads) && heads > 0 && Number.isInteger(embeddingWidth) && embeddingWidth % heads !== 0) {
     errors.push({ field: `${arch}.embeddingWidth`, message: `must be divisible by heads (${embeddingWidth} is not a multiple of ${heads})` });

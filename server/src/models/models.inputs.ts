@@ -1,29 +1,13 @@
 import { ArgsType, Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { type ModelArchitectureConfig, MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
 import { SortDirection } from '../graphql/connection.ts';
+import { declareOptionFields } from '../graphql/option-fields.ts';
 
-@InputType({ description: 'Architecture fields; with a preset each one given overrides the preset' })
-export class ModelArchitectureInput {
-  @Field(() => Int, { nullable: true })
-  vocabSize?: number | null;
-
-  @Field(() => Int, { nullable: true })
-  contextLength?: number | null;
-
-  @Field(() => Int, { nullable: true })
-  layers?: number | null;
-
-  @Field(() => Int, { nullable: true })
-  heads?: number | null;
-
-  @Field(() => Int, { nullable: true })
-  embeddingWidth?: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'Defaults to the preset’s, or 0' })
-  dropout?: number | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'Defaults to the preset’s, or true' })
-  bias?: boolean | null;
-}
+/** Architecture fields, derived from their declarations; with a preset each one given overrides the preset. */
+export class ModelArchitectureInput {}
+export interface ModelArchitectureInput extends Partial<{ -readonly [K in keyof ModelArchitectureConfig]: ModelArchitectureConfig[K] | null }> {}
+declareOptionFields(ModelArchitectureInput, MODEL_OPTIONS);
+InputType({ description: 'Architecture fields; with a preset each one given overrides the preset' })(ModelArchitectureInput);
 
 @InputType()
 export class CreateModelInput {

@@ -1,11 +1,10 @@
 // The hyperparameters of a run: validated field by field (every problem named), stored with the
 // run, and turned into the native trainer's TrainOptions when the run starts.
-import type { LoraTarget, ModelConfig, TrainOptions } from '../../../native/index.ts';
+import type { ModelConfig, TrainOptions } from '../../../native/index.ts';
+import { inputName, keysOn, listItemProblem, type OptionTable, type OptionValue, optionProblem } from '../../../schema/options/option-spec.ts';
+import { EARLY_STOPPING_OPTIONS, LORA_OPTIONS, type StoredTrainingConfig, TRAINING_OPTIONS } from '../../../schema/options/training-options.ts';
 import type { FieldError } from '../graphql/errors.ts';
-import type { StoredTrainingConfig } from './training.entity.ts';
 import type { TrainingConfigInput } from './training.inputs.ts';
-
-const LORA_TARGETS = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
 
 /** What the config is checked against. */
 export interface ConfigContext {
@@ -17,89 +16,101 @@ export interface ConfigContext {
   hasBase: boolean;
 }
 
+type Values = Record<string, unknown>;
+
+/**
+ * Reads the API options of `table` from `given` (input names), each checked against its
+ * declaration; absent ones take their declared default (null where the default is derived).
+ */
+function readOptions(table: OptionTable, given: Values, field: (name: string) => string, errors: FieldError[]): Values {
+  const values: Values = {};
+  for (const key of keysOn(table, 'api')) {
+    const spec = table[key]!;
+    const name = inputName(key, spec);
+    const value = given[name];
+    if (value === null || value === undefined) {
+      values[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+      continue;
+    }
+    const problem = optionProblem(spec, value);
+    if (problem) errors.push({ field: field(name), message: spec.kind === 'list' && problem === 'must name at least one' ? 'must name at least one module' : problem });
+    if (spec.kind === 'list' && Array.isArray(value)) {
+      value.forEach((item, k) => {
+        const itemProblem = listItemProblem(spec, item);
+        if (itemProblem) errors.push({ field: field(`${name}[${k}]`), message: itemProblem });
+      });
+    }
+    values[key] = value;
+  }
+  return values;
+}
+
 export function validateTrainingConfig(input: TrainingConfigInput | null | undefined, context: ConfigContext, prefix = 'input.config'): { config: StoredTrainingConfig; errors: FieldError[] } {
-  const i = input ?? {};
+  const given = (input ?? {}) as Values;
   const errors: FieldError[] = [];
   const field = (name: string): string => `${prefix}.${name}`;
-  const int = (name: string, value: number | null | undefined, fallback: number, min: number, max: number): number => {
-    if (value === null || value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < min || value > max) errors.push({ field: field(name), message: `must be an integer from ${min} to ${max} (got ${value})` });
-    return value;
-  };
-  const num = (name: string, value: number | null | undefined, fallback: number, min: number, max: number, exclusiveMin = false): number => {
-    if (value === null || value === undefined) return fallback;
-    if (!Number.isFinite(value) || value > max || (exclusiveMin ? value <= min : value < min)) errors.push({ field: field(name), message: `must be a number ${exclusiveMin ? 'above' : 'from'} ${min}${max === Infinity ? '' : ` ${exclusiveMin ? 'and at most' : 'to'} ${max}`} (got ${value})` });
-    return value;
-  };
+  const v = readOptions(TRAINING_OPTIONS, given, field, errors);
+  const option = <K extends keyof typeof TRAINING_OPTIONS>(key: K): OptionValue<(typeof TRAINING_OPTIONS)[K]> => v[key] as OptionValue<(typeof TRAINING_OPTIONS)[K]>;
 
-  const batchSize = int('batchSize', i.batchSize, 12, 1, 65_536);
-  const gradientAccumulationSteps = int('gradientAccumulationSteps', i.gradientAccumulationSteps, 1, 1, 65_536);
-  let maxSteps = 1000;
-  let epochs: number | null = null;
-  if (i.steps != null && i.epochs != null) errors.push({ field: field('epochs'), message: 'give either steps or epochs, not both' });
-  else if (i.epochs != null) {
-    epochs = num('epochs', i.epochs, 1, 0, 10_000, true);
-    const tokensPerStep = batchSize * gradientAccumulationSteps * context.contextLength;
-    if (Number.isFinite(epochs) && epochs > 0) maxSteps = Math.max(1, Math.ceil((epochs * context.trainTokens) / tokensPerStep));
-  } else maxSteps = int('steps', i.steps, 1000, 1, 100_000_000);
+  // Steps, or epochs converted to steps.
+  let maxSteps = option('maxSteps');
+  const epochs = option('epochs');
+  if (given.steps != null && given.epochs != null) errors.push({ field: field('epochs'), message: 'give either steps or epochs, not both' });
+  else if (epochs !== null && Number.isFinite(epochs) && epochs > 0) {
+    const tokensPerStep = option('batchSize') * option('gradientAccumulationSteps') * context.contextLength;
+    maxSteps = Math.max(1, Math.ceil((epochs * context.trainTokens) / tokensPerStep));
+  }
 
-  const learningRate = num('learningRate', i.learningRate, 6e-4, 0, 10_000, true);
-  const minLearningRate = num('minLearningRate', i.minLearningRate, learningRate / 10, 0, 10_000);
+  // Derived defaults (as the declarations describe them).
+  const learningRate = option('learningRate');
+  const derived = { ...v, maxSteps };
+  const minLearningRate = option('minLearningRate') ?? TRAINING_OPTIONS.minLearningRate.derivedDefault.from(derived);
   if (minLearningRate > learningRate) errors.push({ field: field('minLearningRate'), message: `must be at most learningRate (${learningRate})` });
-  const warmupSteps = int('warmupSteps', i.warmupSteps, Math.min(100, maxSteps), 0, 100_000_000);
-  const evalEvery = int('evalEvery', i.evalEvery, 0, 0, 100_000_000);
-  const checkpointEvery = int('checkpointEvery', i.checkpointEvery, Math.max(1, Math.floor(maxSteps / 10)), 1, 100_000_000);
-  const device = i.device ?? 'auto';
-  if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) errors.push({ field: field('device'), message: `must be auto, cpu, cuda or cuda:N (got "${device}")` });
+  const warmupSteps = option('warmupSteps') ?? TRAINING_OPTIONS.warmupSteps.derivedDefault.from(derived);
+  // Runs started through the API checkpoint about ten times unless told otherwise.
+  const checkpointEvery = given.checkpointEvery == null ? Math.max(1, Math.floor(maxSteps / 10)) : option('checkpointEvery');
 
   let lora: StoredTrainingConfig['lora'] = null;
-  if (i.lora) {
+  if (given.lora) {
     if (!context.hasBase) errors.push({ field: field('lora'), message: 'LoRA trains adapters on a base model version: give baseVersionId' });
-    const targets = i.lora.targets ?? ['attn.c_attn'];
-    if (targets.length === 0) errors.push({ field: field('lora.targets'), message: 'must name at least one module' });
-    targets.forEach((t, k) => {
-      if (!LORA_TARGETS.includes(t)) errors.push({ field: field(`lora.targets[${k}]`), message: `must be one of ${LORA_TARGETS.join(', ')} (got "${t}")` });
-    });
-    lora = { rank: int('lora.rank', i.lora.rank, 8, 1, 4096), alpha: num('lora.alpha', i.lora.alpha, 16, 0, Infinity, true), dropout: num('lora.dropout', i.lora.dropout, 0, 0, 0.999), targets };
+    lora = readOptions(LORA_OPTIONS, given.lora as Values, (name) => field(`lora.${name}`), errors) as StoredTrainingConfig['lora'];
   }
   let earlyStopping: StoredTrainingConfig['earlyStopping'] = null;
-  if (i.earlyStopping) {
-    earlyStopping = { patience: int('earlyStopping.patience', i.earlyStopping.patience, 3, 1, 10_000), minDelta: num('earlyStopping.minDelta', i.earlyStopping.minDelta, 0, 0, Infinity) };
+  if (given.earlyStopping) {
+    earlyStopping = readOptions(EARLY_STOPPING_OPTIONS, given.earlyStopping as Values, (name) => field(`earlyStopping.${name}`), errors) as StoredTrainingConfig['earlyStopping'];
     if (context.validationTokens === 0) errors.push({ field: field('earlyStopping'), message: 'needs a dataset version with a validation split' });
-    if (evalEvery === 0) errors.push({ field: field('evalEvery'), message: 'must be set (above 0) for early stopping, which counts evaluations' });
+    if (option('evalEvery') === 0) errors.push({ field: field('evalEvery'), message: 'must be set (above 0) for early stopping, which counts evaluations' });
   }
-  const gradNormAction = i.gradNormAction ?? 'stop';
-  if (gradNormAction !== 'stop' && gradNormAction !== 'skip') errors.push({ field: field('gradNormAction'), message: `must be stop or skip (got "${gradNormAction}")` });
-  if (i.gradNormAction != null && i.gradNormThreshold == null) errors.push({ field: field('gradNormThreshold'), message: 'must be set when gradNormAction is given' });
+  if (given.gradNormAction != null && given.gradNormThreshold == null) errors.push({ field: field('gradNormThreshold'), message: 'must be set when gradNormAction is given' });
   if (context.trainTokens <= context.contextLength) errors.push({ field: 'input.datasetVersionId', message: `the training split has ${context.trainTokens} tokens; more than the context length (${context.contextLength}) are needed` });
 
   const config: StoredTrainingConfig = {
     maxSteps,
     epochs,
-    batchSize,
-    gradientAccumulationSteps,
+    batchSize: option('batchSize'),
+    gradientAccumulationSteps: option('gradientAccumulationSteps'),
     learningRate,
     minLearningRate,
     warmupSteps,
-    lrSchedule: i.lrSchedule ?? 'cosine',
-    weightDecay: num('weightDecay', i.weightDecay, 0.1, 0, 10),
-    beta1: num('beta1', i.beta1, 0.9, 0, 0.999999),
-    beta2: num('beta2', i.beta2, 0.95, 0, 0.999999),
-    gradClip: num('gradClip', i.gradClip, 1, 0, 1e6),
-    precision: i.precision ?? 'fp32',
-    seed: int('seed', i.seed, 1337, 0, 2 ** 31 - 1),
-    sampling: i.sampling ?? 'random',
-    evalEvery,
-    evalBatches: int('evalBatches', i.evalBatches, 20, 1, 100_000),
+    lrSchedule: option('lrSchedule'),
+    weightDecay: option('weightDecay'),
+    beta1: option('beta1'),
+    beta2: option('beta2'),
+    gradClip: option('gradClip'),
+    precision: option('precision'),
+    seed: option('seed'),
+    sampling: option('sampling'),
+    evalEvery: option('evalEvery'),
+    evalBatches: option('evalBatches'),
     checkpointEvery,
-    keepLast: int('keepLast', i.keepLast, 3, 1, 1000),
+    keepLast: option('keepLast'),
     lora,
     earlyStopping,
-    gradNormThreshold: i.gradNormThreshold == null ? null : num('gradNormThreshold', i.gradNormThreshold, 0, 0, Infinity, true),
-    gradNormAction: gradNormAction === 'skip' ? 'skip' : 'stop',
-    device,
-    threads: i.threads == null ? null : int('threads', i.threads, 1, 1, 1024),
-    kernels: i.kernels ?? 'fast',
+    gradNormThreshold: option('gradNormThreshold'),
+    gradNormAction: option('gradNormAction') === 'skip' ? 'skip' : 'stop',
+    device: option('device'),
+    threads: option('threads'),
+    kernels: option('kernels'),
   };
   return { config, errors };
 }
@@ -148,7 +159,7 @@ export function toTrainOptions(config: StoredTrainingConfig, inputs: RunInputs):
     ...(threads ? { threads } : {}),
     deterministic: config.kernels === 'deterministic',
   };
-  if (config.lora) options.lora = { ...config.lora, targets: config.lora.targets as LoraTarget[] };
+  if (config.lora) options.lora = { ...config.lora, targets: [...config.lora.targets] };
   if (inputs.resumeFrom) options.resumeFrom = inputs.resumeFrom;
   else if (inputs.initFrom) options.initFrom = inputs.initFrom;
   return options;

@@ -22,37 +22,9 @@ export type RequestedAction = 'PAUSE' | 'RESUME' | 'CANCEL';
 /** Doubles that may be stored as NULL (NaN and infinities are stored as NULL). */
 const nullableDouble = { to: (value: number | null | undefined) => (value === undefined ? undefined : value === null || !Number.isFinite(value) ? null : value), from: (value: string | number | null) => (value === null ? null : Number(value)) };
 
-/** The validated hyperparameters of a run, as stored (see training.config.ts). */
-export interface StoredTrainingConfig {
-  maxSteps: number;
-  epochs: number | null;
-  batchSize: number;
-  gradientAccumulationSteps: number;
-  learningRate: number;
-  minLearningRate: number;
-  warmupSteps: number;
-  lrSchedule: 'cosine' | 'linear' | 'constant';
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  gradClip: number;
-  precision: 'fp32' | 'bf16' | 'fp16' | 'auto';
-  seed: number;
-  sampling: 'random' | 'sequential';
-  evalEvery: number;
-  evalBatches: number;
-  checkpointEvery: number;
-  keepLast: number;
-  lora: { rank: number; alpha: number; dropout: number; targets: string[] } | null;
-  earlyStopping: { patience: number; minDelta: number } | null;
-  gradNormThreshold: number | null;
-  /** Absent in configs stored before it existed, which meant "stop". */
-  gradNormAction?: 'stop' | 'skip';
-  device: string;
-  threads: number | null;
-  /** Absent in configs stored before it existed, which meant "fast". */
-  kernels?: 'fast' | 'deterministic';
-}
+/** The validated hyperparameters of a run, as stored (declared in schema/options/training-options.ts). */
+export type { StoredTrainingConfig } from '../../../schema/options/training-options.ts';
+import type { StoredTrainingConfig } from '../../../schema/options/training-options.ts';
 
 @ObjectType({ description: 'Training of a model (or from a base version) on a dataset version' })
 @Entity({ name: 'training_runs' })

@@ -1,0 +1,52 @@
+// GraphQL input fields derived from option declarations (schema/options): each API option of a
+// table becomes a nullable field of the input class, typed and described from its declaration
+// (what it does, its range and unit, its default), and each declared enum a GraphQL enum whose
+// names are the upper-cased values.
+import { Field, Float, Int, registerEnumType } from 'type-graphql';
+import { documentation, type EnumSpec, inputName, keysOn, type OptionSpec, type OptionTable } from '../../../schema/options/option-spec.ts';
+
+const enums = new Map<string, Record<string, string>>();
+
+/** The GraphQL enum object of a declared enum option (registered once by name). */
+export function graphqlEnumOf(spec: EnumSpec): Record<string, string> {
+  const declared = spec.graphqlEnum;
+  if (!declared) throw new Error(`option "${spec.label}" declares no GraphQL enum`);
+  let values = enums.get(declared.name);
+  if (!values) {
+    values = Object.fromEntries(spec.values.map((value) => [value.toUpperCase(), value]));
+    registerEnumType(values, { name: declared.name, ...(declared.description ? { description: declared.description } : {}) });
+    enums.set(declared.name, values);
+  }
+  return values;
+}
+
+function graphqlType(spec: OptionSpec): NonNullable<Parameters<typeof Field>[0]> & (() => unknown) {
+  switch (spec.kind) {
+    case 'int':
+      return () => Int;
+    case 'float':
+      return () => Float;
+    case 'bool':
+      return () => Boolean;
+    case 'string':
+      return () => String;
+    case 'list':
+      return () => [String];
+    case 'enum': {
+      if (!spec.graphqlEnum) return () => String;
+      const values = graphqlEnumOf(spec);
+      return () => values;
+    }
+  }
+}
+
+/**
+ * Adds a nullable field for every API option of `table` to the input class `target`, in
+ * declaration order; call it before the class's @InputType is applied.
+ */
+export function declareOptionFields(target: abstract new () => object, table: OptionTable): void {
+  for (const key of keysOn(table, 'api')) {
+    const spec = table[key]!;
+    Field(graphqlType(spec), { nullable: true, description: documentation(spec) })(target.prototype, inputName(key, spec));
+  }
+}
