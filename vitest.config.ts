@@ -29,13 +29,12 @@ const SLOW_TESTS = [
 // Whole-repository checks: type check, ESLint and Prettier.
 const CHECK_TESTS = ['scripts/{typecheck,lint}.test.ts'];
 
-// Files that import server/test/databases.ts run each test once per engine ("… on sqlite",
-// "… on postgres"): the SQLite ones in unit (or slow), the PostgreSQL ones in their own project.
+// Files that import server/test/databases.ts run their tests once per engine in ENGINES: on SQLite
+// in unit, on PostgreSQL in the postgres project, on both in slow (EGEN_TEST_ENGINES narrows them).
+// Their few engine-independent tests run in unit and in postgres.
 const DATABASE_TESTS = (readdirSync(join(import.meta.dirname, 'server/src'), { recursive: true, encoding: 'utf8' }) as string[])
   .map((file) => join('server/src', file))
   .filter((file) => file.endsWith('.test.ts') && readFileSync(join(import.meta.dirname, file), 'utf8').includes('test/databases.ts'));
-const ON_POSTGRES = /\bon postgres\b/;
-const NOT_ON_POSTGRES = /^(?!.*\bon postgres\b)/;
 
 // What every project shares. The global setup (PostgreSQL for the database tests) is the root's and
 // runs once per `vitest run`, whichever projects run.
@@ -65,8 +64,8 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     projects: [
-      project('unit', { include: ALL_TESTS, exclude: [...configDefaults.exclude, ...SLOW_TESTS, ...CHECK_TESTS], testNamePattern: NOT_ON_POSTGRES }),
-      project('postgres', { include: DATABASE_TESTS, exclude: [...configDefaults.exclude, ...SLOW_TESTS], testNamePattern: ON_POSTGRES }),
+      project('unit', { include: ALL_TESTS, exclude: [...configDefaults.exclude, ...SLOW_TESTS, ...CHECK_TESTS], env: { EGEN_TEST_ENGINES: 'sqlite' } }),
+      project('postgres', { include: DATABASE_TESTS, exclude: [...configDefaults.exclude, ...SLOW_TESTS], env: { EGEN_TEST_ENGINES: 'postgres' } }),
       project('slow', { include: SLOW_TESTS }),
       project('checks', { include: CHECK_TESTS }),
     ],
