@@ -8,7 +8,14 @@ import { inject } from 'vitest';
 import type { DatabaseConfig } from '../src/config/config.ts';
 
 export type Engine = DatabaseConfig['engine'];
-export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+const ALL_ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+
+/** The engines the tests run on: both, or those EGEN_TEST_ENGINES names (vitest.config.ts sets it per project). */
+export const ENGINES: readonly Engine[] = (process.env.EGEN_TEST_ENGINES?.split(',') ?? ALL_ENGINES).map((name) => {
+  const engine = ALL_ENGINES.find((e) => e === name.trim());
+  if (!engine) throw new Error(`EGEN_TEST_ENGINES: unknown engine "${name}"; expected ${ALL_ENGINES.join(' or ')}`);
+  return engine;
+});
 
 export interface TestDatabase {
   config: DatabaseConfig;

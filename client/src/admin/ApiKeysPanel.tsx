@@ -14,6 +14,11 @@ import { REVOKE_API_KEY_MUTATION } from './documents/revoke-api-key.mutation.ts'
 /** Highest first: a key's role is at most its owner's. */
 const ROLES: Role[] = ['ADMIN', 'DEVELOPER', 'VIEWER'];
 
+/** Read when the table sorts or shows the row, so an expiry passed while the page is open shows. */
+function keyStatus(key: ApiKeyRow): 'revoked' | 'expired' | 'active' {
+  return key.revokedAt ? 'revoked' : key.expiresAt && Date.parse(key.expiresAt) < Date.now() ? 'expired' : 'active';
+}
+
 /** Everyone's keys (admins), or your own. */
 export function ApiKeysPanel({ scope = 'all' }: { scope?: 'all' | 'mine' }): ReactElement {
   const all = useConnection(API_KEYS_QUERY, {}, (d) => d.apiKeys, { pause: scope !== 'all' });
@@ -35,7 +40,7 @@ export function ApiKeysPanel({ scope = 'all' }: { scope?: 'all' | 'mine' }): Rea
     column.accessor('prefix', { header: 'Starts with', cell: (c) => <code>{c.getValue()}</code> }),
     column.accessor((k) => k.owner?.email ?? '', { id: 'owner', header: 'Owner' }),
     column.accessor('role', { header: 'Role' }),
-    column.accessor((k) => (k.revokedAt ? 'revoked' : k.expiresAt && Date.parse(k.expiresAt) < Date.now() ? 'expired' : 'active'), { id: 'status', header: 'Status' }),
+    column.accessor(keyStatus, { id: 'status', header: 'Status' }),
     column.accessor('lastUsedAt', { header: 'Last used', cell: (c) => formatDate(c.getValue()) }),
     column.accessor('expiresAt', { header: 'Expires', cell: (c) => (c.getValue() ? formatDate(c.getValue()) : 'never') }),
     column.display({

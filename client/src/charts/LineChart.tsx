@@ -52,8 +52,7 @@ export function LineChart({ title, xLabel, yLabel, series, height = 300, maxPoin
       plot.current?.destroy();
       plot.current = null;
     };
-    // A new plot only when the shape of the chart changes; new data goes through setData.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a new plot only when the shape of the chart changes; new data goes through setData
   }, [labels, height, xLabel, yLabel, factory]);
 
   useEffect(() => {

@@ -37,11 +37,13 @@ export function RecordsPreview({ versionId, versionNumber, hasUpload }: { versio
   useEffect(() => {
     generation.current++;
     busy.current = false;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- another version or source starts from an empty list
     setLoaded(EMPTY);
     setError(null);
     setLoading(false);
   }, [versionId, source]);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- without an upload only the processed records exist
     if (!hasUpload) setSource('PROCESSED');
   }, [hasUpload]);
 

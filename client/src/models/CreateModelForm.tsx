@@ -62,7 +62,7 @@ export function CreateModelForm({ presets, tokenizers, busy = false, error, onSu
     if (shapeError) return;
     const input: CreateModelInput = { name: name.trim() };
     if (description.trim()) input.description = description.trim();
-    let architecture: ArchitectureInput = {};
+    let architecture: ArchitectureInput;
     if (mode === 'preset') {
       input.preset = presetName;
       architecture = { ...overrides };

@@ -33,6 +33,7 @@ export function ComparePage(): ReactElement {
   useEffect(() => {
     let alive = true;
     const started = performance.now();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- other runs or metric: show loading, not the old comparison
     setRuns(null);
     void Promise.all(key.split(',').filter(Boolean).map((id) => graphqlClient.query(COMPARE_RUN_QUERY, { id, names: [metric], maxPoints: 2000 }).toPromise())).then((results) => {
       if (!alive) return;

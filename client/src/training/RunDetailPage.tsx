@@ -49,9 +49,11 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
   const [reloadKey, setReloadKey] = useState(0);
   const run = initial.data ? { ...initial.data.trainingRun, ...(live ?? {}) } : null;
   const finished = run ? FINISHED.includes(run.status) : false;
-  const startedFinished = useRef<boolean | null>(null);
-  if (run && startedFinished.current === null) startedFinished.current = finished;
-  const { metrics, livePoints, error: metricsError } = useRunMetrics(id, run !== null && startedFinished.current === false, reloadKey);
+  // Whether the run had ended when the page first saw it; a run that had not is followed live.
+  const [startedFinished, setStartedFinished] = useState<boolean | null>(null);
+  if (run && startedFinished === null) setStartedFinished(finished);
+  const followLive = run !== null && (startedFinished ?? finished) === false;
+  const { metrics, livePoints, error: metricsError } = useRunMetrics(id, followLive, reloadKey);
   const pause = useMutation(PAUSE_RUN_MUTATION);
   const resume = useMutation(RESUME_RUN_MUTATION);
   const cancel = useMutation(CANCEL_RUN_MUTATION);
@@ -60,6 +62,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
   // The first state seen, then every change the subscription brings.
   useEffect(() => {
     const r = initial.data?.trainingRun;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- seeds the history the subscription appends to, once the query answers
     if (r) setHistory((h) => (h.length ? h : [{ at: r.updatedAt, status: r.status, stage: r.stage, progress: r.progress }]));
   }, [initial.data]);
   useEffect(() => {
@@ -83,7 +86,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
       initial.reload();
     }
     wasFinished.current = finished;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on the edge to finished only; initial.reload is a new function every render
   }, [finished]);
 
   const chartSeries = useMemo(
@@ -211,7 +214,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
           )}
         </div>
       </section>
-      <RunLogPanel runId={id} live={run !== null && startedFinished.current === false} />
+      <RunLogPanel runId={id} live={followLive} />
       <div className="two-columns">
         <section className="panel" aria-labelledby="run-checkpoints-title">
           <h3 id="run-checkpoints-title">Checkpoints</h3>

@@ -36,6 +36,7 @@ export function RunLogPanel({ runId, live }: { runId: string; live: boolean }): 
 
   useEffect(() => {
     let alive = true;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- another run: drop the old run's lines before reading the new one's
     setLines([]);
     setLoaded(false);
     setError(null);

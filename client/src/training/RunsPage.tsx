@@ -73,7 +73,6 @@ export function RunsPage(): ReactElement {
       column.accessor((r) => r.owner?.email ?? '', { id: 'owner', header: 'Owner' }),
       column.accessor('createdAt', { header: 'Created', cell: (c) => formatDate(c.getValue()) }),
     ];
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected]);
 
   return (
