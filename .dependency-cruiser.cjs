@@ -9,7 +9,6 @@ const DOMAIN = `^server/src/(${DOMAINS.join('|')})/`;
 const PUBLIC_MODULE = '[.](service|types|inputs|errors)[.]ts$';
 const TEST = '([.]test[.]tsx?$|/testing/|^server/test/)';
 
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

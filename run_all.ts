@@ -259,7 +259,11 @@ async function start(options: LauncherOptions): Promise<number> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (exited !== null) {
-      const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').filter((l) => l.startsWith('egen:')).slice(-1)[0];
+      const tail = readFileSync(logFile, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .filter((l) => l.startsWith('egen:'))
+        .slice(-1)[0];
       console.error(tail ?? `egen: the server exited with code ${exited} while starting; see ${logFile}`);
       return 1;
     }
@@ -333,7 +337,9 @@ async function status(options: LauncherOptions): Promise<number> {
   }
   console.log(`EGen is running (pid ${running.pid}, port ${running.port}, since ${running.startedAt})`);
   console.log(`  Health   ${live?.status === 200 ? 'healthy' : 'not answering'}${health ? ` (${health.health.status})` : ''}`);
-  console.log(`  Versions EGen ${health?.health.version ?? running.version}, libtorch ${health?.health.native.libtorchVersion ?? 'unknown'}, CUDA ${health?.health.native.cudaAvailable ? 'yes' : 'no'}, database ${health?.health.databaseEngine ?? 'unknown'}`);
+  console.log(
+    `  Versions EGen ${health?.health.version ?? running.version}, libtorch ${health?.health.native.libtorchVersion ?? 'unknown'}, CUDA ${health?.health.native.cudaAvailable ? 'yes' : 'no'}, database ${health?.health.databaseEngine ?? 'unknown'}`,
+  );
   console.log(`  UI       ${displayUrl(config, running.port)}/`);
   return live?.status === 200 ? 0 : 1;
 }

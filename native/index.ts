@@ -7,16 +7,7 @@
 // user's line rather than at the addon.
 export { ADDON_PATH, NativeAddonNotBuiltError, isNativeAvailable } from './lib/addon.ts';
 export { optionDefaults, version } from './lib/runtime.ts';
-export {
-  createModel,
-  inspectGradients,
-  mergeLora,
-  resizeEmbeddings,
-  type CreateModelOptions,
-  type InspectGradientsOptions,
-  type MergeLoraOptions,
-  type ResizeEmbeddingsOptions,
-} from './lib/models.ts';
+export { createModel, inspectGradients, mergeLora, resizeEmbeddings, type CreateModelOptions, type InspectGradientsOptions, type MergeLoraOptions, type ResizeEmbeddingsOptions } from './lib/models.ts';
 export { train, type LrDecay, type Precision, type TrainCallbacks, type TrainingHandle, type TrainOptions } from './lib/training.ts';
 export { NativeModel, openModel, type GeneratedToken, type GenerateOptions, type OpenModelOptions, type ScoreOptions } from './lib/generation.ts';
 export { trainBpe, type TrainBpeOptions } from './lib/tokenizer.ts';

@@ -58,7 +58,10 @@ const handler = createHandler({
   context: async (req) => {
     const header = req.raw.headers.authorization;
     const principal = await server.services.auth.authenticate(typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null);
-    return { requestId: randomUUID(), logger, services: server.services, principal, origin: { requestId: '', ip: null, userAgent: null }, loaders: createLoaders(server.services.dataSource) } satisfies GraphQLContext as unknown as Record<string, unknown>;
+    return { requestId: randomUUID(), logger, services: server.services, principal, origin: { requestId: '', ip: null, userAgent: null }, loaders: createLoaders(server.services.dataSource) } satisfies GraphQLContext as unknown as Record<
+      string,
+      unknown
+    >;
   },
 });
 const bare = createServer((req, res) => void handler(req, res));
@@ -79,7 +82,8 @@ if (JSON.stringify(ours) !== JSON.stringify(theirs.data)) throw new Error('the t
 await load(`${base}/graphql`); // warm-up is the first second of each run; run once more for the figure
 const egen = await load(`${base}/graphql`);
 const plain = await load(bareUrl);
-const row = (name: string, r: { p50: number; p99: number; rps: number; errors: number }): string => `${name.padEnd(22)} p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms  ${r.rps.toFixed(0).padStart(6)} req/s  errors ${r.errors}`;
+const row = (name: string, r: { p50: number; p99: number; rps: number; errors: number }): string =>
+  `${name.padEnd(22)} p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms  ${r.rps.toFixed(0).padStart(6)} req/s  errors ${r.errors}`;
 console.log(row('EGen (Apollo)', egen));
 console.log(row('bare graphql-http', plain));
 console.log(`ratio EGen / bare: ${(egen.rps / plain.rps).toFixed(2)}× requests/s (target ≥ 0.80×)`);

@@ -40,7 +40,8 @@ const H100_BF16_PEAK_FLOPS = 989e12;
 
 /** nanoGPT's FLOPs per token (PaLM appendix B): 6N over the non-position parameters (the tied head once) plus attention. */
 function flopsPerToken(m: ModelConfig): number {
-  const d = m.nEmbd, L = m.nLayer;
+  const d = m.nEmbd,
+    L = m.nLayer;
   const n = L * (12 * d * d + 13 * d) + 2 * d + m.vocabSize * d;
   return 6 * n + 12 * L * m.nHead * (d / m.nHead) * m.contextLength;
 }
@@ -77,14 +78,28 @@ async function nativeRun(config: BenchConfig, checkpoint: string, shard: string,
   const steps: StepReport[] = [];
   const result = await train(
     {
-      initFrom: checkpoint, trainShards: [shard], batchSize: config.batchSize, maxSteps: config.warmupSteps + config.steps,
-      threads, learningRate: 6e-4, warmupSteps: 10, gradClip: 1.0, weightDecay: 0.1, device: config.device, precision: config.precision,
+      initFrom: checkpoint,
+      trainShards: [shard],
+      batchSize: config.batchSize,
+      maxSteps: config.warmupSteps + config.steps,
+      threads,
+      learningRate: 6e-4,
+      warmupSteps: 10,
+      gradClip: 1.0,
+      weightDecay: 0.1,
+      device: config.device,
+      precision: config.precision,
     },
     { onProgress: (e) => e.type === 'step' && steps.push(e) },
   ).done;
   if (result.status !== 'COMPLETED') throw new Error(`native run ended ${result.status}: ${result.reason}`);
   const timed = steps.slice(config.warmupSteps);
-  return timing(config.batchSize * config.model.contextLength, timed.map((s) => s.stepTimeMs), timed.map((s) => s.cpuTimeMs), threads);
+  return timing(
+    config.batchSize * config.model.contextLength,
+    timed.map((s) => s.stepTimeMs),
+    timed.map((s) => s.cpuTimeMs),
+    threads,
+  );
 }
 
 function pythonRun(config: BenchConfig, checkpoint: string, shard: string, threads: number, fused: boolean): Timing {
@@ -142,9 +157,10 @@ async function main(): Promise<void> {
         console.log(`  round ${round + 1} tok/s: EGen ${show(results.native.at(-1)!)}, PyTorch eager ${show(results.torch.at(-1)!)}, PyTorch eager + fused AdamW ${show(results.torchFused.at(-1)!)}`);
       }
       const summary = (list: Timing[]): Timing => ({ median: median(list.map((t) => t.median)), best: Math.max(...list.map((t) => t.best)), cpu: median(list.map((t) => t.cpu)) });
-      const ratio = (a: Timing, b: Timing) =>
-        `ratio ${(a.median / b.median).toFixed(2)}× (best ${(a.best / b.best).toFixed(2)}×${config.device === 'cuda' ? '' : `, by CPU time ${(a.cpu / b.cpu).toFixed(2)}×`})`;
-      const n = summary(results.native), t = summary(results.torch), f = summary(results.torchFused);
+      const ratio = (a: Timing, b: Timing) => `ratio ${(a.median / b.median).toFixed(2)}× (best ${(a.best / b.best).toFixed(2)}×${config.device === 'cuda' ? '' : `, by CPU time ${(a.cpu / b.cpu).toFixed(2)}×`})`;
+      const n = summary(results.native),
+        t = summary(results.torch),
+        f = summary(results.torchFused);
       console.log(`  ${config.name} tok/s (median of rounds; best step overall${config.device === 'cuda' ? '' : '; by CPU time = tokens per CPU-second × threads, median of rounds'}):`);
       console.log(`    EGen native                  ${show(n)}`);
       console.log(`    PyTorch eager                ${show(t)}   EGen ${ratio(n, t)}`);

@@ -15,9 +15,7 @@ const CHECKED = ['server', 'native', 'client', 'scripts', 'schema'];
 
 /** Violations as "rule: from → to" lines (a cycle lists its path). */
 function violations(result: ICruiseResult): string[] {
-  return result.summary.violations
-    .filter((v) => v.rule.severity !== 'ignore')
-    .map((v) => `${v.rule.name}: ${v.cycle?.length ? [v.from, ...v.cycle.map((c) => c.name)].join(' → ') : `${v.from} → ${v.to}`}`);
+  return result.summary.violations.filter((v) => v.rule.severity !== 'ignore').map((v) => `${v.rule.name}: ${v.cycle?.length ? [v.from, ...v.cycle.map((c) => c.name)].join(' → ') : `${v.from} → ${v.to}`}`);
 }
 
 async function cruiseWith(dirs: string[], options: ICruiseOptions, tsConfigFile?: string): Promise<ICruiseResult> {

@@ -47,16 +47,23 @@ async function main(): Promise<void> {
     const base: TrainOptions = { initFrom: init, trainShards: [shard], batchSize: 8, learningRate: 3e-3, warmupSteps: 5, seed: 11, device: 'cuda' };
 
     // 1) Device selection: a missing device is a clear error, not a crash.
-    const missing = await train({ ...base, maxSteps: 1, device: 'cuda:7' }).done.then(() => null, (e: Error) => e.message);
+    const missing = await train({ ...base, maxSteps: 1, device: 'cuda:7' }).done.then(
+      () => null,
+      (e: Error) => e.message,
+    );
     check('missing device', missing !== null && /cuda:7/.test(missing), missing ?? 'no error');
 
     // 2) bf16 and fp16 train on the GPU and learn; fp16 reports its loss scale.
     for (const precision of ['bf16', 'fp16'] as const) {
       const { result, steps } = await run({ ...base, maxSteps: 60, precision });
-      const first = steps[0]!.loss, last = steps.at(-1)!.loss;
+      const first = steps[0]!.loss,
+        last = steps.at(-1)!.loss;
       const scale = precision === 'fp16' ? `, loss scale ${steps.at(-1)!.lossScale}, ${steps.filter((s) => s.skipped).length} skipped` : '';
-      check(`${precision} training`, result.status === 'COMPLETED' && result.device.startsWith('cuda') && last < first * 0.8 && (precision !== 'fp16' || typeof steps.at(-1)!.lossScale === 'number'),
-        `${result.status} on ${result.device}, loss ${first.toFixed(4)} → ${last.toFixed(4)}${scale}`);
+      check(
+        `${precision} training`,
+        result.status === 'COMPLETED' && result.device.startsWith('cuda') && last < first * 0.8 && (precision !== 'fp16' || typeof steps.at(-1)!.lossScale === 'number'),
+        `${result.status} on ${result.device}, loss ${first.toFixed(4)} → ${last.toFixed(4)}${scale}`,
+      );
     }
 
     // 3) Resume on the GPU: stop at step 10, resume to 20; losses as the uninterrupted run. With
@@ -64,24 +71,39 @@ async function main(): Promise<void> {
     // their backward): shown for information; `deterministic` runs must match within 1e-6.
     for (const precision of ['fp32', 'bf16', 'fp16'] as const) {
       const fast = [await run({ ...base, maxSteps: 20, precision }), await run({ ...base, maxSteps: 20, precision })];
-      const noise = maxRelativeDifference(fast[0]!.steps.map((s) => s.loss), fast[1]!.steps.map((s) => s.loss));
+      const noise = maxRelativeDifference(
+        fast[0]!.steps.map((s) => s.loss),
+        fast[1]!.steps.map((s) => s.loss),
+      );
       const options = { ...base, precision, deterministic: true };
       const whole = await run({ ...options, maxSteps: 20, checkpointDir: join(dir, `whole-${precision}`), checkpointEvery: 10, keepLast: 5 });
       const resumed = await run({ ...options, initFrom: undefined, resumeFrom: join(dir, `whole-${precision}`, 'step-00000010'), maxSteps: 20 });
-      const diff = maxRelativeDifference(whole.steps.slice(10).map((s) => s.loss), resumed.steps.map((s) => s.loss));
-      check(`${precision} resume`, resumed.result.status === 'COMPLETED' && diff <= 1e-6,
-        `deterministic: steps 11-20 max relative loss difference ${diff.toExponential(2)} (bound 1e-6); fused kernels, two uninterrupted runs: ${noise.toExponential(2)}`);
+      const diff = maxRelativeDifference(
+        whole.steps.slice(10).map((s) => s.loss),
+        resumed.steps.map((s) => s.loss),
+      );
+      check(
+        `${precision} resume`,
+        resumed.result.status === 'COMPLETED' && diff <= 1e-6,
+        `deterministic: steps 11-20 max relative loss difference ${diff.toExponential(2)} (bound 1e-6); fused kernels, two uninterrupted runs: ${noise.toExponential(2)}`,
+      );
     }
 
     // 4) Generation on the GPU: the KV cache changes nothing; batched prompts work.
     const trained = await run({ ...base, maxSteps: 40, checkpointDir: join(dir, 'gen') });
     const model = await openModel({ checkpoint: trained.result.lastCheckpoint!, device: 'cuda' });
     try {
-      const prompts = [[1, 2, 3, 4], [5, 6]];
+      const prompts = [
+        [1, 2, 3, 4],
+        [5, 6],
+      ];
       const cached = await model.generate({ prompts, maxNewTokens: 40, temperature: 0 });
       const uncached = await model.generate({ prompts, maxNewTokens: 40, temperature: 0, useCache: false });
-      check('generation cache', JSON.stringify(cached.sequences) === JSON.stringify(uncached.sequences) && cached.sequences.every((s) => s.length === 40),
-        `on ${model.info.device}: ${cached.sequences.map((s) => s.length).join('+')} tokens, identical with and without the KV cache`);
+      check(
+        'generation cache',
+        JSON.stringify(cached.sequences) === JSON.stringify(uncached.sequences) && cached.sequences.every((s) => s.length === 40),
+        `on ${model.info.device}: ${cached.sequences.map((s) => s.length).join('+')} tokens, identical with and without the KV cache`,
+      );
       const sampled = await model.generate({ prompts, maxNewTokens: 20, temperature: 0.8, topK: 20, topP: 0.9, seed: 5 });
       const again = await model.generate({ prompts, maxNewTokens: 20, temperature: 0.8, topK: 20, topP: 0.9, seed: 5 });
       check('seeded sampling', JSON.stringify(sampled.sequences) === JSON.stringify(again.sequences), 'same seed, same tokens');

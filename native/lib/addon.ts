@@ -4,18 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {
-  CreatedModel,
-  Float32Tensor,
-  FinishReason,
-  ModelInfo,
-  NativeOptionDefaults,
-  NativeRuntimeInfo,
-  ScoreResult,
-  TrainBpeResult,
-  TrainingEvent,
-  TrainingResult,
-} from './types.ts';
+import type { CreatedModel, Float32Tensor, FinishReason, ModelInfo, NativeOptionDefaults, NativeRuntimeInfo, ScoreResult, TrainBpeResult, TrainingEvent, TrainingResult } from './types.ts';
 
 /** Plain data crossing the boundary (JSON-like). */
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };

@@ -20,7 +20,9 @@ export function checkModelConfig(name: string, value: unknown): Required<ModelCo
   return config;
 }
 const MODEL_NAMES = new Set(declaredNames(MODEL_OPTIONS));
-const REQUIRED_MODEL_NAMES = keysOn(MODEL_OPTIONS, 'native').filter((key) => MODEL_OPTIONS[key].default === null).map((key) => nativeName(key, MODEL_OPTIONS[key]));
+const REQUIRED_MODEL_NAMES = keysOn(MODEL_OPTIONS, 'native')
+  .filter((key) => MODEL_OPTIONS[key].default === null)
+  .map((key) => nativeName(key, MODEL_OPTIONS[key]));
 
 /** Every LoraTarget, for the check. */
 export const LORA_TARGETS: readonly LoraTarget[] = LORA_OPTIONS.targets.values;

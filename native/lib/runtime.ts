@@ -7,7 +7,6 @@ export function version(): NativeRuntimeInfo {
   return load().version();
 }
 
-
 /**
  * The defaults the C++ side falls back to for options left out, read from its default-constructed
  * option structs: a test compares them with the TypeScript declaration of each option.

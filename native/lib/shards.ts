@@ -93,7 +93,7 @@ export class TokenShardWriter {
       if (this.dtype === 'uint16') bytes.swap16();
       else bytes.swap32();
     }
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.#fd, bytes, off, bytes.length - off);
+    for (let off = 0; off < bytes.length;) off += writeSync(this.#fd, bytes, off, bytes.length - off);
     this.#used = 0;
   }
 

@@ -178,7 +178,7 @@ export function train(options: TrainOptions, callbacks: TrainCallbacks = {}): Tr
   try {
     handle = native.startTraining(plain, onEvent);
   } catch (error) {
-    throw new Error((error as Error).message);
+    throw new Error((error as Error).message, { cause: error });
   }
   const done = crossing(train, async () => {
     const result = await handle.done;

@@ -22,7 +22,9 @@ describe('native addon', () => {
     }
     const script = "import { version } from './native/index.ts'; console.log(JSON.stringify(version().cpuKernels));";
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, EGEN_CPU_KERNELS: 'off' },
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, EGEN_CPU_KERNELS: 'off' },
     });
     expect(child.status, child.stderr).toBe(0);
     expect(JSON.parse(child.stdout.trim().split('\n').pop()!)).toEqual({ causalAttention: false, gelu: false });
@@ -45,24 +47,14 @@ describe('native addon', () => {
   });
 
   it('a wrong argument type gives the exact TypeScript error message', () => {
-    expect(() => matmul({ data: 'nope' as unknown as Float32Array, shape: [1] }, { data: new Float32Array(1), shape: [1] })).toThrow(
-      new TypeError('Expected Float32Array for a.data but received "nope" of type string'),
-    );
-    expect(() => matmul({ data: new Float32Array(1), shape: [1] }, { data: [1] as unknown as Float32Array, shape: [1] })).toThrow(
-      new TypeError('Expected Float32Array for b.data but received array'),
-    );
-    expect(() => matmul(null as unknown as { data: Float32Array; shape: number[] }, { data: new Float32Array(1), shape: [1] })).toThrow(
-      new TypeError('Expected an object { data: Float32Array, shape: number[] } for a but received null'),
-    );
-    expect(() => matmul({ data: new Float32Array(1), shape: [1.5] }, { data: new Float32Array(1), shape: [1] })).toThrow(
-      new TypeError('Expected a non-negative integer for a.shape[0] but received 1.5 of type number'),
-    );
-    expect(() => matmul({ data: new Float32Array(3), shape: [2, 2] }, { data: new Float32Array(1), shape: [1] })).toThrow(
-      new RangeError('Expected a.data to hold 4 elements for shape [2, 2] but it holds 3'),
-    );
+    expect(() => matmul({ data: 'nope' as unknown as Float32Array, shape: [1] }, { data: new Float32Array(1), shape: [1] })).toThrow(new TypeError('Expected Float32Array for a.data but received "nope" of type string'));
+    expect(() => matmul({ data: new Float32Array(1), shape: [1] }, { data: [1] as unknown as Float32Array, shape: [1] })).toThrow(new TypeError('Expected Float32Array for b.data but received array'));
+    expect(() => matmul(null as unknown as { data: Float32Array; shape: number[] }, { data: new Float32Array(1), shape: [1] })).toThrow(new TypeError('Expected an object { data: Float32Array, shape: number[] } for a but received null'));
+    expect(() => matmul({ data: new Float32Array(1), shape: [1.5] }, { data: new Float32Array(1), shape: [1] })).toThrow(new TypeError('Expected a non-negative integer for a.shape[0] but received 1.5 of type number'));
+    expect(() => matmul({ data: new Float32Array(3), shape: [2, 2] }, { data: new Float32Array(1), shape: [1] })).toThrow(new RangeError('Expected a.data to hold 4 elements for shape [2, 2] but it holds 3'));
   });
 
-  it('a libtorch failure rejects with a message naming the operation and keeps the caller\'s stack', async () => {
+  it("a libtorch failure rejects with a message naming the operation and keeps the caller's stack", async () => {
     const error = await matmul({ data: new Float32Array(2), shape: [1, 2] }, { data: new Float32Array(3), shape: [3, 1] }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe('matmul: mat1 and mat2 shapes cannot be multiplied (1x2 and 3x1)');

@@ -18,7 +18,8 @@ describe('LoRA', () => {
       { onProgress: (e) => events.push(e) },
     ).done;
     expect(result.status).toBe('COMPLETED');
-    const C = TINY.nEmbd, r = 4;
+    const C = TINY.nEmbd,
+      r = 4;
     const perBlock = r * (C + 3 * C) + r * (C + C) + r * (C + 4 * C) + r * (4 * C + C);
     const start = events[0] as StartEvent;
     expect(start.trainableParameters).toBe(TINY.nLayer * perBlock);
@@ -44,7 +45,10 @@ describe('LoRA', () => {
     const plain = await openModel({ checkpoint: merged.path });
     expect(adapted.info.lora).toMatchObject({ rank: 4, alpha: 8 });
     expect(plain.info.lora).toBeNull();
-    const prompts = [[1, 2, 3, 4], [9, 8]];
+    const prompts = [
+      [1, 2, 3, 4],
+      [9, 8],
+    ];
     const a = await adapted.generate({ prompts, maxNewTokens: 8, temperature: 0, threads: 1 });
     const b = await plain.generate({ prompts, maxNewTokens: 8, temperature: 0, threads: 1 });
     expect(b.sequences).toEqual(a.sequences);
@@ -64,7 +68,8 @@ describe('resizeEmbeddings', () => {
     const before = readSafetensors(join(path, 'model.safetensors')).get('transformer.wte.weight')!;
     const after = readSafetensors(join(grown.path, 'model.safetensors')).get('transformer.wte.weight')!;
     expect(after.shape).toEqual([68, TINY.nEmbd]);
-    const old = before.data as Float32Array, now = after.data as Float32Array;
+    const old = before.data as Float32Array,
+      now = after.data as Float32Array;
     expect(now.subarray(0, old.length)).toEqual(old);
     for (let c = 0; c < TINY.nEmbd; c++) {
       let mean = 0;

@@ -19,13 +19,9 @@ describe('native option parsers', () => {
 
   it('refuse unknown keys of createModel, resizeEmbeddings, mergeLora, inspectGradients and openModel', async () => {
     await expect(addon.createModel({ model: { ...TINY }, outputDir: '/tmp/egen-never', sed: 1 })).rejects.toThrow('createModel: Unknown createModel option "sed"');
-    await expect(addon.resizeEmbeddings({ checkpoint: '/nonexistent', vocabSize: 70, outputDir: '/tmp/egen-never', extra: true })).rejects.toThrow(
-      'resizeEmbeddings: Unknown resizeEmbeddings option "extra"',
-    );
+    await expect(addon.resizeEmbeddings({ checkpoint: '/nonexistent', vocabSize: 70, outputDir: '/tmp/egen-never', extra: true })).rejects.toThrow('resizeEmbeddings: Unknown resizeEmbeddings option "extra"');
     await expect(addon.mergeLora({ checkpoint: '/nonexistent', output: '/tmp/egen-never' })).rejects.toThrow('mergeLora: Unknown mergeLora option "output"');
-    await expect(addon.inspectGradients({ checkpoint: '/nonexistent', inputs: [[1]], targets: [[1]], outputPath: '/tmp/x', thread: 1 })).rejects.toThrow(
-      'inspectGradients: Unknown inspectGradients option "thread"',
-    );
+    await expect(addon.inspectGradients({ checkpoint: '/nonexistent', inputs: [[1]], targets: [[1]], outputPath: '/tmp/x', thread: 1 })).rejects.toThrow('inspectGradients: Unknown inspectGradients option "thread"');
     await expect(addon.openModel({ checkpoint: '/nonexistent', devices: 'cpu' })).rejects.toThrow('openModel: Unknown openModel option "devices"');
   });
 

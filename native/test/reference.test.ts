@@ -39,20 +39,38 @@ describe('native GPT vs PyTorch', () => {
     const steps: StepReport[] = [];
     const result = await train(
       {
-        initFrom: checkpoint, trainShards: [shard], sampling: 'sequential', batchSize: 4, maxSteps: 10, threads,
-        learningRate: schedule.lr, minLearningRate: schedule.minLr, warmupSteps: schedule.warmup, lrDecaySteps: schedule.decaySteps,
-        lrDecay: 'cosine', weightDecay: schedule.weightDecay, beta1: schedule.beta1, beta2: schedule.beta2, eps: schedule.eps, gradClip: schedule.gradClip,
+        initFrom: checkpoint,
+        trainShards: [shard],
+        sampling: 'sequential',
+        batchSize: 4,
+        maxSteps: 10,
+        threads,
+        learningRate: schedule.lr,
+        minLearningRate: schedule.minLr,
+        warmupSteps: schedule.warmup,
+        lrDecaySteps: schedule.decaySteps,
+        lrDecay: 'cosine',
+        weightDecay: schedule.weightDecay,
+        beta1: schedule.beta1,
+        beta2: schedule.beta2,
+        eps: schedule.eps,
+        gradClip: schedule.gradClip,
       },
       { onProgress: (e) => e.type === 'step' && steps.push(e) },
     ).done;
     expect(result.status).toBe('COMPLETED');
 
     const ref = runReference<ReferenceResult>('gpt_reference.py', {
-      checkpoint, inspect: `${dir}/inspect.safetensors`, inputs, targets, shard, threads,
+      checkpoint,
+      inspect: `${dir}/inspect.safetensors`,
+      inputs,
+      targets,
+      shard,
+      threads,
       train: { ...schedule, steps: 10, batchSize: 4 },
     });
     console.log(`max |Δ| logits ${ref.maxLogitDiff.toExponential(2)}, loss ${ref.lossDiff.toExponential(2)}, gradients ${ref.maxGradDiff.toExponential(2)} over ${ref.gradCount} tensors`);
-    expect(ref.gradCount).toBe(4 + 2 * 12);  // wte, wpe, ln_f weight and bias, 12 per block
+    expect(ref.gradCount).toBe(4 + 2 * 12); // wte, wpe, ln_f weight and bias, 12 per block
     expect(ref.maxLogitDiff).toBeLessThanOrEqual(1e-5);
     expect(ref.lossDiff).toBeLessThanOrEqual(1e-5);
     expect(ref.maxGradDiff).toBeLessThanOrEqual(1e-5);

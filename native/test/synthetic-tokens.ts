@@ -7,7 +7,7 @@ export function syntheticTokens(count: number, vocabSize: number, seed = 1): Uin
   const out = new Uint16Array(count);
   for (let i = 0; i < count; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = (state >>> 28) < 3 ? (state >>> 8) % vocabSize : (i * 7 + Math.floor(i / 5)) % vocabSize;
+    out[i] = state >>> 28 < 3 ? (state >>> 8) % vocabSize : (i * 7 + Math.floor(i / 5)) % vocabSize;
   }
   return out;
 }

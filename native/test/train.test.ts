@@ -19,7 +19,7 @@ function collect(options: TrainOptions, hook?: (r: StepReport) => boolean | void
 
 describe('train()', () => {
   it('reports every step with all metrics while the event loop keeps running', async () => {
-    version();  // load the addon (and libtorch) first: dlopen itself takes a while
+    version(); // load the addon (and libtorch) first: dlopen itself takes a while
     let ticks = 0;
     let last = performance.now();
     let longestGap = 0;
@@ -47,25 +47,28 @@ describe('train()', () => {
     // the timer fired throughout: the loop was never blocked for long
     console.log(`training took ${elapsed.toFixed(0)} ms; the 5 ms timer fired ${ticks} times, longest gap ${longestGap.toFixed(0)} ms`);
     expect(ticks).toBeGreaterThan(20);
-    expect(longestGap).toBeLessThan(elapsed / 3);  // a blocked loop would show one gap as long as the run
+    expect(longestGap).toBeLessThan(elapsed / 3); // a blocked loop would show one gap as long as the run
   });
 
   it('pauses at a step boundary, resumes, and cancel() returns the last state', async () => {
-    let handle: ReturnType<typeof train>;
     const events: TrainingEvent[] = [];
     let pausedAt = -1;
-    handle = train({ ...base, maxSteps: 1_000_000 }, {
-      onProgress: (e) => {
-        events.push(e);
-        if (e.type === 'step' && e.step === 3) handle.pause();
-        if (e.type === 'status' && e.status === 'PAUSED') pausedAt = e.step;
+    // The callbacks run on later event-loop turns, after `handle` is assigned.
+    const handle = train(
+      { ...base, maxSteps: 1_000_000 },
+      {
+        onProgress: (e) => {
+          events.push(e);
+          if (e.type === 'step' && e.step === 3) handle.pause();
+          if (e.type === 'status' && e.status === 'PAUSED') pausedAt = e.step;
+        },
       },
-    });
+    );
     while (pausedAt < 0) await new Promise((r) => setTimeout(r, 5));
     expect(handle.status).toBe('PAUSED');
     const countWhilePaused = events.length;
     await new Promise((r) => setTimeout(r, 150));
-    expect(events.length).toBe(countWhilePaused);  // nothing happens while paused
+    expect(events.length).toBe(countWhilePaused); // nothing happens while paused
     // the pause lands at the first step boundary after the request (steps run ahead of delivery)
     const lastStep = events.filter((e): e is StepReport => e.type === 'step').at(-1)!.step;
     expect(pausedAt).toBeGreaterThanOrEqual(3);
@@ -188,7 +191,14 @@ describe('train()', () => {
   it('rejects done with the error of a throwing or asynchronous callback', async () => {
     const asyncHook = train({ ...base, maxSteps: 50 }, { onStep: (async () => false) as never });
     await expect(asyncHook.done).rejects.toThrow('Expected callbacks.onStep to return a boolean synchronously but it returned a promise');
-    const throwing = train({ ...base, maxSteps: 50 }, { onProgress: (e) => { if (e.type === 'step') throw new Error('boom'); } });
+    const throwing = train(
+      { ...base, maxSteps: 50 },
+      {
+        onProgress: (e) => {
+          if (e.type === 'step') throw new Error('boom');
+        },
+      },
+    );
     await expect(throwing.done).rejects.toThrow('boom');
     expect(throwing.status).toBe('CANCELLED');
   });
@@ -217,7 +227,7 @@ describe('checkpoints', () => {
     const interrupted = [...first.steps(), ...second.steps()];
     expect(interrupted.map((s) => s.step)).toEqual(full.steps().map((s) => s.step));
     interrupted.forEach((s, i) => {
-      expect(s.loss).toBe(full.steps()[i]!.loss);  // bitwise
+      expect(s.loss).toBe(full.steps()[i]!.loss); // bitwise
       expect(s.gradNorm).toBe(full.steps()[i]!.gradNorm);
       expect(s.lr).toBe(full.steps()[i]!.lr);
     });
@@ -242,9 +252,7 @@ describe('checkpoints', () => {
     const ckpt = join(dir, 'bad');
     const result = await train({ ...base, maxSteps: 2, checkpointDir: ckpt }).done;
     const last = result.lastCheckpoint!;
-    await expect(train({ ...base, model: { ...TINY, nLayer: 3 }, resumeFrom: last, maxSteps: 4 }).done).rejects.toThrow(
-      `train: resumeFrom checkpoint ${last} was saved with a different model: nLayer (3 here, 2 in the checkpoint)`,
-    );
+    await expect(train({ ...base, model: { ...TINY, nLayer: 3 }, resumeFrom: last, maxSteps: 4 }).done).rejects.toThrow(`train: resumeFrom checkpoint ${last} was saved with a different model: nLayer (3 here, 2 in the checkpoint)`);
     await expect(train({ ...base, model: { ...TINY, nEmbd: 64, nHead: 2 }, initFrom: last, maxSteps: 4 }).done).rejects.toThrow(/nEmbd \(64 here, 32 in the checkpoint\)/);
 
     const optimizer = join(last, 'optimizer.safetensors');

@@ -7,14 +7,10 @@ const shards = ['/nonexistent/train'];
 
 describe('train() option checks', () => {
   it('names the option and the received value', () => {
-    expect(() => train({ model: TINY, trainShards: shards, batchSize: 'x' as unknown as number })).toThrow(
-      new TypeError('Expected a positive integer for options.batchSize but received "x" of type string'),
-    );
+    expect(() => train({ model: TINY, trainShards: shards, batchSize: 'x' as unknown as number })).toThrow(new TypeError('Expected a positive integer for options.batchSize but received "x" of type string'));
     expect(() => train({ model: TINY, trainShards: shards, batchSize: 0 })).toThrow(new RangeError('Expected options.batchSize to be between 1 and 65536 but received 0'));
     expect(() => train({ model: TINY, trainShards: shards, learningRate: -1 })).toThrow(new RangeError('Expected options.learningRate to be in (0, 10000] but received -1'));
-    expect(() => train({ model: TINY, trainShards: shards, precision: 'fp8' as never })).toThrow(
-      new TypeError('Expected one of "fp32", "bf16", "fp16", "auto" for options.precision but received "fp8" of type string'),
-    );
+    expect(() => train({ model: TINY, trainShards: shards, precision: 'fp8' as never })).toThrow(new TypeError('Expected one of "fp32", "bf16", "fp16", "auto" for options.precision but received "fp8" of type string'));
     expect(() => train({ model: TINY, trainShards: [] })).toThrow(new TypeError('Expected a non-empty array of strings for options.trainShards but received array'));
     expect(() => train({ model: TINY, trainShards: shards, device: 'tpu' })).toThrow(/options\.device/);
     expect(() => train({ model: TINY, trainShards: shards, lora: { targets: ['mlp.c_xx' as never] } })).toThrow(/options\.lora\.targets\[0\]/);
@@ -24,9 +20,7 @@ describe('train() option checks', () => {
   });
 
   it('validates every model field', () => {
-    expect(() => train({ model: { ...TINY, nEmbd: 30, nHead: 4 }, trainShards: shards })).toThrow(
-      new RangeError('Expected options.model.nEmbd (30) to be divisible by options.model.nHead (4)'),
-    );
+    expect(() => train({ model: { ...TINY, nEmbd: 30, nHead: 4 }, trainShards: shards })).toThrow(new RangeError('Expected options.model.nEmbd (30) to be divisible by options.model.nHead (4)'));
     expect(() => train({ model: { ...TINY, nLayer: 1.5 }, trainShards: shards })).toThrow(/options\.model\.nLayer/);
     expect(() => train({ model: { ...TINY, dropout: 1 }, trainShards: shards })).toThrow(new RangeError('Expected options.model.dropout to be in [0, 1) but received 1'));
     expect(() => train({ model: { ...TINY, bias: 'yes' as never }, trainShards: shards })).toThrow(/options\.model\.bias/);

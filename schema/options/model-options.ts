@@ -5,7 +5,7 @@
 import { type ApiValues, bool, float, int } from './option-spec.ts';
 
 export const MODEL_OPTIONS = {
-  vocabSize: int({ surface: 'both', label: 'Vocabulary size', unit: 'tokens', default: null, min: 1, max: 1_000_000, description: 'Tokens the embedding table holds (GPT-2\'s BPE has 50257); must exceed every token id in the data.' }),
+  vocabSize: int({ surface: 'both', label: 'Vocabulary size', unit: 'tokens', default: null, min: 1, max: 1_000_000, description: "Tokens the embedding table holds (GPT-2's BPE has 50257); must exceed every token id in the data." }),
   contextLength: int({ surface: 'both', label: 'Context length (tokens)', unit: 'tokens', default: null, min: 1, max: 131_072, description: 'Longest sequence the model attends over (block size, position embeddings).' }),
   layers: int({ surface: 'both', nativeKey: 'nLayer', label: 'Layers', unit: 'blocks', default: null, min: 1, max: 256, description: 'Transformer blocks.' }),
   heads: int({ surface: 'both', nativeKey: 'nHead', label: 'Attention heads', unit: 'heads', default: null, min: 1, max: 256, description: 'Attention heads per block; must divide the embedding width.' }),

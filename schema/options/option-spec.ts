@@ -91,13 +91,19 @@ export const text = <const S extends Omit<StringSpec, 'kind'>>(spec: S): S & { k
 export const list = <const S extends Omit<ListSpec, 'kind'>>(spec: S): S & { kind: 'list' } => ({ kind: 'list', ...spec });
 
 /** The TypeScript type of an option's value. */
-export type OptionValue<S> =
-  S extends { kind: 'int' | 'float'; default: infer D } ? (null extends D ? number | null : number)
-  : S extends { kind: 'bool' } ? boolean
-  : S extends { kind: 'enum'; values: readonly (infer V)[] } ? V
-  : S extends { kind: 'string' } ? string
-  : S extends { kind: 'list'; values: readonly (infer V)[] } ? V[]
-  : never;
+export type OptionValue<S> = S extends { kind: 'int' | 'float'; default: infer D }
+  ? null extends D
+    ? number | null
+    : number
+  : S extends { kind: 'bool' }
+    ? boolean
+    : S extends { kind: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : S extends { kind: 'string' }
+        ? string
+        : S extends { kind: 'list'; values: readonly (infer V)[] }
+          ? V[]
+          : never;
 
 type NotOn<S, Excluded extends OptionSurface> = S extends { surface: Excluded } ? never : S;
 

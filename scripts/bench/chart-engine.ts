@@ -45,11 +45,7 @@ export async function measureChartEngine(browser: Browser): Promise<ChartEngineF
       });
       const started = performance.now();
       const data = w.alignSeries(series, 2000);
-      const plot = new w.uPlot(
-        { width: 1200, height: 400, scales: { x: { time: false } }, series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: `hsl(${i * 18} 70% 50%)`, spanGaps: true }))] },
-        data,
-        document.getElementById('chart')!,
-      );
+      const plot = new w.uPlot({ width: 1200, height: 400, scales: { x: { time: false } }, series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: `hsl(${i * 18} 70% 50%)`, spanGaps: true }))] }, data, document.getElementById('chart')!);
       await frame();
       const renderMs = performance.now() - started;
       // Pan and zoom: each step's redraw is timed (uPlot draws in a microtask after setScale),

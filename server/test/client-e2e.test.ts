@@ -5,7 +5,7 @@
 // and photographed under test-results/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST_DIR, PROJECT_ROOT } from '../src/paths.ts';
 import { launchBrowser, seriousViolations, signIn } from './browser.ts';
@@ -95,7 +95,10 @@ describe('web client end to end in Chromium', () => {
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^(200|300) of /);
     expect(await records.locator('tbody tr.virtual-row').count()).toBeLessThan(60);
     await page.keyboard.press('End');
-    await records.getByRole('cell', { name: /^records\.jsonl, line (1\d\d|2\d\d|3\d\d)$/ }).first().waitFor();
+    await records
+      .getByRole('cell', { name: /^records\.jsonl, line (1\d\d|2\d\d|3\d\d)$/ })
+      .first()
+      .waitFor();
     // The uploaded rows of version 1, with their file and line.
     await page.getByRole('button', { name: 'v1', exact: true }).click();
     await page.getByLabel('Uploaded rows').check();
@@ -266,9 +269,7 @@ describe('web client end to end in Chromium', () => {
       const refreshToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('egen.session') ?? '{}') as { refreshToken?: string }).refreshToken);
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to EGen' }).waitFor();
-      await expect
-        .poll(async () => (await short.graphql('mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }', { r: refreshToken })).errors?.length ?? 0)
-        .toBeGreaterThan(0);
+      await expect.poll(async () => (await short.graphql('mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }', { r: refreshToken })).errors?.length ?? 0).toBeGreaterThan(0);
     } finally {
       await page.close();
       await short.stop();

@@ -5,7 +5,7 @@
 // cannot launch or control runs. The new pages pass axe in both themes and are photographed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { createShakespeareVersion, createTinyModel, isFinished, startRun, TINY_CONFIG, waitForRun } from '../src/training/testing/fixtures.ts';
@@ -131,10 +131,13 @@ describe('training pages end to end in Chromium', () => {
     await page.getByRole('link', { name: 'Evaluate it' }).click();
     await page.getByRole('heading', { name: 'Evaluate a model version' }).waitFor();
     await expect.poll(() => page.getByLabel('Model version', { exact: true }).inputValue(), { timeout: 10_000 }).not.toBe('');
-    await page.getByLabel('length_ratio (plugin)', { exact: true }).check({ timeout: 10_000 }).catch(async (error: unknown) => {
-      console.log('[client-training-e2e] evaluation page:', await page.locator('main').innerText(), JSON.stringify(await t.graphqlAs(dev.token, '{ evaluationMetrics { name plugin } }')));
-      throw error;
-    });
+    await page
+      .getByLabel('length_ratio (plugin)', { exact: true })
+      .check({ timeout: 10_000 })
+      .catch(async (error: unknown) => {
+        console.log('[client-training-e2e] evaluation page:', await page.locator('main').innerText(), JSON.stringify(await t.graphqlAs(dev.token, '{ evaluationMetrics { name plugin } }')));
+        throw error;
+      });
     expect(await page.getByLabel('perplexity', { exact: true }).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Run evaluation' }).click();
     await expect.poll(() => page.getByTestId('evaluation-notice').textContent(), { timeout: 120_000 }).toMatch(/Evaluated tiny bard v1/);
@@ -144,7 +147,11 @@ describe('training pages end to end in Chromium', () => {
     log('evaluated');
 
     // A second, shorter run with another learning rate (through the API), then compare the two.
-    const second = await startRun(t, dev, { datasetVersionId, modelId: (await t.graphqlAs<{ trainingRun: { modelId: string } }>(dev.token, 'query($id: ID!) { trainingRun(id: $id) { modelId } }', { id: runId })).data!.trainingRun.modelId, config: { ...TINY_CONFIG, steps: 60, learningRate: 0.001 } });
+    const second = await startRun(t, dev, {
+      datasetVersionId,
+      modelId: (await t.graphqlAs<{ trainingRun: { modelId: string } }>(dev.token, 'query($id: ID!) { trainingRun(id: $id) { modelId } }', { id: runId })).data!.trainingRun.modelId,
+      config: { ...TINY_CONFIG, steps: 60, learningRate: 0.001 },
+    });
     await waitForRun(t, dev, second.id, isFinished, 120_000);
     await nav.getByRole('link', { name: 'Runs' }).click();
     const runsTable = page.getByRole('table', { name: 'Training runs' });
@@ -207,13 +214,19 @@ describe('training pages end to end in Chromium', () => {
     const modelId = await createTinyModel(t, dev, 'viewer test model');
     const long = await startRun(t, dev, { datasetVersionId, modelId, config: { ...TINY_CONFIG, steps: 100_000 } });
     await page.goto(`${t.httpUrl}/runs`);
-    await page.getByRole('table', { name: 'Training runs' }).getByRole('link', { name: /viewer test model/ }).waitFor();
+    await page
+      .getByRole('table', { name: 'Training runs' })
+      .getByRole('link', { name: /viewer test model/ })
+      .waitFor();
     expect(await page.getByRole('link', { name: 'New run' }).count()).toBe(0);
     await page.goto(`${t.httpUrl}/runs/${long.id}`);
-    await page.getByTestId('run-state').waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
-      console.log('[client-training-e2e] run page:', await page.locator('main').innerText());
-      throw error;
-    });
+    await page
+      .getByTestId('run-state')
+      .waitFor({ timeout: 20_000 })
+      .catch(async (error: unknown) => {
+        console.log('[client-training-e2e] run page:', await page.locator('main').innerText());
+        throw error;
+      });
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 30_000 }).toMatch(/Running|Queued/);
     expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);

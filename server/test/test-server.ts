@@ -58,7 +58,7 @@ export async function startTestServer(engine: Engine, options: StartOptions & { 
   const server = await startServer(config, { printInitialPassword: () => undefined, ...options });
   const httpUrl = `http://127.0.0.1:${server.port}`;
   const graphqlUrl = `${httpUrl}/graphql`;
-  const graphql = async <T,>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
+  const graphql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
     const response = await fetch(graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -67,16 +67,16 @@ export async function startTestServer(engine: Engine, options: StartOptions & { 
     return (await response.json()) as GraphQLResponse<T>;
   };
   const login = async (email: string, password: string): Promise<{ token: string; refreshToken: string; userId: string }> => {
-    const result = await graphql<{ login: { accessToken: string; refreshToken: string; user: { id: string } } }>(
-      'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken user { id } } }',
-      { email, password },
-    );
+    const result = await graphql<{ login: { accessToken: string; refreshToken: string; user: { id: string } } }>('mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken user { id } } }', {
+      email,
+      password,
+    });
     if (!result.data) throw new Error(`login as ${email} failed: ${JSON.stringify(result.errors)}`);
     return { token: result.data.login.accessToken, refreshToken: result.data.login.refreshToken, userId: result.data.login.user.id };
   };
   const adminLogin = await login(TEST_ADMIN.email, TEST_ADMIN.password);
   const admin: TestUser = { id: adminLogin.userId, email: TEST_ADMIN.email, password: TEST_ADMIN.password, role: 'ADMIN', token: adminLogin.token, refreshToken: adminLogin.refreshToken };
-  const graphqlAs = <T,>(token: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => graphql<T>(query, variables, { authorization: `Bearer ${token}` });
+  const graphqlAs = <T>(token: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => graphql<T>(query, variables, { authorization: `Bearer ${token}` });
   let userCount = 0;
   return {
     server,

@@ -89,10 +89,7 @@ async function postGraphQL<T>(query: string, variables: Record<string, unknown>,
 
 /** Signs in; throws an Error with the server's message on failure. */
 export async function signIn(email: string, password: string): Promise<Session> {
-  const result = await postGraphQL<{ login: AuthPayloadJson }>(
-    `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ${PAYLOAD_FIELDS} } }`,
-    { email, password },
-  );
+  const result = await postGraphQL<{ login: AuthPayloadJson }>(`mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ${PAYLOAD_FIELDS} } }`, { email, password });
   if (!result.data) throw new Error(result.errors?.[0]?.message ?? 'Sign-in failed');
   const session = fromPayload(result.data.login);
   set(session);
@@ -105,10 +102,7 @@ export function refresh(): Promise<Session | null> {
   if (!session) return Promise.resolve(null);
   refreshing ??= (async () => {
     try {
-      const result = await postGraphQL<{ refreshSession: AuthPayloadJson }>(
-        `mutation Refresh($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { ${PAYLOAD_FIELDS} } }`,
-        { refreshToken: session.refreshToken },
-      );
+      const result = await postGraphQL<{ refreshSession: AuthPayloadJson }>(`mutation Refresh($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { ${PAYLOAD_FIELDS} } }`, { refreshToken: session.refreshToken });
       if (!result.data) {
         set(null);
         return null;

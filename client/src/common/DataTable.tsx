@@ -1,15 +1,6 @@
 // A table with sorting, filtering and pagination (TanStack Table v8), accessible by keyboard:
 // sort buttons in the headers with aria-sort, a labelled filter and labelled paging controls.
-import {
-  flexRender,
-  getCoreRowModel,
-  getFilteredRowModel,
-  getPaginationRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnDef,
-  type SortingState,
-} from '@tanstack/react-table';
+import { flexRender, getCoreRowModel, getFilteredRowModel, getPaginationRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { useId, useState, type ReactElement, type ReactNode } from 'react';
 
 export interface DataTableProps<T> {

@@ -65,14 +65,17 @@ export function VirtualTable<T>({ caption, rows, columns, rowKey, totalRows, row
     if (nearEnd) onNearEnd?.();
   }, [nearEnd, rows.length, onNearEnd]);
 
-  const scrollBy = useCallback((delta: number | 'start' | 'end') => {
-    const element = scroller.current;
-    if (!element) return;
-    const max = Math.max(0, element.scrollHeight - element.clientHeight, rows.length * rowHeight - viewport);
-    const next = delta === 'start' ? 0 : delta === 'end' ? max : Math.min(max, Math.max(0, element.scrollTop + delta));
-    element.scrollTop = next;
-    setScrollTop(next);
-  }, [rows.length, rowHeight, viewport]);
+  const scrollBy = useCallback(
+    (delta: number | 'start' | 'end') => {
+      const element = scroller.current;
+      if (!element) return;
+      const max = Math.max(0, element.scrollHeight - element.clientHeight, rows.length * rowHeight - viewport);
+      const next = delta === 'start' ? 0 : delta === 'end' ? max : Math.min(max, Math.max(0, element.scrollTop + delta));
+      element.scrollTop = next;
+      setScrollTop(next);
+    },
+    [rows.length, rowHeight, viewport],
+  );
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
     const page = Math.max(rowHeight, viewport - rowHeight);
     const moves: Record<string, number | 'start' | 'end'> = { ArrowDown: rowHeight, ArrowUp: -rowHeight, PageDown: page, PageUp: -page, Home: 'start', End: 'end' };

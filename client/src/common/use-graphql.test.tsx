@@ -97,12 +97,13 @@ describe('useAllPages', () => {
 
   it('drops the result of a load that new variables superseded', async () => {
     const pending: Array<{ key: string; page: ReturnType<typeof deferred<ConnectionPage<string>>> }> = [];
-    const { result, rerender } = renderHook(({ key }: { key: string }) =>
-      useAllPages<string>(() => {
-        const page = deferred<ConnectionPage<string>>();
-        pending.push({ key, page });
-        return page.promise;
-      }, key),
+    const { result, rerender } = renderHook(
+      ({ key }: { key: string }) =>
+        useAllPages<string>(() => {
+          const page = deferred<ConnectionPage<string>>();
+          pending.push({ key, page });
+          return page.promise;
+        }, key),
       { initialProps: { key: 'COMPLETED' } },
     );
     await waitFor(() => expect(pending).toHaveLength(1));

@@ -19,6 +19,8 @@ export function useQuery<T, V extends AnyVariables = AnyVariables>(document: Typ
   useEffect(() => {
     if (options.pause) return;
     let alive = true;
+    // The last answer stays on screen while the next one loads, so only the flag changes here.
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- marks the request this effect starts
     setState((s) => ({ ...s, loading: true }));
     void graphqlClient
       .query(document, JSON.parse(key) as V)
@@ -127,6 +129,7 @@ export function useAllPages<N>(fetchPage: FetchPage<N>, key: string, options: Co
   useEffect(() => {
     if (pause) return;
     const controller = new AbortController();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- marks the load this effect starts; the last complete list stays shown
     setState((s) => ({ ...s, loading: true }));
     fetchAllPages((after, first) => latestFetchPage.current(after, first), { cap, signal: controller.signal }).then(
       (list) => {
@@ -148,12 +151,7 @@ export function useAllPages<N>(fetchPage: FetchPage<N>, key: string, options: Co
  * `variables`, and `pick` finds the connection in its data (it may be nested, e.g. a model's
  * versions).
  */
-export function useConnection<T, V extends object, N>(
-  document: TypedDocumentNode<T, V & PageVariables>,
-  variables: V,
-  pick: (data: T) => ConnectionPage<N>,
-  options: ConnectionOptions = {},
-): ConnectionState<N> {
+export function useConnection<T, V extends object, N>(document: TypedDocumentNode<T, V & PageVariables>, variables: V, pick: (data: T) => ConnectionPage<N>, options: ConnectionOptions = {}): ConnectionState<N> {
   // The document and the variables, hashed as urql keys its operations.
   const key = String(createRequest(document, { ...variables, first: CONNECTION_PAGE_SIZE, after: null }).key);
   const fetchPage: FetchPage<N> = async (after, first) => {

@@ -15,7 +15,10 @@ describe('PipelineEditor', () => {
   it('adds, orders, configures and removes steps (a plugin too), then runs the pipeline', async () => {
     const onCreated = vi.fn();
     render(<PipelineEditor versionId="v1" versionNumber={1} onCreated={onCreated} />);
-    const steps = (): string[] => within(screen.getAllByRole('list')[0]!).getAllByRole('listitem').map((li) => li.querySelector('strong')!.textContent ?? '');
+    const steps = (): string[] =>
+      within(screen.getAllByRole('list')[0]!)
+        .getAllByRole('listitem')
+        .map((li) => li.querySelector('strong')!.textContent ?? '');
     expect(steps()).toEqual(['1. Unicode normalization', '2. Collapse white space']);
     fireEvent.change(screen.getByLabelText('Step to add'), { target: { value: 'lengthFilter' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add step' }));

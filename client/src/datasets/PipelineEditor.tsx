@@ -251,9 +251,7 @@ export function PipelineEditor({ versionId, versionNumber, onCreated }: Pipeline
           Add step
         </button>
       </div>
-      {(plugins.data?.pipelinePlugins.problems.length ?? 0) > 0 && (
-        <p className="error-text">Plugins that failed to load: {plugins.data!.pipelinePlugins.problems.map((p) => `${p.file} (${p.error})`).join('; ')}</p>
-      )}
+      {(plugins.data?.pipelinePlugins.problems.length ?? 0) > 0 && <p className="error-text">Plugins that failed to load: {plugins.data!.pipelinePlugins.problems.map((p) => `${p.file} (${p.error})`).join('; ')}</p>}
       <div className="inline-form">
         <label htmlFor={vocabId}>New tokenizer vocabulary size (empty: reuse the parent's tokenizer)</label>
         <input id={vocabId} className="input" type="number" min={256} value={newVocab} onChange={(e) => setNewVocab(e.target.value)} />

@@ -93,10 +93,7 @@ export function RecordsPreview({ versionId, versionNumber, hasUpload }: { versio
     },
   ];
   const total = loaded.totalCount;
-  const summary =
-    total === null
-      ? 'Loading records…'
-      : `${formatExact(loaded.rows.length)} of ${formatExact(total)} ${source === 'PROCESSED' ? 'records' : 'rows'} loaded${loading ? '; loading more…' : loaded.hasNextPage ? '; scroll for more' : ''}`;
+  const summary = total === null ? 'Loading records…' : `${formatExact(loaded.rows.length)} of ${formatExact(total)} ${source === 'PROCESSED' ? 'records' : 'rows'} loaded${loading ? '; loading more…' : loaded.hasNextPage ? '; scroll for more' : ''}`;
 
   return (
     <section className="panel" aria-labelledby="records-title">

@@ -9,12 +9,7 @@ import { CREATE_DATASET_MUTATION, type CreateDatasetInput } from './documents/cr
 import { sniffFile, type Format, type Sniffed } from './sniff.ts';
 import { UploadAbortedError, uploadFile, type UploadHandle } from './upload.ts';
 
-type UploadState =
-  | { kind: 'idle' }
-  | { kind: 'uploading'; loaded: number; total: number }
-  | { kind: 'done'; uploadId: string; total: number }
-  | { kind: 'cancelled' }
-  | { kind: 'failed'; message: string };
+type UploadState = { kind: 'idle' } | { kind: 'uploading'; loaded: number; total: number } | { kind: 'done'; uploadId: string; total: number } | { kind: 'cancelled' } | { kind: 'failed'; message: string };
 
 export interface UploadDatasetProps {
   onCreated: (datasetId: string) => void;
@@ -193,12 +188,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
                 <legend>Text fields, joined in this order</legend>
                 {columns.map((column) => (
                   <label key={column} className="check">
-                    <input
-                      type="checkbox"
-                      checked={textFields.includes(column)}
-                      onChange={(e) => setTextFields((fields) => (e.target.checked ? [...fields, column] : fields.filter((f) => f !== column)))}
-                    />{' '}
-                    {column}
+                    <input type="checkbox" checked={textFields.includes(column)} onChange={(e) => setTextFields((fields) => (e.target.checked ? [...fields, column] : fields.filter((f) => f !== column)))} /> {column}
                   </label>
                 ))}
               </fieldset>

@@ -14,7 +14,7 @@ function formatBytes(bytes: number): string {
 /** Server, database and native addon health, so a broken client–server link is visible. */
 export function HealthPanel(): ReactElement {
   const { health, error, link, lastTick } = useServerHealth();
-  const status = error ? 'unreachable' : health?.status ?? 'loading';
+  const status = error ? 'unreachable' : (health?.status ?? 'loading');
   return (
     <section className="panel" aria-labelledby="health-title">
       <header className="panel-header">

@@ -35,7 +35,12 @@ export function ComparePage(): ReactElement {
     const started = performance.now();
     // eslint-disable-next-line react-hooks/set-state-in-effect -- other runs or metric: show loading, not the old comparison
     setRuns(null);
-    void Promise.all(key.split(',').filter(Boolean).map((id) => graphqlClient.query(COMPARE_RUN_QUERY, { id, names: [metric], maxPoints: 2000 }).toPromise())).then((results) => {
+    void Promise.all(
+      key
+        .split(',')
+        .filter(Boolean)
+        .map((id) => graphqlClient.query(COMPARE_RUN_QUERY, { id, names: [metric], maxPoints: 2000 }).toPromise()),
+    ).then((results) => {
       if (!alive) return;
       const failed = results.find((r) => r.error);
       setError(failed?.error ? cleanMessage(failed.error.message) : null);

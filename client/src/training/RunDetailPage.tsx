@@ -93,9 +93,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
     () =>
       CHARTS.map((chart) => ({
         ...chart,
-        series: chart.names
-          .filter((name) => metrics[name]?.steps.length)
-          .map((name): Series => ({ label: name, x: metrics[name]!.steps, y: metrics[name]!.values })),
+        series: chart.names.filter((name) => metrics[name]?.steps.length).map((name): Series => ({ label: name, x: metrics[name]!.steps, y: metrics[name]!.values })),
       })),
     [metrics],
   );
@@ -182,8 +180,7 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
             <>
               <dt>Registered</dt>
               <dd>
-                <Link to={`/models/${run.modelId}`}>version {initial.data?.trainingRun.resultVersion?.version ?? ''}</Link> ·{' '}
-                <Link to={`/evaluation?modelVersion=${run.resultVersionId}&datasetVersion=${run.datasetVersionId}`}>Evaluate it</Link>
+                <Link to={`/models/${run.modelId}`}>version {initial.data?.trainingRun.resultVersion?.version ?? ''}</Link> · <Link to={`/evaluation?modelVersion=${run.resultVersionId}&datasetVersion=${run.datasetVersionId}`}>Evaluate it</Link>
               </dd>
             </>
           )}

@@ -49,9 +49,7 @@ export function RunsPage(): ReactElement {
       column.display({
         id: 'select',
         header: () => <span className="sr-only">Compare</span>,
-        cell: (c) => (
-          <input type="checkbox" aria-label={`Compare ${runName(c.row.original)}`} checked={selected.includes(c.row.original.id)} onChange={(e) => toggle(c.row.original.id, e.target.checked)} />
-        ),
+        cell: (c) => <input type="checkbox" aria-label={`Compare ${runName(c.row.original)}`} checked={selected.includes(c.row.original.id)} onChange={(e) => toggle(c.row.original.id, e.target.checked)} />,
       }),
       column.accessor((r) => runName(r), { id: 'run', header: 'Run', cell: (c) => <Link to={`/runs/${c.row.original.id}`}>{c.getValue()}</Link> }),
       column.accessor((r) => statusLabel(r.status), { id: 'status', header: 'Status', cell: (c) => <StatusBadge status={c.row.original.status} /> }),

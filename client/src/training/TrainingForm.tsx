@@ -17,7 +17,6 @@ export interface TrainingFormProps {
   onSubmit: (config: Config) => void | Promise<void>;
 }
 
-
 export function TrainingForm({ initial, busy = false, error, children, renderEstimate, blocked, onSubmit }: TrainingFormProps): ReactElement {
   const base = useId();
   const [form, setForm] = useState<FormState>(() => initial ?? initialForm());

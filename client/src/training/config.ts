@@ -89,7 +89,10 @@ export function validateField(spec: FieldSpec, text: string): string | null {
   if (spec.kind === 'enum') return spec.options!.includes(raw) ? null : `${spec.label} must be one of ${spec.options!.join(', ')}.`;
   if (spec.kind === 'string') return spec.pattern && !spec.pattern.test(raw) ? `${spec.label} must be ${spec.expects}.` : null;
   if (spec.kind === 'list') {
-    const bad = raw.split(',').map((s) => s.trim()).filter((s) => s && !spec.options!.includes(s));
+    const bad = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s && !spec.options!.includes(s));
     return bad.length ? `Unknown target: ${bad.join(', ')}.` : null;
   }
   const n = Number(raw);
@@ -127,7 +130,11 @@ export type Config = { [key: string]: ConfigValue };
 
 function parseValue(spec: FieldSpec, text: string): ConfigValue {
   if (spec.kind === 'int' || spec.kind === 'float') return Number(text);
-  if (spec.kind === 'list') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (spec.kind === 'list')
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return text.trim();
 }
 
@@ -204,7 +211,12 @@ function yamlScalar(text: string): unknown {
   if (t === '{}') return {};
   if (t === 'null' || t === '~' || t === '') return null;
   if (t === 'true' || t === 'false') return t === 'true';
-  if (/^\[.*\]$/.test(t)) return t.slice(1, -1).split(',').map((s) => s.trim().replace(/^["']|["']$/g, '')).filter(Boolean);
+  if (/^\[.*\]$/.test(t))
+    return t
+      .slice(1, -1)
+      .split(',')
+      .map((s) => s.trim().replace(/^["']|["']$/g, ''))
+      .filter(Boolean);
   if (/^["'].*["']$/.test(t)) return t.slice(1, -1);
   if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
   return t;

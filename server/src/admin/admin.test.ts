@@ -77,7 +77,9 @@ describe.each(ENGINES)('admin operations on %s', (engine) => {
     const query = `query($filter: ApiKeyFilter, $first: Int, $after: String) {
       apiKeys(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name createdAt revokedAt owner { email } } } }
     }`;
-    type Page = { apiKeys: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { id: string; name: string; createdAt: string; revokedAt: string | null; owner: { email: string } } }> } };
+    type Page = {
+      apiKeys: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { id: string; name: string; createdAt: string; revokedAt: string | null; owner: { email: string } } }> };
+    };
     const page = async (filter: Record<string, unknown>, first: number, after?: string | null): Promise<Page['apiKeys']> => {
       const result = await t.graphqlAs<Page>(t.admin.token, query, { filter, first, after });
       expect(result.errors).toBeUndefined();

@@ -71,9 +71,16 @@ export class UserAdminService {
   async setDisabled(actor: Principal, id: string, disabled: boolean, origin: RequestOrigin | null): Promise<User> {
     const me = requireUser(actor);
     if (me.id === id && disabled) throw new ForbiddenError('Admins cannot disable their own account');
-    return this.change(actor, id, disabled ? 'user.disabled' : 'user.enabled', origin, (user) => {
-      user.disabledAt = disabled ? (user.disabledAt ?? new Date()) : null;
-    }, disabled ? 'disabled' : null);
+    return this.change(
+      actor,
+      id,
+      disabled ? 'user.disabled' : 'user.enabled',
+      origin,
+      (user) => {
+        user.disabledAt = disabled ? (user.disabledAt ?? new Date()) : null;
+      },
+      disabled ? 'disabled' : null,
+    );
   }
 
   /** Sets a new password (generated when none is given, then returned once) and ends all sessions. */
@@ -81,9 +88,16 @@ export class UserAdminService {
     const password = newPassword ?? generatePassword();
     assertPasswordPolicy(password, 'newPassword');
     const passwordHash = await hashPassword(password);
-    const user = await this.change(actor, id, 'user.password_reset', origin, (u) => {
-      u.passwordHash = passwordHash;
-    }, 'password');
+    const user = await this.change(
+      actor,
+      id,
+      'user.password_reset',
+      origin,
+      (u) => {
+        u.passwordHash = passwordHash;
+      },
+      'password',
+    );
     return { user, temporaryPassword: newPassword ? null : password };
   }
 

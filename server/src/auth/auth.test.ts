@@ -207,7 +207,11 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       expect(after.status).toBe(401);
       expect(after.body.errors?.[0]?.message).toContain('revoked');
       // Creation, revocation and the rejected use are in the audit log.
-      const log = await t.graphqlAs<{ auditLog: { nodes: Array<{ action: string; outcome: string; after: Record<string, unknown> | null }> } }>(t.admin.token, 'query($id: ID!) { auditLog(filter: { targetType: "ApiKey", targetId: $id }) { nodes { action outcome after } } }', { id: apiKey.id });
+      const log = await t.graphqlAs<{ auditLog: { nodes: Array<{ action: string; outcome: string; after: Record<string, unknown> | null }> } }>(
+        t.admin.token,
+        'query($id: ID!) { auditLog(filter: { targetType: "ApiKey", targetId: $id }) { nodes { action outcome after } } }',
+        { id: apiKey.id },
+      );
       expect(log.data!.auditLog.nodes.map((n) => n.action)).toEqual(['auth.api_key_rejected', 'api_key.revoked', 'api_key.created']);
       expect(log.data!.auditLog.nodes[0]).toMatchObject({ outcome: 'FAILURE', after: { reason: 'revoked' } });
       expect(JSON.stringify(log.data)).not.toContain(secret);
@@ -236,7 +240,9 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const key = (await t.graphqlAs<KeyResult>(dev.token, CREATE_KEY, { input: { name: 'shared' } })).data!.createApiKey;
       const byViewer = await t.graphqlAs(viewer.token, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.apiKey.id });
       expect(byViewer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      const listed = await t.graphqlAs<{ apiKeys: { nodes: Array<{ id: string; owner: { email: string } }> } }>(t.admin.token, 'query($owner: ID) { apiKeys(filter: { ownerId: $owner }, first: 100) { nodes { id owner { email } } } }', { owner: dev.id });
+      const listed = await t.graphqlAs<{ apiKeys: { nodes: Array<{ id: string; owner: { email: string } }> } }>(t.admin.token, 'query($owner: ID) { apiKeys(filter: { ownerId: $owner }, first: 100) { nodes { id owner { email } } } }', {
+        owner: dev.id,
+      });
       expect(listed.data!.apiKeys.nodes.map((k) => k.id)).toContain(key.apiKey.id);
       expect(new Set(listed.data!.apiKeys.nodes.map((k) => k.owner.email))).toEqual(new Set([dev.email]));
       const byAdmin = await t.graphqlAs<{ revokeApiKey: { revokedAt: string } }>(t.admin.token, 'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: key.apiKey.id });

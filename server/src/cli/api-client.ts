@@ -149,7 +149,12 @@ export function apiRequest<T>(env: NodeJS.ProcessEnv, urlFlag: string | undefine
 
 /** The same for a target resolved once (e.g. with a --token flag) and reused across requests. */
 export async function apiRequestAs<T>(env: NodeJS.ProcessEnv, target: ApiTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const result = await withSession(env, target, (token) => post<T>(target.url, query, variables, token), (r) => r.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED');
+  const result = await withSession(
+    env,
+    target,
+    (token) => post<T>(target.url, query, variables, token),
+    (r) => r.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED',
+  );
   if (result.errors?.length || !result.data) throw new ApiError(result.errors ?? [{ message: `HTTP ${result.status} without data` }]);
   return result.data;
 }

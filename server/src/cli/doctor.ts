@@ -24,7 +24,7 @@ export const doctorCommand: CliCommand = {
     const native = nativeStatus();
     const location = cachedLibtorchLocation();
     const where = location ? ` from ${location.libDir} (${location.source})` : '';
-    line(native.loaded, 'libtorch', native.loaded ? `${native.libtorchVersion}${where}, addon ${ADDON_PATH}` : native.error ?? 'not loaded');
+    line(native.loaded, 'libtorch', native.loaded ? `${native.libtorchVersion}${where}, addon ${ADDON_PATH}` : (native.error ?? 'not loaded'));
     const cudaDevices = native.devices.filter((d) => d.type === 'cuda');
     io.out(`info  ${'cuda'.padEnd(12)} ${native.cudaAvailable ? cudaDevices.map((d) => `cuda:${d.index} ${d.name} (${(d.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB)`).join(', ') : 'no CUDA device; training runs on the CPU'}`);
 

@@ -5,14 +5,7 @@ import { EGEN_VERSION } from '../system/system.service.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
-  return [
-    'Usage: egen <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
-    '',
-    'Options: --version, --help (also after a command)',
-  ].join('\n');
+  return ['Usage: egen <command> [options]', '', 'Commands:', ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`), '', 'Options: --version, --help (also after a command)'].join('\n');
 }
 
 function findCommand(args: string[]): { command: CliCommand; rest: string[] } | null {

@@ -5,9 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
-export type DatabaseConfig =
-  | { engine: 'sqlite'; path: string }
-  | { engine: 'postgres'; url: string };
+export type DatabaseConfig = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
 
 export interface ServerConfig {
   /** TCP port for HTTP and WebSocket. Defaults to 3000. */
@@ -157,7 +155,11 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EGEN_JWT_SECRET must be at least 32 characters');
 
   const training: NonNullable<ServerConfig['training']> = {};
-  for (const [key, name] of [['concurrency', 'EGEN_RUN_CONCURRENCY'], ['threads', 'EGEN_TRAIN_THREADS'], ['staleAfterMs', 'EGEN_RUN_STALE_MS']] as const) {
+  for (const [key, name] of [
+    ['concurrency', 'EGEN_RUN_CONCURRENCY'],
+    ['threads', 'EGEN_TRAIN_THREADS'],
+    ['staleAfterMs', 'EGEN_RUN_STALE_MS'],
+  ] as const) {
     const raw = env[name]?.trim();
     if (!raw) continue;
     const value = Number(raw);

@@ -42,7 +42,12 @@ export class DatasetQueries {
     });
     const ids = found.nodes.map((d) => d.id);
     const versions = ids.length ? await this.dataSource.getRepository(DatasetVersion).find({ where: { datasetId: In(ids) }, order: { version: 'ASC' } }) : [];
-    const nodes = found.nodes.map((d) => this.toDatasetType(d, versions.filter((v) => v.datasetId === d.id)));
+    const nodes = found.nodes.map((d) =>
+      this.toDatasetType(
+        d,
+        versions.filter((v) => v.datasetId === d.id),
+      ),
+    );
     return { ...found, nodes, edges: found.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })) };
   }
 

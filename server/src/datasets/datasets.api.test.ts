@@ -27,7 +27,14 @@ export async function upload(t: TestServer, token: string, filename: string, bod
   return (await response.json()) as { id: string; sha256: string; sizeBytes: number };
 }
 
-type Version = { id: string; sourceSha256: string | null; recordsSha256: string; directory: string; shards: Array<{ split: string; path: string; dtype: string; tokens: number }>; report: Record<string, unknown> & { gate: { passed: boolean; criteria: Array<{ name: string; passed: boolean }> } } } & Record<string, unknown>;
+type Version = {
+  id: string;
+  sourceSha256: string | null;
+  recordsSha256: string;
+  directory: string;
+  shards: Array<{ split: string; path: string; dtype: string; tokens: number }>;
+  report: Record<string, unknown> & { gate: { passed: boolean; criteria: Array<{ name: string; passed: boolean }> } };
+} & Record<string, unknown>;
 
 describe.each(ENGINES)('datasets API on %s', (engine) => {
   let t: TestServer;
@@ -121,7 +128,13 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     const query = `query($filter: DatasetFilter, $orderBy: DatasetOrder, $first: Int, $after: String) {
       datasets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name ownerId createdAt latestVersion { version } } } }
     }`;
-    type Page = { datasets: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { id: string; name: string; ownerId: string | null; createdAt: string; latestVersion: { version: number } | null } }> } };
+    type Page = {
+      datasets: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: Array<{ cursor: string; node: { id: string; name: string; ownerId: string | null; createdAt: string; latestVersion: { version: number } | null } }>;
+      };
+    };
     const all = async (variables: Record<string, unknown>, first: number): Promise<{ totalCount: number; names: string[] }> => {
       const seen: string[] = [];
       let after: string | null = null;
@@ -222,7 +235,7 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(notATokenizer.errors?.[0]?.extensions?.code).toBe('INVALID_DATASET_INPUT');
   });
 
-  it('describes a version\'s shards from its row: reading it opens no shard header', async () => {
+  it("describes a version's shards from its row: reading it opens no shard header", async () => {
     const up = await upload(t, dev.token, 'rowshards.txt', 'one line\n\nanother line\n\na third\n');
     const v1 = (await create({ uploadId: up.id, name: 'row-shards', vocabSize: 300 })).data!.createDataset.versions[0]!;
     const headers = v1.shards.map((s) => s.path.replace(/\.bin$/, '.json'));
@@ -293,7 +306,10 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     const v2 = a.data!.runDatasetPipeline;
     expect(v2).toMatchObject({ version: 2, parentVersionId: v1.id, recordCount: 120, sourceSha256: null });
     expect(v2.pipelineHash).toMatch(/^[0-9a-f]{64}$/);
-    const records = readFileSync(join(v2.directory, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    const records = readFileSync(join(v2.directory, 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string });
     expect(records[0]!.text).toBe('line 0 with caps and café dup!');
     const b = await runIt(pipeline);
     const v3 = b.data!.runDatasetPipeline;
@@ -306,7 +322,9 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     const poisoned = await upload(t, dev.token, 'poison.txt', 'fine\n\nPOISON here\n');
     const v = (await create({ uploadId: poisoned.id, name: 'poison', vocabSize: 300 })).data!.createDataset.versions[0]!;
     const before = readdirSync(join(t.dataDir, 'datasets')).sort();
-    const failed = await runIt({ steps: [{ type: 'plugin', name: 'exclaim' }] }).then(() => t.graphqlAs(dev.token, `mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }`, { input: { versionId: v.id, pipeline: { steps: [{ type: 'plugin', name: 'exclaim' }] } } }));
+    const failed = await runIt({ steps: [{ type: 'plugin', name: 'exclaim' }] }).then(() =>
+      t.graphqlAs(dev.token, `mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }`, { input: { versionId: v.id, pipeline: { steps: [{ type: 'plugin', name: 'exclaim' }] } } }),
+    );
     expect(failed.errors?.[0]?.extensions?.code).toBe('PLUGIN_ERROR');
     expect(failed.errors?.[0]?.message).toBe('plugin "exclaim" (exclaim.ts) failed on record at record 2: poisoned');
     const after = readdirSync(join(t.dataDir, 'datasets')).sort();
@@ -326,12 +344,13 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     const v1 = created.data!.createDataset.versions[0]!;
     type RecordNode = { index: number; text: string | null; split: string | null; fields: Record<string, unknown>; file: string; location: string; line: number | null; truncated: boolean };
     type Page = { datasetRecords: { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: RecordNode }> } };
-    const QUERY = 'query($v: ID!, $source: DatasetRecordSource, $first: Int, $after: String) { datasetRecords(versionId: $v, source: $source, first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { index text split fields file location line truncated } } } }';
+    const QUERY =
+      'query($v: ID!, $source: DatasetRecordSource, $first: Int, $after: String) { datasetRecords(versionId: $v, source: $source, first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { index text split fields file location line truncated } } } }';
     const all = async (token: string, versionId: string, source: string, first: number): Promise<{ nodes: RecordNode[]; pages: number; totalCount: number }> => {
       const nodes: RecordNode[] = [];
       let after: string | null = null;
       let pages = 0;
-      let totalCount = -1;
+      let totalCount: number;
       for (;;) {
         const result: { data?: Page; errors?: unknown } = await t.graphqlAs<Page>(token, QUERY, { v: versionId, source, first, after });
         expect(result.errors).toBeUndefined();
@@ -352,7 +371,10 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(processed).toMatchObject({ pages: 3, totalCount: 250 });
     expect(processed.nodes.map((n) => n.index)).toEqual(Array.from({ length: 250 }, (_, i) => i));
     expect(processed.nodes.map((n) => n.line)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
-    const stored = readFileSync(join(v1.directory, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; split: string });
+    const stored = readFileSync(join(v1.directory, 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; split: string });
     expect(processed.nodes.map((n) => [n.text, n.split])).toEqual(stored.map((r) => [r.text, r.split]));
     expect(processed.nodes[3]).toMatchObject({ file: 'records.jsonl', location: 'line 4', text: 'row 3 first line\nrow 3 second line', truncated: false });
     expect(new Set(processed.nodes.map((n) => n.split))).toEqual(new Set(['train', 'validation']));
@@ -371,7 +393,9 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
     expect(uploaded.nodes[249]!.fields).toEqual({ text: 'row 249 says hello', label: 'L0' });
 
     // a derived version has processed records but no upload of its own
-    const derived = await t.graphqlAs<{ runDatasetPipeline: { id: string } }>(dev.token, 'mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }', { input: { versionId: v1.id, pipeline: { steps: [{ type: 'lowercase' }] } } });
+    const derived = await t.graphqlAs<{ runDatasetPipeline: { id: string } }>(dev.token, 'mutation($input: RunPipelineInput!) { runDatasetPipeline(input: $input) { id } }', {
+      input: { versionId: v1.id, pipeline: { steps: [{ type: 'lowercase' }] } },
+    });
     expect(derived.errors).toBeUndefined();
     const v2 = derived.data!.runDatasetPipeline.id;
     const derivedFirst = await t.graphqlAs<Page>(dev.token, QUERY, { v: v2, first: 2 });
@@ -417,7 +441,9 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
       viewer = await t.createUser('VIEWER');
       other = await t.createUser('DEVELOPER');
       const up = await upload(t, dev.token, 'owned.txt', 'Owned Text\n\nMore Text\n');
-      const created = await t.graphqlAs<{ createDataset: { id: string; versions: Array<{ id: string }> } }>(dev.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id } } }', { input: { uploadId: up.id, name: 'owned', vocabSize: 300 } });
+      const created = await t.graphqlAs<{ createDataset: { id: string; versions: Array<{ id: string }> } }>(dev.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id } } }', {
+        input: { uploadId: up.id, name: 'owned', vocabSize: 300 },
+      });
       expect(created.errors).toBeUndefined();
       owned = { datasetId: created.data!.createDataset.id, versionId: created.data!.createDataset.versions[0]!.id };
     });
@@ -453,8 +479,8 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
       expect(read.data!.dataset).toEqual({ name: 'owned', owner: { email: dev.email } });
     });
 
-    it('a developer uses only their own uploads; an admin anyone\'s', async () => {
-      const mine = await upload(t, dev.token, 'not-yours.txt', 'other people\'s text\n');
+    it("a developer uses only their own uploads; an admin anyone's", async () => {
+      const mine = await upload(t, dev.token, 'not-yours.txt', "other people's text\n");
       const tokenizer = await upload(t, dev.token, 'tokenizer.json', readFileSync(join(t.dataDir, 'datasets', owned.versionId, 'tokenizer.json')));
       const stolen = await t.graphqlAs(other.token, CREATE, { input: { uploadId: mine.id, name: 'stolen' } });
       expect(code(stolen)).toBe('FORBIDDEN');
@@ -492,7 +518,9 @@ describe.each(ENGINES)('datasets API on %s', (engine) => {
 
     it('createDataset, runDatasetPipeline and deleteDataset are in the audit log: who, what, before and after', async () => {
       const up = await upload(t, dev.token, 'audited.txt', 'Audited Text\n\nMore\n');
-      const created = await t.graphqlAs<{ createDataset: { id: string; versions: Array<{ id: string }> } }>(dev.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id } } }', { input: { uploadId: up.id, name: 'audited', vocabSize: 300 } });
+      const created = await t.graphqlAs<{ createDataset: { id: string; versions: Array<{ id: string }> } }>(dev.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id } } }', {
+        input: { uploadId: up.id, name: 'audited', vocabSize: 300 },
+      });
       const datasetId = created.data!.createDataset.id;
       const v1 = created.data!.createDataset.versions[0]!.id;
       const run = await t.graphqlAs<{ runDatasetPipeline: { id: string } }>(dev.token, RUN, { input: { versionId: v1, pipeline: PIPELINE } });

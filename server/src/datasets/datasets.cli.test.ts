@@ -51,7 +51,7 @@ describe.each(ENGINES)('egen datasets on %s', (engine) => {
     expect(out).toContain('Dataset reviews');
     expect(out).toMatch(/Rows:\s+12 \(12 with text/);
     expect(out).toContain('PASS  zero missing values');
-    expect(out).toMatch(/PASS  tokenization error rate < 0.1%/);
+    expect(out).toMatch(/PASS {2}tokenization error rate < 0.1%/);
   });
 
   it('list and show (by name) with the stored session; the owner is shown', async () => {

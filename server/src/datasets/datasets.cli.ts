@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, apiRequestAs, type ApiTarget, resolveTarget, unreachableMessage, withSession } from '../cli/api-client.ts';
-import { type CliCommand, type CliIo, CliUsageError } from '../cli/command.ts';
+import { type CliCommand, CliUsageError } from '../cli/command.ts';
 
 const CONNECTION_FLAGS = ['--url', '--server', '--token'] as const;
 
@@ -62,7 +62,7 @@ async function graphql<T>(env: NodeJS.ProcessEnv, target: ApiTarget, query: stri
     return await apiRequestAs<T>(env, target, query, variables);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    throw new Error(error.errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; '));
+    throw new Error(error.errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; '), { cause: error });
   }
 }
 
@@ -203,7 +203,12 @@ function sendFile(url: string, token: string, path: string, onProgress: (sent: n
 
 /** Uploads a file as the target's user (refreshing a stored session once if it expired). */
 async function uploadFile(env: NodeJS.ProcessEnv, target: ApiTarget, path: string, onProgress: (sent: number, total: number, seconds: number) => void): Promise<UploadResult> {
-  const response = await withSession(env, target, (token) => sendFile(target.url, token, path, onProgress), (r) => r.status === 401);
+  const response = await withSession(
+    env,
+    target,
+    (token) => sendFile(target.url, token, path, onProgress),
+    (r) => r.status === 401,
+  );
   let body: Partial<UploadResult> & { error?: { code?: string; message?: string } };
   try {
     body = JSON.parse(response.text) as typeof body;
@@ -231,11 +236,7 @@ Options:
 
 ${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { positional, flags, set } = parseArgs(
-      args,
-      ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--vocab-size', '--description', ...CONNECTION_FLAGS],
-      ['--skip-bad-rows'],
-    );
+    const { positional, flags, set } = parseArgs(args, ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--vocab-size', '--description', ...CONNECTION_FLAGS], ['--skip-bad-rows']);
     if (positional.length !== 1) throw new CliUsageError('expected exactly one FILE');
     const path = positional[0]!;
     try {
@@ -275,12 +276,7 @@ ${CONNECTION_USAGE}`,
       ...(vocab ? { vocabSize: Number(vocab) } : {}),
       ...(set.has('--skip-bad-rows') ? { badRows: 'SKIP' } : {}),
     };
-    const data = await graphql<{ createDataset: { id: string; name: string; versions: VersionView[] } }>(
-      io.env,
-      conn,
-      `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`,
-      { input },
-    );
+    const data = await graphql<{ createDataset: { id: string; name: string; versions: VersionView[] } }>(io.env, conn, `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id name versions { ${VERSION_FIELDS} } } }`, { input });
     const dataset = data.createDataset;
     const version = dataset.versions[0]!;
     io.out(`Dataset ${dataset.name} (${dataset.id}), version ${version.version} (${version.id})`);
@@ -308,10 +304,25 @@ const listCommand: CliCommand = {
       io.out('No datasets yet; add one with: egen datasets upload FILE');
       return 0;
     }
-    const rows = data.datasets.map((d) => [d.name, d.id, `v${d.latestVersion?.version ?? '-'}`, d.latestVersion?.format ?? '-', String(d.latestVersion?.recordCount ?? 0), String((d.latestVersion?.trainTokens ?? 0) + (d.latestVersion?.validationTokens ?? 0)), d.latestVersion?.gatePassed ? 'PASS' : 'FAIL', d.owner?.email ?? '-']);
+    const rows = data.datasets.map((d) => [
+      d.name,
+      d.id,
+      `v${d.latestVersion?.version ?? '-'}`,
+      d.latestVersion?.format ?? '-',
+      String(d.latestVersion?.recordCount ?? 0),
+      String((d.latestVersion?.trainTokens ?? 0) + (d.latestVersion?.validationTokens ?? 0)),
+      d.latestVersion?.gatePassed ? 'PASS' : 'FAIL',
+      d.owner?.email ?? '-',
+    ]);
     const header = ['NAME', 'ID', 'VERSION', 'FORMAT', 'RECORDS', 'TOKENS', 'GATE', 'OWNER'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    for (const row of [header, ...rows]) io.out(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+    for (const row of [header, ...rows])
+      io.out(
+        row
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
     return 0;
   },
 };

@@ -3,18 +3,7 @@ import { User } from '../auth/auth.types.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { type Connection, PageArgs } from '../graphql/connection.ts';
 import type { PreviewRecord } from './record-pages.ts';
-import {
-  CreateDatasetInput,
-  DatasetConnection,
-  DatasetFilter,
-  DatasetOrder,
-  DatasetRecordConnection,
-  DatasetRecordSourceValue,
-  DatasetType,
-  DatasetVersionType,
-  PipelinePluginsType,
-  RunPipelineInput,
-} from './datasets.types.ts';
+import { CreateDatasetInput, DatasetConnection, DatasetFilter, DatasetOrder, DatasetRecordConnection, DatasetRecordSourceValue, DatasetType, DatasetVersionType, PipelinePluginsType, RunPipelineInput } from './datasets.types.ts';
 
 @Resolver(() => DatasetType)
 export class DatasetsResolver {
@@ -54,7 +43,7 @@ export class DatasetsResolver {
     return { plugins: plugins.map((p) => ({ name: p.name, description: p.description, file: p.file })), problems };
   }
 
-  @Mutation(() => DatasetType, { description: 'Turns your upload (POST /api/uploads; an admin may use anyone\'s) into a dataset you own, with a validated, tokenized version 1' })
+  @Mutation(() => DatasetType, { description: "Turns your upload (POST /api/uploads; an admin may use anyone's) into a dataset you own, with a validated, tokenized version 1" })
   createDataset(@Arg('input', () => CreateDatasetInput) input: CreateDatasetInput, @Ctx() ctx: GraphQLContext): Promise<DatasetType> {
     return ctx.services.datasets.createDataset(ctx.principal, input, ctx.origin);
   }

@@ -229,5 +229,5 @@ export class CreateDatasetInput {
 export class RunPipelineInput {
   @Field(() => ID) versionId!: string;
   @Field(() => GraphQLJSON, { description: '{ "steps": [ { "type": "normalize", "form": "NFC" }, ... ] }' }) pipeline!: unknown;
-  @Field(() => Int, { nullable: true, description: 'Train a new tokenizer of this size; by default the parent version\'s tokenizer is reused' }) vocabSize?: number | null;
+  @Field(() => Int, { nullable: true, description: "Train a new tokenizer of this size; by default the parent version's tokenizer is reused" }) vocabSize?: number | null;
 }

@@ -16,9 +16,7 @@ import { type TokenShardHeader, TokenShardWriter } from '../../../native/index.t
 import { DEFAULT_VOCAB_SIZE, TextTokenizer, trainTokenizer } from './tokenizer.ts';
 import { ReportBuilder, type ValidationReport } from './validation-report.ts';
 
-export type VersionSource =
-  | { kind: 'file'; path: string; read: ReadOptions; mapping: MappingInput }
-  | { kind: 'parent'; recordsPath: string };
+export type VersionSource = { kind: 'file'; path: string; read: ReadOptions; mapping: MappingInput } | { kind: 'parent'; recordsPath: string };
 
 export interface BuildOptions {
   workDir: string;

@@ -56,7 +56,10 @@ describe('pipeline steps', () => {
   });
 
   it('adds the default 10% split when none is declared', async () => {
-    const out = await run(Array.from({ length: 200 }, (_, i) => `t${i}`), []);
+    const out = await run(
+      Array.from({ length: 200 }, (_, i) => `t${i}`),
+      [],
+    );
     const validation = out.filter((r) => r.split === 'validation').length;
     expect(validation).toBeGreaterThan(5);
     expect(validation).toBeLessThan(40);
@@ -93,10 +96,22 @@ export const notAStep = 42;
     writeFileSync(join(pluginDir, 'picky.mjs'), `export const picky = { name: 'picky', apply(record) { if (record.text.includes('bad')) throw new Error('I do not like "bad"'); return record.text === 'drop' ? null : record; } };\n`);
     writeFileSync(join(pluginDir, 'broken.js'), 'export const = ;\n');
     const { plugins, problems } = await loadPlugins(pluginDir);
-    expect(plugins.map((p) => [p.name, p.file]).sort()).toEqual([['picky', 'picky.mjs'], ['shout', 'shout.ts'], ['split-words', 'shout.ts']]);
+    expect(plugins.map((p) => [p.name, p.file]).sort()).toEqual([
+      ['picky', 'picky.mjs'],
+      ['shout', 'shout.ts'],
+      ['split-words', 'shout.ts'],
+    ]);
     expect(problems.map((p) => p.file)).toEqual(['broken.js']);
 
-    const out = await run(['hello world', 'drop', 'a b'], [{ type: 'plugin', name: 'picky' }, { type: 'plugin', name: 'split-words' }, { type: 'plugin', name: 'shout', options: { suffix: '!' } }], plugins);
+    const out = await run(
+      ['hello world', 'drop', 'a b'],
+      [
+        { type: 'plugin', name: 'picky' },
+        { type: 'plugin', name: 'split-words' },
+        { type: 'plugin', name: 'shout', options: { suffix: '!' } },
+      ],
+      plugins,
+    );
     expect(textsOf(out)).toEqual(['HELLO!', 'WORLD!', 'A!', 'B!']);
 
     await expect(run(['fine', 'this is bad'], [{ type: 'plugin', name: 'picky' }], plugins)).rejects.toThrow('plugin "picky" (picky.mjs) failed on record at line 2: I do not like "bad"');

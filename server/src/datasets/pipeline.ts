@@ -106,7 +106,9 @@ export function canonicalJson(value: unknown): string {
 export function pipelineHash(pipeline: Pipeline, plugins: readonly LoadedPlugin[]): string {
   const used = pipeline.steps.filter((s): s is Extract<PipelineStep, { type: 'plugin' }> => s.type === 'plugin').map((s) => s.name);
   const sources = Object.fromEntries(plugins.filter((p) => used.includes(p.name)).map((p) => [p.name, p.sourceSha256]));
-  return createHash('sha256').update(canonicalJson({ steps: pipeline.steps, plugins: sources })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ steps: pipeline.steps, plugins: sources }))
+    .digest('hex');
 }
 
 /** mulberry32: small, fast, seeded; [0, 1). */
@@ -150,8 +152,10 @@ function augment(text: string, step: Extract<PipelineStep, { type: 'augment' }>,
       if (/\s/.test(chars[i]!) || random() >= step.charNoise) continue;
       const op = Math.floor(random() * 3);
       const letter = NOISE_ALPHABET[Math.floor(random() * NOISE_ALPHABET.length)]!;
-      if (op === 0) chars[i] = letter; // substitute
-      else if (op === 1) chars[i] = chars[i]! + letter; // insert
+      if (op === 0)
+        chars[i] = letter; // substitute
+      else if (op === 1)
+        chars[i] = chars[i]! + letter; // insert
       else chars[i] = ''; // delete
     }
     out = chars.join('');
@@ -168,7 +172,16 @@ function compileStep(step: PipelineStep, plugins: readonly LoadedPlugin[]): Step
     case 'lowercase':
       return (r) => [{ ...r, text: r.text.toLowerCase() }];
     case 'collapseWhitespace':
-      return (r) => [{ ...r, text: r.text.replace(/[ \t\f\v\u00a0\u2000-\u200a\u3000]+/g, ' ').replace(/ *\r?\n[\s]*\n */g, '\n\n').replace(/ *\n */g, '\n').trim() }];
+      return (r) => [
+        {
+          ...r,
+          text: r.text
+            .replace(/[ \t\f\v\u00a0\u2000-\u200a\u3000]+/g, ' ')
+            .replace(/ *\r?\n[\s]*\n */g, '\n\n')
+            .replace(/ *\n */g, '\n')
+            .trim(),
+        },
+      ];
     case 'stripControl':
       return (r) => [{ ...r, text: r.text.replace(CONTROL, '') }];
     case 'lengthFilter':

@@ -50,7 +50,9 @@ export async function loadPlugins(dir: string): Promise<{ plugins: LoadedPlugin[
   const plugins: LoadedPlugin[] = [];
   const problems: PluginLoadProblem[] = [];
   if (!existsSync(dir)) return { plugins, problems };
-  for (const file of readdirSync(dir).filter((f) => PLUGIN_FILE.test(f) && !f.endsWith('.d.ts')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => PLUGIN_FILE.test(f) && !f.endsWith('.d.ts'))
+    .sort()) {
     const path = join(dir, file);
     const source = readFileSync(path);
     const sourceSha256 = createHash('sha256').update(source).digest('hex');

@@ -77,7 +77,10 @@ print(json.dumps(out))
 `,
       [path],
     );
-    expect(JSON.parse(out)).toEqual([{ text: 'ünïcode', n: [42] }, { text: 'two', f: [1.5] }]);
+    expect(JSON.parse(out)).toEqual([
+      { text: 'ünïcode', n: [42] },
+      { text: 'two', f: [1.5] },
+    ]);
   });
 });
 

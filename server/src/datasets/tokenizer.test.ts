@@ -32,7 +32,10 @@ describe('trainBpe (native)', () => {
     const result = await trainBpe({ files: [corpus], vocabSize: 1000, specialTokens: [...SPECIAL_TOKENS] });
     expect(result.vocab.slice(0, 4)).toEqual([...SPECIAL_TOKENS]);
     expect(result.vocab.length).toBe(4 + 256 + result.merges.length);
-    expect(result.merges).toEqual([['a', 'b'], ['Ġ', 'ab']]);
+    expect(result.merges).toEqual([
+      ['a', 'b'],
+      ['Ġ', 'ab'],
+    ]);
   });
 });
 

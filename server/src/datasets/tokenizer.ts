@@ -16,9 +16,7 @@ export function tokenizerJson(vocab: string[], merges: Array<[string, string]>):
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: vocab
-      .map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }))
-      .filter((t) => specials.has(t.content)),
+    added_tokens: vocab.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })).filter((t) => specials.has(t.content)),
     normalizer: null,
     pre_tokenizer: BYTE_LEVEL,
     post_processor: { ...BYTE_LEVEL, trim_offsets: false },

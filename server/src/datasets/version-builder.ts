@@ -89,11 +89,7 @@ export class VersionBuilder {
       throw new DatasetError('INVALID_DATASET_INPUT', `cannot tell the format of "${upload.filename}" from its name; pass format (${DATASET_FORMATS.join(', ')})`);
     }
     if (input.tokenizerFromVersionId && input.tokenizerUploadId) throw new DatasetError('INVALID_DATASET_INPUT', 'choose either tokenizerFromVersionId or tokenizerUploadId');
-    const tokenizerJson = input.tokenizerFromVersionId
-      ? await this.readTokenizer(input.tokenizerFromVersionId)
-      : input.tokenizerUploadId
-        ? await this.uploads.readTokenizer(actor, input.tokenizerUploadId)
-        : null;
+    const tokenizerJson = input.tokenizerFromVersionId ? await this.readTokenizer(input.tokenizerFromVersionId) : input.tokenizerUploadId ? await this.uploads.readTokenizer(actor, input.tokenizerUploadId) : null;
     this.uploads.reserve(upload.id);
     try {
       const read = {

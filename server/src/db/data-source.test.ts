@@ -14,9 +14,10 @@ describe.each(ENGINES)('database migrations on %s', (engine) => {
     database = await createTestDatabase(engine);
     const first = await openDatabase(database.config);
     expect(first.applied).toEqual(MIGRATIONS.map((m) => new m().name));
-    const tables = engine === 'sqlite'
-      ? await first.dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'instance_settings'`)
-      : await first.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_name = 'instance_settings'`);
+    const tables =
+      engine === 'sqlite'
+        ? await first.dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'instance_settings'`)
+        : await first.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_name = 'instance_settings'`);
     expect(tables).toHaveLength(1);
     await first.dataSource.query(`INSERT INTO instance_settings (key, value, updated_at) VALUES ('probe', 'kept', 'now')`);
     await first.dataSource.destroy();

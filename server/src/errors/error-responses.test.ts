@@ -17,8 +17,20 @@ describe('error mapping', () => {
     expect(format(new UnauthenticatedError('no')).formatted.extensions).toEqual({ code: 'UNAUTHENTICATED' });
     expect(format(new ForbiddenError('no')).formatted.extensions).toEqual({ code: 'FORBIDDEN' });
     expect(format(new ConflictError('dup', { field: 'input.name' })).formatted.extensions).toEqual({ code: 'CONFLICT', field: 'input.name' });
-    const validation = format(new ValidationError([{ field: 'input.a', message: 'bad' }, { field: 'input.b', message: 'worse' }])).formatted;
-    expect(validation.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.a', fieldErrors: [{ field: 'input.a', message: 'bad' }, { field: 'input.b', message: 'worse' }] });
+    const validation = format(
+      new ValidationError([
+        { field: 'input.a', message: 'bad' },
+        { field: 'input.b', message: 'worse' },
+      ]),
+    ).formatted;
+    expect(validation.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.a',
+      fieldErrors: [
+        { field: 'input.a', message: 'bad' },
+        { field: 'input.b', message: 'worse' },
+      ],
+    });
   });
 
   it('anything else is INTERNAL, without message or stack, and is handed to the logger', () => {
@@ -29,7 +41,7 @@ describe('error mapping', () => {
     expect(internal).toHaveLength(1);
   });
 
-  it('a domain\'s own codes (DatasetError) pass with their details; a plain GraphQLError with an unknown code does not', () => {
+  it("a domain's own codes (DatasetError) pass with their details; a plain GraphQLError with an unknown code does not", () => {
     const datasetError = new DatasetError('INVALID_DATASET_FILE', 'line 2: not valid JSON', 'line 2');
     expect(format(datasetError).formatted).toEqual({ message: 'line 2: not valid JSON', path: ['x'], extensions: { code: 'INVALID_DATASET_FILE', location: 'line 2' } });
     expect(format(new DatasetError('DATASET_NOT_FOUND', 'no dataset with id d1')).formatted).toEqual({ message: 'no dataset with id d1', path: ['x'], extensions: { code: 'DATASET_NOT_FOUND' } });
@@ -59,7 +71,11 @@ describe('error mapping', () => {
 
   it('a domain error as a REST response: status of its code, details in the body, a challenge for 401', () => {
     expect(toHttpErrorResponse(new UnauthenticatedError('Sign in first'), 'r1')).toEqual({ status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { error: { code: 'UNAUTHENTICATED', message: 'Sign in first' }, requestId: 'r1' } });
-    expect(toHttpErrorResponse(new DatasetError('UPLOAD_TOO_LARGE', 'upload exceeds the limit of 10 bytes'), 'r2')).toEqual({ status: 413, headers: {}, body: { error: { code: 'UPLOAD_TOO_LARGE', message: 'upload exceeds the limit of 10 bytes' }, requestId: 'r2' } });
+    expect(toHttpErrorResponse(new DatasetError('UPLOAD_TOO_LARGE', 'upload exceeds the limit of 10 bytes'), 'r2')).toEqual({
+      status: 413,
+      headers: {},
+      body: { error: { code: 'UPLOAD_TOO_LARGE', message: 'upload exceeds the limit of 10 bytes' }, requestId: 'r2' },
+    });
   });
 });
 

@@ -69,10 +69,7 @@ export class EvaluationService {
 
   async availableMetrics(): Promise<AvailableMetric[]> {
     const { metrics } = await loadMetricPlugins(this.pluginsDir);
-    return [
-      ...Object.entries(BUILTIN_METRICS).map(([name, description]) => ({ name, description, plugin: false, file: null })),
-      ...metrics.map((m) => ({ name: m.name, description: m.description ?? '', plugin: true, file: m.file })),
-    ];
+    return [...Object.entries(BUILTIN_METRICS).map(([name, description]) => ({ name, description, plugin: false, file: null })), ...metrics.map((m) => ({ name: m.name, description: m.description ?? '', plugin: true, file: m.file }))];
   }
 
   async get(id: string): Promise<Evaluation> {
@@ -107,7 +104,11 @@ export class EvaluationService {
     const maxExamples = options.maxExamples ?? 32;
     const maxNewTokens = options.maxNewTokens ?? 32;
     const maxWindows = options.maxWindows ?? 8;
-    for (const [field, value, max] of [['maxExamples', maxExamples, 10_000], ['maxNewTokens', maxNewTokens, 4096], ['maxWindows', maxWindows, 10_000]] as const) {
+    for (const [field, value, max] of [
+      ['maxExamples', maxExamples, 10_000],
+      ['maxNewTokens', maxNewTokens, 4096],
+      ['maxWindows', maxWindows, 10_000],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1 || value > max) errors.push({ field: `options.${field}`, message: `must be an integer from 1 to ${max}` });
     }
     if (errors.length) throw new ValidationError(errors);
@@ -169,13 +170,7 @@ export class EvaluationService {
     return evaluation;
   }
 
-  private async generationMetric(
-    name: string,
-    predictions: string[],
-    references: string[],
-    labels: { accuracy: number; macroF1: number },
-    plugins: Map<string, { metric(p: string[], r: string[]): number | Promise<number> }>,
-  ): Promise<number> {
+  private async generationMetric(name: string, predictions: string[], references: string[], labels: { accuracy: number; macroF1: number }, plugins: Map<string, { metric(p: string[], r: string[]): number | Promise<number> }>): Promise<number> {
     switch (name) {
       case 'bleu':
         return corpusBleu(predictions, [references]).score;

@@ -33,7 +33,9 @@ export async function loadMetricPlugins(dir: string): Promise<{ metrics: LoadedM
   const metrics: LoadedMetricPlugin[] = [];
   const problems: Array<{ file: string; error: string }> = [];
   if (!existsSync(dir)) return { metrics, problems };
-  for (const file of readdirSync(dir).filter((f) => PLUGIN_FILE.test(f) && !f.endsWith('.d.ts')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => PLUGIN_FILE.test(f) && !f.endsWith('.d.ts'))
+    .sort()) {
     const path = join(dir, file);
     const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
     try {

@@ -145,7 +145,11 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(qb: Sel
     const op = direction === SortDirection.ASC ? '>' : '<';
     qb.andWhere(`(${sort} ${op} :cursorValue OR (${sort} = :cursorValue AND ${id} ${op} :cursorId))`, { cursorValue: value, cursorId: afterId });
   }
-  const rows = await qb.orderBy(sort, direction).addOrderBy(id, direction).take(first + 1).getMany();
+  const rows = await qb
+    .orderBy(sort, direction)
+    .addOrderBy(id, direction)
+    .take(first + 1)
+    .getMany();
   const hasNextPage = rows.length > first;
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(options.sortValue(node), node.id), node }));

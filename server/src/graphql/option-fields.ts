@@ -2,7 +2,7 @@
 // table becomes a nullable field of the input class, typed and described from its declaration
 // (what it does, its range and unit, its default), and each declared enum a GraphQL enum whose
 // names are the upper-cased values.
-import { Field, Float, Int, registerEnumType } from 'type-graphql';
+import { Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { documentation, type EnumSpec, inputName, keysOn, type OptionSpec, type OptionTable } from '../../../schema/options/option-spec.ts';
 
 const enums = new Map<string, Record<string, string>>();
@@ -40,13 +40,23 @@ function graphqlType(spec: OptionSpec): NonNullable<Parameters<typeof Field>[0]>
   }
 }
 
+/** The fields of an input: each option's value, or null/absent for its default. */
+export type Given<T> = { -readonly [K in keyof T]?: T[K] | null };
+
 /**
- * Adds a nullable field for every API option of `table` to the input class `target`, in
- * declaration order; call it before the class's @InputType is applied.
+ * A GraphQL input type named `name` with a nullable field for every API option of `table`, typed
+ * and described from its declaration; `addFields` may declare more fields on its prototype.
+ * `T` is the shape of its values (e.g. Given<LoraConfig>).
  */
-export function declareOptionFields(target: abstract new () => object, table: OptionTable): void {
+export function optionInputType<T extends object>(name: string, description: string, table: OptionTable, addFields?: (prototype: object) => void): new () => T {
+  // A fresh class per input type; type-graphql keys its metadata by the class.
+  const InputClass = class {};
+  Object.defineProperty(InputClass, 'name', { value: name });
   for (const key of keysOn(table, 'api')) {
     const spec = table[key]!;
-    Field(graphqlType(spec), { nullable: true, description: documentation(spec) })(target.prototype, inputName(key, spec));
+    Field(graphqlType(spec), { nullable: true, description: documentation(spec) })(InputClass.prototype, inputName(key, spec));
   }
+  addFields?.(InputClass.prototype);
+  InputType(name, { description })(InputClass);
+  return InputClass as new () => T;
 }

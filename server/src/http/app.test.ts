@@ -28,9 +28,7 @@ describe.each(ENGINES)('HTTP and WebSocket API on %s', (engine) => {
   });
 
   it('Query.health reports versions, engine and libtorch', async () => {
-    const result = await t.graphql<{ health: Record<string, unknown> & { native: Record<string, unknown> } }>(
-      '{ health { status version databaseEngine databaseReachable instanceId native { loaded libtorchVersion devices { type name } } } }',
-    );
+    const result = await t.graphql<{ health: Record<string, unknown> & { native: Record<string, unknown> } }>('{ health { status version databaseEngine databaseReachable instanceId native { loaded libtorchVersion devices { type name } } } }');
     expect(result.errors).toBeUndefined();
     expect(result.data!.health).toMatchObject({ status: 'ok', databaseEngine: engine, databaseReachable: true });
     expect(result.data!.health.native.libtorchVersion).toMatch(/^\d+\.\d+\.\d+/);

@@ -215,10 +215,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // closes with 4401 when its access token expires (the client reconnects with a fresh one).
   // Without a credential the socket is anonymous and may run public operations only (the
   // heartbeat the sign-in page shows); asking for anything else closes it with 4401.
-  const closeFor = (error: DomainError): [number, string] => [
-    error.code === 'FORBIDDEN' ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHORIZED,
-    `${error.code === 'FORBIDDEN' ? 'Forbidden' : 'Unauthorized'}: ${error.message}`.slice(0, 120),
-  ];
+  const closeFor = (error: DomainError): [number, string] => [error.code === 'FORBIDDEN' ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHORIZED, `${error.code === 'FORBIDDEN' ? 'Forbidden' : 'Unauthorized'}: ${error.message}`.slice(0, 120)];
   const authenticateSocket = async (token: string | undefined, close: (code: number, reason: string) => void, origin: RequestOrigin): Promise<Principal | null> => {
     if (!token) return { kind: 'anonymous' };
     try {

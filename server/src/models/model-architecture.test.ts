@@ -29,14 +29,7 @@ describe('model architecture', () => {
   it('names every offending field, including width not divisible by heads', () => {
     expect(fieldErrors(() => resolveArchitecture('tiny', { heads: 3 }))).toEqual([{ field: 'input.architecture.embeddingWidth', message: 'must be divisible by heads (128 is not a multiple of 3)' }]);
     const errors = fieldErrors(() => resolveArchitecture(null, { vocabSize: 0, layers: 2.5, dropout: 1 }));
-    expect(errors.map((e) => e.field)).toEqual([
-      'input.architecture.vocabSize',
-      'input.architecture.contextLength',
-      'input.architecture.layers',
-      'input.architecture.heads',
-      'input.architecture.embeddingWidth',
-      'input.architecture.dropout',
-    ]);
+    expect(errors.map((e) => e.field)).toEqual(['input.architecture.vocabSize', 'input.architecture.contextLength', 'input.architecture.layers', 'input.architecture.heads', 'input.architecture.embeddingWidth', 'input.architecture.dropout']);
     expect(fieldErrors(() => resolveArchitecture('huge', null))[0]).toMatchObject({ field: 'input.preset' });
   });
 

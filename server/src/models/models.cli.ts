@@ -70,14 +70,20 @@ export const modelsCreateCommand: CliCommand = {
       preset: flags.values.get('--preset'),
       description: flags.values.get('--description'),
       tokenizerId: flags.values.get('--tokenizer'),
-      specialTokens: flags.values.get('--special-tokens')?.split(',').map((s) => s.trim()),
+      specialTokens: flags.values
+        .get('--special-tokens')
+        ?.split(',')
+        .map((s) => s.trim()),
       architecture: Object.values(architecture).some((v) => v !== undefined) ? architecture : undefined,
     };
     try {
       const data = await apiRequest<{ createModel: ModelRow }>(io.env, flags.values.get('--url'), `mutation($input: CreateModelInput!) { createModel(input: $input) { ${MODEL_FIELDS} } }`, { input });
       const m = data.createModel;
       if (flags.booleans.has('--json')) io.out(JSON.stringify(m, null, 2));
-      else io.out(`Created model ${m.name} (${m.id}): ${m.architecture.layers} layers, ${m.architecture.heads} heads, width ${m.architecture.embeddingWidth}, context ${m.architecture.contextLength}, vocab ${m.architecture.vocabSize}, ${formatParams(m.architecture.parameterCount)} parameters`);
+      else
+        io.out(
+          `Created model ${m.name} (${m.id}): ${m.architecture.layers} layers, ${m.architecture.heads} heads, width ${m.architecture.embeddingWidth}, context ${m.architecture.contextLength}, vocab ${m.architecture.vocabSize}, ${formatParams(m.architecture.parameterCount)} parameters`,
+        );
       return 0;
     } catch (error) {
       if (error instanceof ApiError) return printApiError(io, 'models create', error);
@@ -113,10 +119,24 @@ export const modelsListCommand: CliCommand = {
         io.out('No models yet. Create one with: egen models create NAME --preset tiny');
         return 0;
       }
-      const rows = nodes.map((m) => [m.name, m.preset ?? 'custom', formatParams(m.architecture.parameterCount), `${m.architecture.layers}/${m.architecture.heads}/${m.architecture.embeddingWidth}`, m.latestVersion ? `v${m.latestVersion.version}` : '-', m.owner?.email ?? '?', m.id]);
+      const rows = nodes.map((m) => [
+        m.name,
+        m.preset ?? 'custom',
+        formatParams(m.architecture.parameterCount),
+        `${m.architecture.layers}/${m.architecture.heads}/${m.architecture.embeddingWidth}`,
+        m.latestVersion ? `v${m.latestVersion.version}` : '-',
+        m.owner?.email ?? '?',
+        m.id,
+      ]);
       const header = ['NAME', 'PRESET', 'PARAMS', 'L/H/W', 'LATEST', 'OWNER', 'ID'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows]) io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+      for (const row of [header, ...rows])
+        io.out(
+          row
+            .map((cell, i) => cell.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+        );
       if (totalCount > nodes.length) io.out(`(${nodes.length} of ${totalCount}; --limit N shows more)`);
       return 0;
     } catch (error) {

@@ -1,13 +1,11 @@
-import { ArgsType, Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { type ModelArchitectureConfig, MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
 import { SortDirection } from '../graphql/connection.ts';
-import { declareOptionFields } from '../graphql/option-fields.ts';
+import { type Given, optionInputType } from '../graphql/option-fields.ts';
 
 /** Architecture fields, derived from their declarations; with a preset each one given overrides the preset. */
-export class ModelArchitectureInput {}
-export interface ModelArchitectureInput extends Partial<{ -readonly [K in keyof ModelArchitectureConfig]: ModelArchitectureConfig[K] | null }> {}
-declareOptionFields(ModelArchitectureInput, MODEL_OPTIONS);
-InputType({ description: 'Architecture fields; with a preset each one given overrides the preset' })(ModelArchitectureInput);
+export const ModelArchitectureInput = optionInputType<Given<ModelArchitectureConfig>>('ModelArchitectureInput', 'Architecture fields; with a preset each one given overrides the preset', MODEL_OPTIONS);
+export type ModelArchitectureInput = InstanceType<typeof ModelArchitectureInput>;
 
 @InputType()
 export class CreateModelInput {

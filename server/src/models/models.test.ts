@@ -99,7 +99,13 @@ describe.each(ENGINES)('models on %s', (engine) => {
       { id: modelId },
     );
     expect(read.data!.model.latestVersion.version).toBe(2);
-    expect(read.data!.model.versions).toEqual({ totalCount: 2, nodes: [{ version: 2, runId: null }, { version: 1, runId: 'run-1' }] });
+    expect(read.data!.model.versions).toEqual({
+      totalCount: 2,
+      nodes: [
+        { version: 2, runId: null },
+        { version: 1, runId: 'run-1' },
+      ],
+    });
     const byRun = await t.graphqlAs<{ modelVersions: { nodes: Array<{ id: string }> } }>(viewer.token, '{ modelVersions(filter: { runId: "run-1" }) { nodes { id } } }');
     expect(byRun.data!.modelVersions.nodes.map((n) => n.id)).toEqual([v1.id]);
     const children = await t.graphqlAs<{ modelVersions: { nodes: Array<{ id: string }> } }>(viewer.token, 'query($p: ID!) { modelVersions(filter: { parentVersionId: $p }) { nodes { id } } }', { p: v1.id });
@@ -109,7 +115,8 @@ describe.each(ENGINES)('models on %s', (engine) => {
   it('lists with filters, sorting and cursors', async () => {
     const owner = await t.createUser('DEVELOPER');
     for (const name of ['zeta', 'alpha', 'mid']) await t.graphqlAs(owner.token, CREATE, { input: { name, preset: 'tiny' } });
-    const query = 'query($filter: ModelFilter, $orderBy: ModelOrder, $first: Int, $after: String) { models(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name owner { email } } } }';
+    const query =
+      'query($filter: ModelFilter, $orderBy: ModelOrder, $first: Int, $after: String) { models(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name owner { email } } } }';
     type Page = { models: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ name: string; owner: { email: string } }> } };
     const byName = (await t.graphqlAs<Page>(viewer.token, query, { filter: { ownerId: owner.id }, orderBy: { field: 'NAME', direction: 'ASC' }, first: 2 })).data!.models;
     expect(byName.totalCount).toBe(3);

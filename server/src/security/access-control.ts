@@ -46,7 +46,9 @@ function guard<TSource>(coordinate: string, rule: AccessRule | undefined, inner:
 
 /** Coordinates ("Type.field") of root fields that have no rule. */
 export function fieldsWithoutRule(schema: GraphQLSchema, rules: Readonly<Record<string, AccessRule>>): string[] {
-  return rootFields(schema).map(({ coordinate }) => coordinate).filter((c) => !(c in rules));
+  return rootFields(schema)
+    .map(({ coordinate }) => coordinate)
+    .filter((c) => !(c in rules));
 }
 
 /** Rules naming a field the schema does not have (stale rules). */

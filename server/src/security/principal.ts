@@ -8,10 +8,7 @@ export interface AuthenticatedUser {
   role: Role;
 }
 
-export type Principal =
-  | { kind: 'anonymous' }
-  | { kind: 'session'; user: AuthenticatedUser; sessionId: string; expiresAt: Date }
-  | { kind: 'apiKey'; user: AuthenticatedUser; apiKeyId: string; expiresAt: Date | null };
+export type Principal = { kind: 'anonymous' } | { kind: 'session'; user: AuthenticatedUser; sessionId: string; expiresAt: Date } | { kind: 'apiKey'; user: AuthenticatedUser; apiKeyId: string; expiresAt: Date | null };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 

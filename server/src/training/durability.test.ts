@@ -67,11 +67,11 @@ describe.each(ENGINES)('durability on %s', (engine) => {
     });
     await waitHealthy(httpUrl, child);
 
-    const graphql = async <T,>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> =>
+    const graphql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> =>
       (await (await fetch(`${httpUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) })).json()) as GraphQLResponse<T>;
     const login = await graphql<{ login: { accessToken: string; user: { id: string } } }>('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }', { e: TEST_ADMIN.email, p: TEST_ADMIN.password });
     const admin: TestUser = { id: login.data!.login.user.id, email: TEST_ADMIN.email, password: TEST_ADMIN.password, role: 'ADMIN', token: login.data!.login.accessToken, refreshToken: '' };
-    const t = { httpUrl, graphql, graphqlAs: <T,>(token: string, query: string, variables?: Record<string, unknown>) => graphql<T>(query, variables, { authorization: `Bearer ${token}` }) } as unknown as TestServer;
+    const t = { httpUrl, graphql, graphqlAs: <T>(token: string, query: string, variables?: Record<string, unknown>) => graphql<T>(query, variables, { authorization: `Bearer ${token}` }) } as unknown as TestServer;
 
     const datasetVersionId = await createShakespeareVersion(t, admin, 24_000, 'durable-slice');
     const modelId = await createTinyModel(t, admin, 'durable-tiny');

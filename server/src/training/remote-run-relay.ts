@@ -77,13 +77,7 @@ export class RemoteRunRelay {
       return;
     }
     const lines = await logs.createQueryBuilder('l').where('l.run_id = :runId AND l.sequence > :after', { runId, after: cursor.logSequence }).orderBy('l.sequence', 'ASC').getMany();
-    const fresh = await dataSource
-      .getRepository(MetricPoint)
-      .createQueryBuilder('p')
-      .where('p.run_id = :runId AND p.time >= :time', { runId, time: cursor.time })
-      .orderBy('p.time', 'ASC')
-      .addOrderBy('p.step', 'ASC')
-      .getMany();
+    const fresh = await dataSource.getRepository(MetricPoint).createQueryBuilder('p').where('p.run_id = :runId AND p.time >= :time', { runId, time: cursor.time }).orderBy('p.time', 'ASC').addOrderBy('p.step', 'ASC').getMany();
     // Claimed by this process's runner while we read: the runner publishes it (and did already).
     if (this.options.isLocal(runId)) {
       this.cursors.delete(runId);

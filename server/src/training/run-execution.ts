@@ -150,10 +150,7 @@ export class RunExecution {
     const from = result.lastCheckpoint ?? run.lastCheckpoint;
     writer.log(RunLogLevel.WARN, `Worker ${ctx.workerId} is stopping: the run goes back to the queue at step ${result.step} and resumes from ${from ?? 'the start (no checkpoint yet)'}`);
     await writer.settled();
-    await this.repo().update(
-      { id: run.id },
-      { status: RunStatus.QUEUED, stage: 'queued', workerId: null, heartbeatAt: null, lastCheckpoint: result.lastCheckpoint ?? run.lastCheckpoint, updatedAt: new Date() },
-    );
+    await this.repo().update({ id: run.id }, { status: RunStatus.QUEUED, stage: 'queued', workerId: null, heartbeatAt: null, lastCheckpoint: result.lastCheckpoint ?? run.lastCheckpoint, updatedAt: new Date() });
     await this.publish();
   }
 
@@ -180,7 +177,14 @@ export class RunExecution {
         const owner = await ctx.users.get(run.ownerId);
         const version = await ctx.models.registerRunVersion(
           { id: owner.id, email: owner.email, role: owner.role },
-          { modelId: run.modelId, checkpointPath: weights, parentVersionId: run.baseVersionId, runId: run.id, datasetVersionId: run.datasetVersionId, notes: `Trained by run ${run.id} (${common.progress}${this.stopReason ? `, ${this.stopReason}` : ''})` },
+          {
+            modelId: run.modelId,
+            checkpointPath: weights,
+            parentVersionId: run.baseVersionId,
+            runId: run.id,
+            datasetVersionId: run.datasetVersionId,
+            notes: `Trained by run ${run.id} (${common.progress}${this.stopReason ? `, ${this.stopReason}` : ''})`,
+          },
         );
         await this.finish({ ...common, status: RunStatus.COMPLETED, resultVersionId: version.id, stopReason: this.stopReason }, [
           RunLogLevel.INFO,

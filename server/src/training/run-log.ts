@@ -26,11 +26,7 @@ export class RunLog {
     const repo = this.dataSource.getRepository(RunLogLine);
     const text = message.length > MAX_LOG_MESSAGE_CHARS ? `${message.slice(0, MAX_LOG_MESSAGE_CHARS - 1)}…` : message;
     for (let attempt = 1; ; attempt++) {
-      const last = await repo
-        .createQueryBuilder('l')
-        .select('MAX(l.sequence)', 'last')
-        .where('l.run_id = :runId', { runId })
-        .getRawOne<{ last: number | string | null }>();
+      const last = await repo.createQueryBuilder('l').select('MAX(l.sequence)', 'last').where('l.run_id = :runId', { runId }).getRawOne<{ last: number | string | null }>();
       const line: RunLogLine = { id: randomUUID(), runId, sequence: Number(last?.last ?? 0) + 1, time: new Date(), level, message: text };
       try {
         await repo.insert(line);

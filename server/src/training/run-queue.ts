@@ -61,9 +61,7 @@ export class RunQueue {
       const paused = run.status === RunStatus.PAUSED;
       const result = await this.repo().update(
         { id: run.id, status: run.status, workerId: run.workerId ?? IsNull(), heartbeatAt: LessThan(cutoff) },
-        paused
-          ? { workerId: null, heartbeatAt: null, stage: 'paused', updatedAt: new Date() }
-          : { status: RunStatus.QUEUED, workerId: null, heartbeatAt: null, stage: 'queued', requestedAction: null, updatedAt: new Date() },
+        paused ? { workerId: null, heartbeatAt: null, stage: 'paused', updatedAt: new Date() } : { status: RunStatus.QUEUED, workerId: null, heartbeatAt: null, stage: 'queued', requestedAction: null, updatedAt: new Date() },
       );
       if (result.affected) {
         this.options.logger.warn({ runId: run.id, worker: run.workerId }, paused ? 'detached a paused run whose worker stopped' : 'requeued a run whose worker stopped');

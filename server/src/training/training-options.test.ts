@@ -45,7 +45,12 @@ describe('training options, declared once', () => {
   it('lists the LoRA targets and refuses others with the declared list', () => {
     const { errors } = validateTrainingConfig({ lora: { targets: ['attn.c_attn', 'mlp.up'] as never[] } }, context);
     expect(errors).toEqual([{ field: 'input.config.lora.targets[1]', message: `must be one of ${LORA_OPTIONS.targets.values.join(', ')} (got "mlp.up")` }]);
-    expect(validateField(FIELDS.find((f) => f.key === 'lora.targets')!, 'attn.c_attn, mlp.up')).toBe('Unknown target: mlp.up.');
+    expect(
+      validateField(
+        FIELDS.find((f) => f.key === 'lora.targets')!,
+        'attn.c_attn, mlp.up',
+      ),
+    ).toBe('Unknown target: mlp.up.');
   });
 
   it('fills every default as declared', () => {

@@ -162,7 +162,14 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
 
     // The log tells the same story, in order, and a viewer reads it.
     const lines = await runLog(t, viewer, run.id);
-    const order = [/^Pause requested at step \d+/, new RegExp(`^Paused at step ${atPause.step}$`), /^Resume requested at step \d+/, new RegExp(`^Resumed at step ${atPause.step}$`), /^Cancel requested by a user at step \d+/, /^Cancelled at step \d+: cancelled by a user$/];
+    const order = [
+      /^Pause requested at step \d+/,
+      new RegExp(`^Paused at step ${atPause.step}$`),
+      /^Resume requested at step \d+/,
+      new RegExp(`^Resumed at step ${atPause.step}$`),
+      /^Cancel requested by a user at step \d+/,
+      /^Cancelled at step \d+: cancelled by a user$/,
+    ];
     const at = order.map((pattern) => lineIndex(lines, pattern));
     expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(at.at(-1)).toBe(lines.length - 1);
@@ -286,7 +293,9 @@ describe.each(ENGINES)('training runs API on %s', (engine) => {
     await waitForRun(t, dev, run.id, isFinished);
     // As if a worker had died holding it at step 10, and its checkpoint were gone.
     const lost = '/nonexistent/egen/checkpoints/step-00000010';
-    await t.server.dataSource.getRepository(TrainingRun).update({ id: run.id }, { status: RunStatus.IN_PROGRESS, stage: 'training', workerId: 'dead-worker', heartbeatAt: new Date(Date.now() - 60_000), lastCheckpoint: lost, resultVersionId: null, finishedAt: null });
+    await t.server.dataSource
+      .getRepository(TrainingRun)
+      .update({ id: run.id }, { status: RunStatus.IN_PROGRESS, stage: 'training', workerId: 'dead-worker', heartbeatAt: new Date(Date.now() - 60_000), lastCheckpoint: lost, resultVersionId: null, finishedAt: null });
     const failed = await waitForRun(t, dev, run.id, (r) => r.status === 'FAILED', 20_000);
     expect(failed).toMatchObject({ attempts: 2, failureReason: `cannot resume: checkpoint ${lost} is missing` });
     const lines = await runLog(t, dev, run.id);

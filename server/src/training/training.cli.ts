@@ -134,7 +134,13 @@ export const runsListCommand: CliCommand = {
       const rows = nodes.map((r) => [r.id, r.status, r.progress, r.lastLoss === null ? '-' : r.lastLoss.toFixed(4), r.model?.name ?? '?', r.createdAt]);
       const header = ['ID', 'STATUS', 'PROGRESS', 'LOSS', 'MODEL', 'CREATED'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows]) io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+      for (const row of [header, ...rows])
+        io.out(
+          row
+            .map((cell, i) => cell.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+        );
       if (totalCount > nodes.length) io.out(`(${nodes.length} of ${totalCount}; --limit N shows more)`);
       return 0;
     } catch (error) {

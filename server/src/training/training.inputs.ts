@@ -2,36 +2,29 @@ import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-grap
 import type { ApiValues } from '../../../schema/options/option-spec.ts';
 import { EARLY_STOPPING_OPTIONS, type EarlyStoppingConfig, LORA_OPTIONS, type LoraConfig, TRAINING_OPTIONS } from '../../../schema/options/training-options.ts';
 import { SortDirection } from '../graphql/connection.ts';
-import { declareOptionFields } from '../graphql/option-fields.ts';
+import { type Given, optionInputType } from '../graphql/option-fields.ts';
 import { RunStatus } from './training.entity.ts';
 
-/** A field of the input: the option's value, or null/absent for its default. */
-type Given<T> = { -readonly [K in keyof T]?: T[K] | null };
+// LoRA, early stopping and the hyperparameters: input types derived from their declarations.
+export const LoraInput = optionInputType<Given<LoraConfig>>('LoraInput', 'Low-rank adapters: base weights frozen, only the adapters train', LORA_OPTIONS);
+export type LoraInput = InstanceType<typeof LoraInput>;
 
-// LoRA, early stopping and the hyperparameters: fields derived from their declarations.
-export class LoraInput {}
-export interface LoraInput extends Given<LoraConfig> {}
-declareOptionFields(LoraInput, LORA_OPTIONS);
-InputType({ description: 'Low-rank adapters: base weights frozen, only the adapters train' })(LoraInput);
-
-export class EarlyStoppingInput {}
-export interface EarlyStoppingInput extends Given<EarlyStoppingConfig> {}
-declareOptionFields(EarlyStoppingInput, EARLY_STOPPING_OPTIONS);
-InputType({ description: 'Stop when the validation loss has not improved by minDelta for `patience` evaluations' })(EarlyStoppingInput);
+export const EarlyStoppingInput = optionInputType<Given<EarlyStoppingConfig>>('EarlyStoppingInput', 'Stop when the validation loss has not improved by minDelta for `patience` evaluations', EARLY_STOPPING_OPTIONS);
+export type EarlyStoppingInput = InstanceType<typeof EarlyStoppingInput>;
 
 /** The API's training options under their input names (steps for maxSteps). */
 type TrainingOptionValues = Omit<ApiValues<typeof TRAINING_OPTIONS>, 'maxSteps'> & { steps: number };
 
-export class TrainingConfigInput {
-  @Field(() => LoraInput, { nullable: true, description: 'Train LoRA adapters instead of all weights (needs a base version)' })
-  lora?: LoraInput | null;
-
-  @Field(() => EarlyStoppingInput, { nullable: true, description: 'Early stopping on the validation loss; off when absent' })
-  earlyStopping?: EarlyStoppingInput | null;
-}
-export interface TrainingConfigInput extends Given<TrainingOptionValues> {}
-declareOptionFields(TrainingConfigInput, TRAINING_OPTIONS);
-InputType({ description: 'Hyperparameters; everything the native trainer accepts' })(TrainingConfigInput);
+export const TrainingConfigInput = optionInputType<Given<TrainingOptionValues> & { lora?: LoraInput | null; earlyStopping?: EarlyStoppingInput | null }>(
+  'TrainingConfigInput',
+  'Hyperparameters; everything the native trainer accepts',
+  TRAINING_OPTIONS,
+  (prototype) => {
+    Field(() => LoraInput, { nullable: true, description: 'Train LoRA adapters instead of all weights (needs a base version)' })(prototype, 'lora');
+    Field(() => EarlyStoppingInput, { nullable: true, description: 'Early stopping on the validation loss; off when absent' })(prototype, 'earlyStopping');
+  },
+);
+export type TrainingConfigInput = InstanceType<typeof TrainingConfigInput>;
 
 @InputType()
 export class StartTrainingRunInput {

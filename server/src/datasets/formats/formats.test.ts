@@ -167,10 +167,7 @@ describe('CSV', () => {
 });
 
 describe('TFRecord', () => {
-  const records = [
-    frameRecord(encodeExample({ text: 'first', label: 3 })),
-    frameRecord(encodeExample({ text: 'second', scores: [0.5, 0.25] }, new Set(['scores']))),
-  ];
+  const records = [frameRecord(encodeExample({ text: 'first', label: 3 })), frameRecord(encodeExample({ text: 'second', scores: [0.5, 0.25] }, new Set(['scores'])))];
   const valid = Buffer.concat(records);
 
   it('CRC32C matches the published check value', () => {
@@ -179,7 +176,10 @@ describe('TFRecord', () => {
 
   it('decodes tf.train.Example features: bytes_list, int64_list, float_list', async () => {
     const c = await read(valid, 'tfrecord');
-    expect(c.records.map((r) => r.fields)).toEqual([{ text: 'first', label: 3 }, { text: 'second', scores: [0.5, 0.25] }]);
+    expect(c.records.map((r) => r.fields)).toEqual([
+      { text: 'first', label: 3 },
+      { text: 'second', scores: [0.5, 0.25] },
+    ]);
     expect(c.records[1]!.location).toBe(`record 2 (byte ${records[0]!.length})`);
   });
 

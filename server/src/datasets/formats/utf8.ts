@@ -7,12 +7,13 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const c = bytes[i]!;
-    let n = 0;
+    // n continuation bytes follow a lead byte; min is the smallest code point that needs them.
+    let n: number;
     let min = 0;
     if (c < 0x80) n = 0;
-    else if (c >= 0xc2 && c <= 0xdf) (n = 1), (min = 0x80);
-    else if (c >= 0xe0 && c <= 0xef) (n = 2), (min = 0x800);
-    else if (c >= 0xf0 && c <= 0xf4) (n = 3), (min = 0x10000);
+    else if (c >= 0xc2 && c <= 0xdf) [n, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [3, 0x10000];
     else return i;
     if (i + n >= bytes.length + (n ? 0 : 1)) return i;
     let cp = n === 0 ? c : c & (0x3f >> n);

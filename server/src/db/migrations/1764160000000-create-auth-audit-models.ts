@@ -27,7 +27,15 @@ export class CreateAuthAuditModels1764160000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'sessions',
-        columns: [id, ref('user_id'), at('created_at'), at('revoked_at', true), { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true }, { name: 'user_agent', type: 'varchar', length: '512', isNullable: true }, { name: 'ip', type: 'varchar', length: '64', isNullable: true }],
+        columns: [
+          id,
+          ref('user_id'),
+          at('created_at'),
+          at('revoked_at', true),
+          { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
+          { name: 'user_agent', type: 'varchar', length: '512', isNullable: true },
+          { name: 'ip', type: 'varchar', length: '64', isNullable: true },
+        ],
         foreignKeys: [new TableForeignKey({ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
         indices: [new TableIndex({ name: 'idx_sessions_user', columnNames: ['user_id'] })],
       }),

@@ -55,10 +55,7 @@ export class CreateDatasets1764200000000 implements MigrationInterface {
           { name: 'created_at', type: 'varchar', length: '32' },
         ],
         foreignKeys: [new TableForeignKey({ columnNames: ['dataset_id'], referencedTableName: 'datasets', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
-        indices: [
-          new TableIndex({ name: 'IDX_dataset_versions_dataset_version', columnNames: ['dataset_id', 'version'], isUnique: true }),
-          new TableIndex({ name: 'IDX_dataset_versions_source_sha256', columnNames: ['source_sha256'] }),
-        ],
+        indices: [new TableIndex({ name: 'IDX_dataset_versions_dataset_version', columnNames: ['dataset_id', 'version'], isUnique: true }), new TableIndex({ name: 'IDX_dataset_versions_source_sha256', columnNames: ['source_sha256'] })],
       }),
       /*ifNotExist=*/ true,
     );

@@ -50,13 +50,7 @@ export class CreateTraining1764300000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'metric_points',
-        columns: [
-          { name: 'run_id', type: 'varchar', length: '36', isPrimary: true },
-          { name: 'name', type: 'varchar', length: '64', isPrimary: true },
-          { name: 'step', type: 'integer', isPrimary: true },
-          double('value'),
-          at('time'),
-        ],
+        columns: [{ name: 'run_id', type: 'varchar', length: '36', isPrimary: true }, { name: 'name', type: 'varchar', length: '64', isPrimary: true }, { name: 'step', type: 'integer', isPrimary: true }, double('value'), at('time')],
       }),
     );
     await queryRunner.createTable(

@@ -19,10 +19,7 @@ export class CreateEvaluations1764310000000 implements MigrationInterface {
           { name: 'duration_ms', type: 'integer' },
           { name: 'created_at', type: 'varchar', length: '32' },
         ],
-        indices: [
-          new TableIndex({ name: 'idx_evaluations_version', columnNames: ['model_version_id'] }),
-          new TableIndex({ name: 'idx_evaluations_dataset_version', columnNames: ['dataset_version_id'] }),
-        ],
+        indices: [new TableIndex({ name: 'idx_evaluations_version', columnNames: ['model_version_id'] }), new TableIndex({ name: 'idx_evaluations_dataset_version', columnNames: ['dataset_version_id'] })],
       }),
     );
   }
