@@ -26,8 +26,8 @@ const SLOW_TESTS = [
   'server/test/launcher.test.ts',
 ];
 
-// Whole-repository checks: type check, ESLint and Prettier.
-const CHECK_TESTS = ['scripts/{typecheck,lint}.test.ts'];
+// Whole-repository checks: type check, ESLint and Prettier, dependency rules.
+const CHECK_TESTS = ['scripts/{typecheck,lint,dependency-rules}.test.ts'];
 
 // Files that import server/test/databases.ts run their tests once per engine in ENGINES: on SQLite
 // in unit, on PostgreSQL in the postgres project, on both in slow (EGEN_TEST_ENGINES narrows them).
