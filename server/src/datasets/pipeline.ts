@@ -123,7 +123,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this step removes
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const NOISE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 

@@ -191,7 +191,7 @@ export class TextTokenizer {
       const text = texts[i]!;
       let count = 0;
       // pure ASCII text cannot need byte fallback
-      // eslint-disable-next-line no-control-regex
+      // eslint-disable-next-line no-control-regex -- the ASCII range starts at U+0000 on purpose
       if (/[^\x00-\x7f]/.test(text)) {
         const errors = new Set<number>();
         for (let k = text.indexOf('\uFFFD'); k >= 0; k = text.indexOf('\uFFFD', k + 1)) errors.add(k);

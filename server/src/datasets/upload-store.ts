@@ -51,7 +51,7 @@ class HashingLimit extends Transform {
 
 function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters never belong in a stored file name
   return base.replace(/[\u0000-\u001f]/g, '').slice(0, 255) || 'upload';
 }
 

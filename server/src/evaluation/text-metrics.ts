@@ -18,7 +18,7 @@ const RE_13A: Array<[RegExp, string]> = [
 /** Python's str.split() with no argument: runs of Unicode white space, no empty strings. */
 function pySplit(text: string): string[] {
   // U+001C–U+001F are white space to Python (file, group, record and unit separators).
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- these separators are white space to Python's str.split
   return text.split(/[\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/).filter((t) => t.length > 0);
 }
 
