@@ -20,3 +20,15 @@ export interface CliCommand {
 
 /** A wrong flag or argument: printed with the command's usage, exit code 2. */
 export class CliUsageError extends Error {}
+
+/** Prints rows under a header as columns padded to their widest cell (two spaces apart). */
+export function printTable(io: CliIo, header: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  for (const row of [header, ...rows])
+    io.out(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
+}

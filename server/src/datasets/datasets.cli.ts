@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, apiRequestAs, type ApiTarget, resolveTarget, unreachableMessage, withSession } from '../cli/api-client.ts';
-import { type CliCommand, CliUsageError } from '../cli/command.ts';
+import { type CliCommand, CliUsageError, printTable } from '../cli/command.ts';
 
 const CONNECTION_FLAGS = ['--url', '--server', '--token'] as const;
 
@@ -314,15 +314,7 @@ const listCommand: CliCommand = {
       d.latestVersion?.gatePassed ? 'PASS' : 'FAIL',
       d.owner?.email ?? '-',
     ]);
-    const header = ['NAME', 'ID', 'VERSION', 'FORMAT', 'RECORDS', 'TOKENS', 'GATE', 'OWNER'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    for (const row of [header, ...rows])
-      io.out(
-        row
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd(),
-      );
+    printTable(io, ['NAME', 'ID', 'VERSION', 'FORMAT', 'RECORDS', 'TOKENS', 'GATE', 'OWNER'], rows);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 // `egen models create` and `egen models list`.
 import { ApiError, apiRequest } from '../cli/api-client.ts';
-import { type CliCommand, type CliIo, CliUsageError } from '../cli/command.ts';
+import { type CliCommand, type CliIo, CliUsageError, printTable } from '../cli/command.ts';
 import { intFlag, numberFlag, parseFlags } from '../cli/flags.ts';
 
 /** Input paths of the API → the flags a CLI user typed. */
@@ -128,15 +128,7 @@ export const modelsListCommand: CliCommand = {
         m.owner?.email ?? '?',
         m.id,
       ]);
-      const header = ['NAME', 'PRESET', 'PARAMS', 'L/H/W', 'LATEST', 'OWNER', 'ID'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows])
-        io.out(
-          row
-            .map((cell, i) => cell.padEnd(widths[i]!))
-            .join('  ')
-            .trimEnd(),
-        );
+      printTable(io, ['NAME', 'PRESET', 'PARAMS', 'L/H/W', 'LATEST', 'OWNER', 'ID'], rows);
       if (totalCount > nodes.length) io.out(`(${nodes.length} of ${totalCount}; --limit N shows more)`);
       return 0;
     } catch (error) {

@@ -1,7 +1,7 @@
 // `egen train`, `egen runs list|show|pause|resume|cancel|watch` and `egen worker`.
 import { readFileSync } from 'node:fs';
 import { ApiError, apiRequest } from '../cli/api-client.ts';
-import { type CliCommand, type CliIo, CliUsageError } from '../cli/command.ts';
+import { type CliCommand, type CliIo, CliUsageError, printTable } from '../cli/command.ts';
 import { intFlag, parseFlags } from '../cli/flags.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { startWorker } from './worker.ts';
@@ -132,15 +132,7 @@ export const runsListCommand: CliCommand = {
         return 0;
       }
       const rows = nodes.map((r) => [r.id, r.status, r.progress, r.lastLoss === null ? '-' : r.lastLoss.toFixed(4), r.model?.name ?? '?', r.createdAt]);
-      const header = ['ID', 'STATUS', 'PROGRESS', 'LOSS', 'MODEL', 'CREATED'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows])
-        io.out(
-          row
-            .map((cell, i) => cell.padEnd(widths[i]!))
-            .join('  ')
-            .trimEnd(),
-        );
+      printTable(io, ['ID', 'STATUS', 'PROGRESS', 'LOSS', 'MODEL', 'CREATED'], rows);
       if (totalCount > nodes.length) io.out(`(${nodes.length} of ${totalCount}; --limit N shows more)`);
       return 0;
     } catch (error) {
