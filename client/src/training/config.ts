@@ -32,9 +32,11 @@ export interface FieldSpec {
 function fieldOf(key: string, spec: OptionSpec, group: string): FieldSpec {
   // The form speaks the API: GraphQL enums by their upper-case names.
   const shown = (value: string): string => (spec.kind === 'enum' && spec.graphqlEnum ? value.toUpperCase() : value);
-  const unset = spec.default === null || spec.derivedDefault !== undefined || spec.apiDefault !== undefined;
+  // Computed when left empty (the hint says how); an option without a default says in its description what empty means.
+  const computed = spec.derivedDefault !== undefined || spec.apiDefault !== undefined;
+  const unset = spec.default === null || computed;
   const initial = spec.formInitial ?? (unset ? '' : Array.isArray(spec.default) ? spec.default.join(', ') : shown(String(spec.default)));
-  const field: FieldSpec = { key, label: spec.label, kind: spec.kind === 'bool' ? 'enum' : spec.kind, help: unset ? `${spec.description} Empty: ${describeDefault(spec)}.` : spec.description, group: spec.group ?? group, initial };
+  const field: FieldSpec = { key, label: spec.label, kind: spec.kind === 'bool' ? 'enum' : spec.kind, help: computed ? `${spec.description} Empty: ${describeDefault(spec)}.` : spec.description, group: spec.group ?? group, initial };
   if (spec.unit) field.unit = spec.unit;
   if (spec.kind === 'int' || spec.kind === 'float') {
     if (spec.exclusiveMin) field.above = spec.min;
