@@ -22,6 +22,8 @@ const SLOW_TESTS = [
   // numbers checked against PyTorch or Python references
   'native/test/reference.test.ts',
   'server/src/{datasets/python-reference,evaluation/text-metrics}.test.ts',
+  // exports loaded by the real other side (transformers)
+  'server/src/models/export/*.test.ts',
   // ./start.sh as a user runs it
   'server/test/launcher.test.ts',
 ];
