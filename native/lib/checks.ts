@@ -2,6 +2,7 @@
 // (`Expected a positive integer for options.batchSize but received "x" of type string`).
 // Tests assert these texts exactly.
 import { keysOn, nativeName, type OptionSpec, type OptionTable } from '../../schema/options/option-spec.ts';
+import { TRAINING_OPTIONS } from '../../schema/options/training-options.ts';
 import type { Plain } from './addon.ts';
 import type { Float32Tensor } from './types.ts';
 
@@ -91,9 +92,9 @@ export function opt<T>(options: Record<string, unknown>, key: string, prefix: st
   return value === undefined ? fallback : check(`${prefix}${key}`, value);
 }
 
+/** A device, as the training option declares it (openModel takes the same). */
 export function checkDevice(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^(auto|cpu|cuda(:\d+)?)$/.test(value)) expected('"auto", "cpu", "cuda" or "cuda:N"', name, value);
-  return value;
+  return checkDeclared(name, value, TRAINING_OPTIONS.device) as string;
 }
 
 /**

@@ -181,7 +181,7 @@ export function optionProblem(spec: OptionSpec, value: unknown): string | null {
       return typeof value === 'string' && spec.pattern.test(value) ? null : `must be ${spec.expects} (got ${JSON.stringify(value)})`;
     case 'list':
       if (!Array.isArray(value)) return `must be a list of ${joinOr(spec.values)}`;
-      if (value.length === 0) return 'must name at least one';
+      if (value.length === 0) return `must name at least one of ${joinOr(spec.values)}`;
       return null;
     default:
       return exhaustive(spec);

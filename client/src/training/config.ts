@@ -30,13 +30,15 @@ export interface FieldSpec {
 }
 
 function fieldOf(key: string, spec: OptionSpec, group: string): FieldSpec {
+  // A text field cannot round-trip a boolean; no training option the API exposes is one.
+  if (spec.kind === 'bool') throw new Error(`The training form has no boolean fields (${key})`);
   // The form speaks the API: GraphQL enums by their upper-case names.
   const shown = (value: string): string => (spec.kind === 'enum' && spec.graphqlEnum ? value.toUpperCase() : value);
   // Computed when left empty (the hint says how); an option without a default says in its description what empty means.
   const computed = spec.derivedDefault !== undefined || spec.apiDefault !== undefined;
   const unset = spec.default === null || computed;
   const initial = spec.formInitial ?? (unset ? '' : Array.isArray(spec.default) ? spec.default.join(', ') : shown(String(spec.default)));
-  const field: FieldSpec = { key, label: spec.label, kind: spec.kind === 'bool' ? 'enum' : spec.kind, help: computed ? `${spec.description} Empty: ${describeDefault(spec)}.` : spec.description, group: spec.group ?? group, initial };
+  const field: FieldSpec = { key, label: spec.label, kind: spec.kind, help: computed ? `${spec.description} Empty: ${describeDefault(spec)}.` : spec.description, group: spec.group ?? group, initial };
   if (spec.unit) field.unit = spec.unit;
   if (spec.kind === 'int' || spec.kind === 'float') {
     if (spec.exclusiveMin) field.above = spec.min;
@@ -48,7 +50,6 @@ function fieldOf(key: string, spec: OptionSpec, group: string): FieldSpec {
   }
   if (spec.kind === 'enum') field.options = spec.values.map(shown);
   if (spec.kind === 'list') field.options = [...spec.values];
-  if (spec.kind === 'bool') field.options = ['true', 'false'];
   if (spec.kind === 'string') {
     field.pattern = spec.pattern;
     field.expects = spec.expects;

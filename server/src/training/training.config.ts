@@ -33,7 +33,7 @@ function readOptions(table: OptionTable, given: Values, field: (name: string) =>
       continue;
     }
     const problem = optionProblem(spec, value);
-    if (problem) errors.push({ field: field(name), message: spec.kind === 'list' && problem === 'must name at least one' ? 'must name at least one module' : problem });
+    if (problem) errors.push({ field: field(name), message: problem });
     if (spec.kind === 'list' && Array.isArray(value)) {
       value.forEach((item, k) => {
         const itemProblem = listItemProblem(spec, item);
