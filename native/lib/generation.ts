@@ -3,7 +3,7 @@
 import { load, type NativeServedModel, type Plain } from './addon.ts';
 import { checkBoolean, checkDevice, checkInteger, checkNumber, checkObject, checkString, checkTokenList, expected, opt } from './checks.ts';
 import { crossing } from './crossing.ts';
-import type { GenerationResult, ModelInfo, ScoreResult } from './types.ts';
+import type { Float32Tensor, GenerationResult, ModelInfo, ScoreResult } from './types.ts';
 
 /** Options of NativeModel.generate. */
 export interface GenerateOptions {
@@ -46,6 +46,14 @@ export interface ScoreOptions {
   inputs: number[][];
   /** The next-token targets, the same shape as inputs. */
   targets: number[][];
+  /** Intra-op threads. Defaults to libtorch's default. */
+  threads?: number;
+}
+
+/** Options of NativeModel.logits. */
+export interface LogitsOptions {
+  /** Input token ids: B rows of T tokens, T at most the context length. */
+  inputs: number[][];
   /** Intra-op threads. Defaults to libtorch's default. */
   threads?: number;
 }
@@ -125,21 +133,9 @@ export class NativeModel {
   score(options: ScoreOptions): Promise<ScoreResult> {
     const native = this.#loaded();
     const o = checkObject('options', options);
-    const { vocabSize, contextLength } = this.info.model;
-    const tokenRows = (name: string, value: unknown): number[][] => {
-      if (!Array.isArray(value) || value.length === 0) expected('a non-empty array of token rows', name, value);
-      return value.map((row, i) => {
-        const tokens = checkTokenList(`${name}[${i}]`, row, vocabSize);
-        if (tokens.length === 0 || tokens.length > contextLength) throw new RangeError(`Expected ${name}[${i}] to hold 1 to ${contextLength} tokens (the context length) but it holds ${tokens.length}`);
-        return tokens;
-      });
-    };
-    const inputs = tokenRows('options.inputs', o.inputs);
-    const targets = tokenRows('options.targets', o.targets);
+    const inputs = this.#tokenRows('options.inputs', o.inputs);
+    const targets = this.#tokenRows('options.targets', o.targets);
     const width = inputs[0]!.length;
-    inputs.forEach((row, i) => {
-      if (row.length !== width) throw new RangeError(`Expected options.inputs[${i}] to hold ${width} tokens, as options.inputs[0], but it holds ${row.length}`);
-    });
     if (targets.length !== inputs.length || targets.some((row) => row.length !== width)) {
       throw new RangeError(`Expected options.targets to have the shape of options.inputs (${inputs.length} rows of ${width} tokens)`);
     }
@@ -149,6 +145,35 @@ export class NativeModel {
       threads: opt(o, 'threads', 'options.', 0, (n, v) => checkInteger(n, v, 1, 1024)),
     };
     return crossing(this.score, () => native.score(plain));
+  }
+
+  /**
+   * The raw next-token logits of every position, float32 (B, T, V), in one forward pass without
+   * gradients (off the JavaScript thread): the reference export parity checks compare against.
+   */
+  logits(options: LogitsOptions): Promise<Float32Tensor> {
+    const native = this.#loaded();
+    const o = checkObject('options', options);
+    const plain: Record<string, Plain> = {
+      inputs: this.#tokenRows('options.inputs', o.inputs),
+      threads: opt(o, 'threads', 'options.', 0, (n, v) => checkInteger(n, v, 1, 1024)),
+    };
+    return crossing(this.logits, () => native.logits(plain));
+  }
+
+  /** Non-empty rows of in-vocabulary tokens, all as long as the first and at most the context length. */
+  #tokenRows(name: string, value: unknown): number[][] {
+    const { vocabSize, contextLength } = this.info.model;
+    if (!Array.isArray(value) || value.length === 0) expected('a non-empty array of token rows', name, value);
+    const rows = value.map((row, i) => {
+      const tokens = checkTokenList(`${name}[${i}]`, row, vocabSize);
+      if (tokens.length === 0 || tokens.length > contextLength) throw new RangeError(`Expected ${name}[${i}] to hold 1 to ${contextLength} tokens (the context length) but it holds ${tokens.length}`);
+      return tokens;
+    });
+    rows.forEach((row, i) => {
+      if (row.length !== rows[0]!.length) throw new RangeError(`Expected ${name}[${i}] to hold ${rows[0]!.length} tokens, as ${name}[0], but it holds ${row.length}`);
+    });
+    return rows;
   }
 
   /**

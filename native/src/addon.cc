@@ -142,8 +142,19 @@ Napi::Value WriteScore(Napi::Env env, ScoreResult& r) {
   return out;
 }
 
+Napi::Value WriteLogits(Napi::Env env, LogitsResult& r) {
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Float32Array data = Napi::Float32Array::New(env, r.data.size());
+  std::copy(r.data.begin(), r.data.end(), data.Data());
+  Napi::Array shape = Napi::Array::New(env, r.shape.size());
+  for (size_t i = 0; i < r.shape.size(); ++i) shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(r.shape[i])));
+  out.Set("data", data);
+  out.Set("shape", shape);
+  return out;
+}
+
 // A served model's methods: info, generate(options, onEvent) -> { done, cancel() },
-// score(options) -> Promise<{loss, logProbs, correct, tokens}>, dispose().
+// score(options) -> Promise<{loss, logProbs, correct, tokens}>, logits(options) -> Promise<{data, shape}>, dispose().
 Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> served) {
   auto slot = std::make_shared<std::shared_ptr<ServedModel>>(std::move(served));
   Napi::Object out = Napi::Object::New(env);
@@ -168,6 +179,12 @@ Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> served
     return PromiseWorker<ScoreResult>::Start(
         info.Env(), "score", [model, options = std::move(options)]() { return model->Score(options); }, WriteScore);
   }, "score"));
+  out.Set("logits", Napi::Function::New(env, [slot](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::shared_ptr<ServedModel> model = ModelOf(info.Env(), slot);
+    Json options = FromJs(info[0]);
+    return PromiseWorker<LogitsResult>::Start(
+        info.Env(), "logits", [model, options = std::move(options)]() { return model->Logits(options); }, WriteLogits);
+  }, "logits"));
   // Idempotent; in-flight calls keep their reference until they settle.
   out.Set("dispose", Napi::Function::New(env, [slot](const Napi::CallbackInfo&) { slot->reset(); }, "dispose"));
   return out;

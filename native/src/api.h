@@ -33,6 +33,12 @@ struct ScoreResult {
   int64_t tokens = 0;            // B * T
 };
 
+// What ServedModel::Logits returns: the model's raw next-token logits, float32, row-major.
+struct LogitsResult {
+  std::vector<float> data;     // B * T * V values
+  std::vector<int64_t> shape;  // {B, T, V}
+};
+
 class ServedModel {
  public:
   virtual ~ServedModel() = default;
@@ -40,6 +46,9 @@ class ServedModel {
   virtual Json Generate(const Json& options, const EmitFn& emit, const std::atomic<bool>& cancel) = 0;
   // One forward pass without gradients: {inputs, targets, threads?} -> loss, log-probs, argmax hits.
   virtual ScoreResult Score(const Json& options) = 0;
+  // One forward pass without gradients: {inputs, threads?} -> logits (B, T, V) in float32 (the
+  // reference that export parity checks compare artifacts against).
+  virtual LogitsResult Logits(const Json& options) = 0;
 };
 // Loaded models not yet freed (a diagnostic: dispose and in-flight calls are checked by it).
 int64_t OpenModelCount();

@@ -42,6 +42,36 @@ describe('NativeModel.score', () => {
     }
   });
 
+  it('logits: (B, T, V) float32 whose log-softmax at the targets is what score reports', async () => {
+    const dir = tempDir('logits');
+    const { path: checkpoint } = await createModel({ model: MODEL, outputDir: `${dir}/init`, seed: 7 });
+    const inputs = [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ];
+    const targets = [
+      [2, 3, 4, 5],
+      [6, 7, 8, 9],
+    ];
+    const model = await openModel({ checkpoint, device: 'cpu' });
+    try {
+      const logits = await model.logits({ inputs, threads: 1 });
+      expect(logits.shape).toEqual([2, 4, MODEL.vocabSize]);
+      expect(logits.data).toBeInstanceOf(Float32Array);
+      const scored = await model.score({ inputs, targets, threads: 1 });
+      const V = MODEL.vocabSize;
+      for (let p = 0; p < 8; p++) {
+        const row = logits.data.subarray(p * V, (p + 1) * V);
+        const max = Math.max(...row);
+        const logSum = max + Math.log(row.reduce((sum, v) => sum + Math.exp(v - max), 0));
+        expect(Math.abs(row[targets[Math.floor(p / 4)]![p % 4]!]! - logSum - scored.logProbs[p]!)).toBeLessThanOrEqual(1e-5);
+      }
+      expect(() => model.logits({ inputs: [[1, 2], [3]] })).toThrow('Expected options.inputs[1] to hold 2 tokens, as options.inputs[0], but it holds 1');
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('checks its arguments before crossing into C++', async () => {
     const dir = tempDir('score-args');
     const { path: checkpoint } = await createModel({ model: MODEL, outputDir: `${dir}/init`, seed: 1 });

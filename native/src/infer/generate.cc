@@ -211,6 +211,7 @@ class ServedModelImpl : public ServedModel {
     return egen::Generate(*handle_, GenerateConfig::FromJson(options), emit, cancel);
   }
   ScoreResult Score(const Json& options) override { return egen::Score(*handle_, ScoreConfig::FromJson(options)); }
+  LogitsResult Logits(const Json& options) override { return egen::Logits(*handle_, LogitsConfig::FromJson(options)); }
 
  private:
   std::shared_ptr<ModelHandle> handle_;

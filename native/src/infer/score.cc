@@ -25,7 +25,26 @@ std::vector<int64_t> ReadRows(const Json& rows, const char* name, int64_t& batch
   return flat;
 }
 
+// Refuses rows longer than the context and tokens outside the vocabulary.
+void CheckTokens(const GPT& model, int64_t time, std::initializer_list<const std::vector<int64_t>*> rows) {
+  const int64_t V = model->config.vocab_size;
+  if (time > model->config.context_length) {
+    throw std::invalid_argument("rows of " + std::to_string(time) + " tokens are longer than the model's contextLength " + std::to_string(model->config.context_length));
+  }
+  for (const auto* tokens : rows) {
+    for (const int64_t t : *tokens) if (t < 0 || t >= V) throw std::invalid_argument("token " + std::to_string(t) + " is outside the model's vocabulary of " + std::to_string(V));
+  }
+}
+
 }  // namespace
+
+LogitsConfig LogitsConfig::FromJson(const Json& j) {
+  RejectUnknownKeys(j, {"inputs", "threads"}, "logits");
+  LogitsConfig c;
+  c.inputs = ReadRows(j.at("inputs"), "inputs", c.batch, c.time);
+  c.threads = j.Int("threads", c.threads);
+  return c;
+}
 
 ScoreConfig ScoreConfig::FromJson(const Json& j) {
   RejectUnknownKeys(j, {"inputs", "targets", "threads"}, "score");
@@ -43,13 +62,7 @@ ScoreResult Score(ModelHandle& handle, const ScoreConfig& c) {
   if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
   torch::NoGradGuard no_grad;
   GPT& model = handle.model;
-  const int64_t V = model->config.vocab_size;
-  if (c.time > model->config.context_length) {
-    throw std::invalid_argument("rows of " + std::to_string(c.time) + " tokens are longer than the model's contextLength " + std::to_string(model->config.context_length));
-  }
-  for (const auto* tokens : {&c.inputs, &c.targets}) {
-    for (const int64_t t : *tokens) if (t < 0 || t >= V) throw std::invalid_argument("token " + std::to_string(t) + " is outside the model's vocabulary of " + std::to_string(V));
-  }
+  CheckTokens(model, c.time, {&c.inputs, &c.targets});
   const at::Tensor x = at::tensor(c.inputs, at::kLong).view({c.batch, c.time}).to(handle.device);
   const at::Tensor y = at::tensor(c.targets, at::kLong).view({c.batch, c.time}).to(handle.device);
   const GPTOutput out = model->forward(x, y);                               // logits (B, T, V)
@@ -62,6 +75,20 @@ ScoreResult Score(ModelHandle& handle, const ScoreConfig& c) {
   result.log_probs.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
   result.correct = correct.item<int64_t>();
   result.tokens = c.batch * c.time;
+  return result;
+}
+
+LogitsResult Logits(ModelHandle& handle, const LogitsConfig& c) {
+  std::lock_guard<std::mutex> lock(handle.mutex);
+  if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
+  torch::NoGradGuard no_grad;
+  GPT& model = handle.model;
+  CheckTokens(model, c.time, {&c.inputs});
+  const at::Tensor x = at::tensor(c.inputs, at::kLong).view({c.batch, c.time}).to(handle.device);
+  const at::Tensor logits = model->forward(x, at::Tensor()).logits.to(at::kFloat).to(at::kCPU).contiguous();
+  LogitsResult result;
+  result.data.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+  result.shape = logits.sizes().vec();
   return result;
 }
 

@@ -17,8 +17,18 @@ struct ScoreConfig {
   static ScoreConfig FromJson(const Json& json);
 };
 
+struct LogitsConfig {
+  std::vector<int64_t> inputs;  // (B, T) token ids, row-major
+  int64_t batch = 0, time = 0;
+  int64_t threads = 0;
+  // {inputs: number[][], threads?}; unknown keys are refused.
+  static LogitsConfig FromJson(const Json& json);
+};
+
 // Serialized with generation on the same model. Throws on tokens outside the vocabulary or rows
 // longer than the context.
 ScoreResult Score(ModelHandle& handle, const ScoreConfig& config);
+// The float32 logits of every position; the same checks as Score.
+LogitsResult Logits(ModelHandle& handle, const LogitsConfig& config);
 
 }  // namespace egen
