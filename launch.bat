@@ -22,6 +22,8 @@ node "%ROOT%\scripts\npm-state.mjs" fresh
 if errorlevel 1 (
   echo [egen] installing npm packages
   pushd "%ROOT%"
+  rem onnxruntime-node ships its CPU binaries; its postinstall would fetch CUDA files at install time.
+  set ONNXRUNTIME_NODE_INSTALL=skip
   call npm ci --no-fund --no-audit
   if errorlevel 1 (
     popd

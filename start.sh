@@ -17,7 +17,8 @@ if ! node "$ROOT/scripts/npm-state.mjs" fresh; then
   # A symlinked node_modules (a git worktree sharing another checkout's) is not ours to replace.
   [ -L "$ROOT/node_modules" ] && die "node_modules is a symlink and does not match package-lock.json; run npm ci where it points"
   echo "[egen] installing npm packages"
-  (cd "$ROOT" && npm ci --no-fund --no-audit) || die "npm could not install the packages; see the output above"
+  # onnxruntime-node ships its CPU binaries; its postinstall would fetch CUDA files at install time.
+  (cd "$ROOT" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-fund --no-audit) || die "npm could not install the packages; see the output above"
   node "$ROOT/scripts/npm-state.mjs" stamp
 fi
 
