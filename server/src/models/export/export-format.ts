@@ -48,6 +48,8 @@ export interface FormatWriter {
   description: string;
   /** Which of the export options this format reads (others are ignored and not stored). */
   options: ReadonlyArray<keyof ExportOptions>;
+  /** Why this model or these options cannot be exported in this format (e.g. bf16 in ONNX), or null; checked before the job is queued. */
+  refuse(model: ExportedModel, options: ExportOptions): string | null;
   /** Writes the artifact's files into ctx.outputDir; returns their paths relative to it. */
   write(ctx: FormatWriteContext): Promise<string[]>;
   /**
