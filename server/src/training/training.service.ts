@@ -12,6 +12,7 @@ import type { Model, ModelVersion } from '../models/models.types.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
+import { classificationDataProblems } from './classification-data.ts';
 import { progressText, validateTrainingConfig } from './training.config.ts';
 import { RunLog } from './run-log.ts';
 import { Checkpoint, FINISHED_STATUSES, MetricPoint, type RequestedAction, RunLogLevel, RunLogLine, RunStatus, TrainingRun } from './training.entity.ts';
@@ -98,6 +99,7 @@ export class TrainingService {
     else if (model && version.vocabSize > model.vocabSize) {
       errors.push({ field: 'input.datasetVersionId', message: `its tokenizer has ${version.vocabSize} tokens but the model's vocabulary has ${model.vocabSize}` });
     }
+    if (version && model?.task === 'classification') errors.push(...classificationDataProblems(model.labels ?? [], version.report.labels));
     if (model) assertCanModify(principal, model.ownerId, 'model');
     const { config, errors: configErrors } = validateTrainingConfig(input.config, {
       trainTokens: version?.trainTokens ?? Number.MAX_SAFE_INTEGER,
