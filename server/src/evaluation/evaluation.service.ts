@@ -161,6 +161,7 @@ export class EvaluationService {
       results: wanted.map((name) => results.find((r) => r.name === name)!),
       examples,
       scoredTokens,
+      classification: null,
       createdBy: user.id,
       durationMs: Date.now() - started,
       createdAt: new Date(),
