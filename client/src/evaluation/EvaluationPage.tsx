@@ -174,7 +174,13 @@ export function EvaluationPage(): ReactElement {
           <>
             <PartialListNotice list={results} noun="evaluations" />
             <EvaluationResultsTable caption="Evaluations on the chosen dataset version" rows={results.nodes} />
-            {results.nodes.map((row) => (row.classification ? <ClassificationReport key={row.id} title={`${row.modelVersion?.model?.name ?? 'model'} v${row.modelVersion?.version ?? '?'}`} report={row.classification} /> : null))}
+            {/* the newest classifiers' reports (each evaluation keeps its own) */}
+            {results.nodes
+              .filter((row) => row.classification)
+              .slice(0, 3)
+              .map((row) => (
+                <ClassificationReport key={row.id} title={`${row.modelVersion?.model?.name ?? 'model'} v${row.modelVersion?.version ?? '?'}`} report={row.classification!} />
+              ))}
           </>
         ) : (
           <p className="muted">No evaluation on this dataset version yet.</p>

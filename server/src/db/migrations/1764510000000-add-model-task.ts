@@ -1,8 +1,8 @@
 import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm';
 
 /** Models get a task (causal-lm or classification) and, for classifiers, their label names (JSON). Existing models are causal LMs. */
-export class AddModelTask1764500000000 implements MigrationInterface {
-  name = 'AddModelTask1764500000000';
+export class AddModelTask1764510000000 implements MigrationInterface {
+  name = 'AddModelTask1764510000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn('models', new TableColumn({ name: 'task', type: 'varchar', length: '32', default: "'causal-lm'" }));
