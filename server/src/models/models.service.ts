@@ -95,6 +95,7 @@ export class ModelsService {
     if (filter?.runId) qb.andWhere('v.runId = :runId', { runId: filter.runId });
     if (filter?.datasetVersionId) qb.andWhere('v.datasetVersionId = :datasetVersionId', { datasetVersionId: filter.datasetVersionId });
     if (filter?.parentVersionId) qb.andWhere('v.parentVersionId = :parentVersionId', { parentVersionId: filter.parentVersionId });
+    if (filter?.version !== undefined && filter.version !== null) qb.andWhere('v.version = :version', { version: filter.version });
     return paginate(qb, { alias: 'v', sortProperty: 'createdAt', sortValue: (v) => v.createdAt.toISOString(), direction: SortDirection.DESC, page });
   }
 

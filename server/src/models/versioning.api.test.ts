@@ -131,6 +131,14 @@ describe.each(ENGINES)('model versioning on %s', (engine) => {
     expect(untagLog.data!.auditLog.nodes).toContainEqual({ action: 'model_version.untagged', targetId: v1, before: { tag: 'staging', versionId: v1, modelId } });
   });
 
+  it('finds a version of a model by its number (the version page reads it so)', async () => {
+    const found = await t.graphqlAs<{ modelVersions: { nodes: Array<{ id: string; version: number }> } }>(viewer.token, 'query($m: ID!, $n: Int!) { modelVersions(filter: { modelId: $m, version: $n }) { nodes { id version } } }', {
+      m: modelId,
+      n: 2,
+    });
+    expect(found.data!.modelVersions.nodes).toEqual([{ id: v2, version: 2 }]);
+  });
+
   it('shows the lineage: parent version, run and dataset version', async () => {
     type Lineage = { modelVersion: { lineage: { parent: unknown; run: { id: string; name: string; status: string; finishedAt: string | null } | null; datasetVersion: unknown } } };
     const fineTuned = await t.graphqlAs<Lineage>(viewer.token, LINEAGE, { id: v2 });
