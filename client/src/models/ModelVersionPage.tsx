@@ -25,7 +25,7 @@ export function ModelVersionPage({ modelId, version }: { modelId: string; versio
   const { search } = useLocation();
   const compareWith = Number(search.get('compare'));
   const pickerId = useId();
-  const [picked, setPicked] = useState('');
+  const [picked, setPicked] = useState(search.get('compare') ?? '');
 
   const current = data?.modelVersions.nodes[0];
   const other = versions.nodes?.find((v) => v.version === compareWith && v.version !== version);
