@@ -1,4 +1,4 @@
-import type { ReactElement } from 'react';
+import { Fragment, type ReactElement } from 'react';
 import { formatCount, formatDate } from '../common/format.ts';
 import { JsonView } from '../common/JsonView.tsx';
 import { useSession } from '../auth/use-session.ts';
@@ -113,6 +113,7 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
                   <th scope="col">Created by</th>
                   <th scope="col">Created</th>
                   <th scope="col">Notes</th>
+                  <th scope="col">Tags</th>
                 </tr>
               </thead>
               <tbody>
@@ -127,6 +128,13 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
                     <td>{v.createdByUser?.email ?? '—'}</td>
                     <td>{formatDate(v.createdAt)}</td>
                     <td>{v.notes ?? ''}</td>
+                    <td>
+                      {v.tags.map((t) => (
+                        <Fragment key={t.tag}>
+                          <span className="badge">{t.tag}</span>{' '}
+                        </Fragment>
+                      ))}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -9,6 +9,7 @@ import { buildSchema, validate } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMPARE_MODEL_VERSIONS_QUERY, type ModelVersionComparison } from './documents/compare-model-versions.query.ts';
 import { MODEL_VERSION_QUERY } from './documents/model-version.query.ts';
+import { MODEL_VERSIONS_QUERY } from './documents/model-versions.query.ts';
 import { TAG_MODEL_VERSION_MUTATION } from './documents/tag-model-version.mutation.ts';
 import { UNTAG_MODEL_VERSION_MUTATION } from './documents/untag-model-version.mutation.ts';
 import { comparedSettings, VersionComparison } from './VersionComparison.tsx';
@@ -141,6 +142,6 @@ describe('VersionComparison', () => {
 describe('version page documents', () => {
   it('are valid against schema/schema.graphql', () => {
     const schema = buildSchema(readFileSync(join(import.meta.dirname, '../../../schema/schema.graphql'), 'utf8'));
-    for (const document of [MODEL_VERSION_QUERY, COMPARE_MODEL_VERSIONS_QUERY, TAG_MODEL_VERSION_MUTATION, UNTAG_MODEL_VERSION_MUTATION]) expect(validate(schema, document).map((e) => e.message)).toEqual([]);
+    for (const document of [MODEL_VERSION_QUERY, MODEL_VERSIONS_QUERY, COMPARE_MODEL_VERSIONS_QUERY, TAG_MODEL_VERSION_MUTATION, UNTAG_MODEL_VERSION_MUTATION]) expect(validate(schema, document).map((e) => e.message)).toEqual([]);
   });
 });
