@@ -129,6 +129,7 @@ export interface StepReport {
   mfu: number;
   /** CUDA: bytes allocated by the caching allocator; CPU: the process's resident set. */
   memoryBytes: number;
+  /** Tokens trained on so far (a classifier: the real tokens of its examples, without padding). */
   tokensSeen: number;
   /** The optimizer step was skipped: fp16 gradients overflowed, or the norm exceeded skipGradNormAbove. */
   skipped: boolean;
