@@ -12,16 +12,17 @@ export const MODEL_OPTIONS = {
   embeddingWidth: int({ surface: 'both', nativeKey: 'nEmbd', label: 'Width (embedding channels)', unit: 'channels', default: null, min: 1, max: 65_536, description: 'Channels of the residual stream (n_embd).' }),
   dropout: float({ surface: 'both', label: 'Dropout', default: 0, min: 0, max: 1, exclusiveMax: true, description: 'Dropout on embeddings, attention and residual branches; 0 for pretraining, ~0.1 for fine-tuning on small data.' }),
   bias: bool({ surface: 'both', label: 'Bias', default: true, description: 'Biases in linear layers and LayerNorms, as GPT-2 has.' }),
-  // The head on top of the decoder; the API sets numLabels from the model's label names.
+  // The head on top of the decoder (GPTConfig's task and numLabels at the native door); the API
+  // sets numLabels from the model's label names.
   task: choice({
-    surface: 'api',
+    surface: 'both',
     label: 'Task',
     values: ['causal-lm', 'classification'],
     default: 'causal-lm',
     graphqlEnum: { name: 'ModelTask', description: 'What a model predicts: the next token (CAUSAL_LM) or a label for a whole text (CLASSIFICATION)' },
     description: 'causal-lm: a language-model head predicting the next token; classification: a score head over the last non-padding token (as GPT2ForSequenceClassification).',
   }),
-  numLabels: int({ surface: 'api', label: 'Labels', unit: 'labels', default: 0, min: 0, max: 1000, description: 'Classes of a classification head: 0 for causal-lm, at least 2 for classification.' }),
+  numLabels: int({ surface: 'both', label: 'Labels', unit: 'labels', default: 0, min: 0, max: 1000, description: 'Classes of a classification head: 0 for causal-lm, at least 2 for classification.' }),
 } as const;
 
 /** The options of the task head; the others shape the decoder (the architecture). */

@@ -7,10 +7,12 @@ import type { AuthService } from '../auth/auth.service.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { ModelsService } from '../models/models.service.ts';
+import type { VersioningService } from '../models/versioning.service.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
 import type { TrainingService } from '../training/training.service.ts';
 import type { EvaluationService } from '../evaluation/evaluation.service.ts';
+import type { JobsService } from '../jobs/jobs.service.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface Services {
@@ -23,6 +25,8 @@ export interface Services {
   models: ModelsService;
   training: TrainingService;
   evaluation: EvaluationService;
+  jobs: JobsService;
+  versioning: VersioningService;
 }
 
 export interface GraphQLContext {

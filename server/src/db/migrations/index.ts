@@ -6,8 +6,10 @@ import { AddDatasetOwners1764210000000 } from './1764210000000-add-dataset-owner
 import { CreateTraining1764300000000 } from './1764300000000-create-training.ts';
 import { CreateEvaluations1764310000000 } from './1764310000000-create-evaluations.ts';
 import { CreateRunLog1764400000000 } from './1764400000000-create-run-log.ts';
+import { CreateJobs1764500000000 } from './1764500000000-create-jobs.ts';
 import { AddModelTask1764510000000 } from './1764510000000-add-model-task.ts';
 import { AddEvaluationClassification1764510000001 } from './1764510000001-add-evaluation-classification.ts';
+import { CreateModelVersionTags1764530000000 } from './1764530000000-create-model-version-tags.ts';
 
 export const MIGRATIONS = [
   CreateInstanceSettings1764150000000,
@@ -17,6 +19,8 @@ export const MIGRATIONS = [
   CreateTraining1764300000000,
   CreateEvaluations1764310000000,
   CreateRunLog1764400000000,
+  CreateJobs1764500000000,
   AddModelTask1764510000000,
   AddEvaluationClassification1764510000001,
+  CreateModelVersionTags1764530000000,
 ];
