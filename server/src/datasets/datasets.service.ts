@@ -24,12 +24,14 @@ import type { CreateDatasetInput, DatasetFilter, DatasetOrder, DatasetType, Data
 import { type LoadedPlugin, loadPlugins, type PluginLoadProblem } from './plugins.ts';
 import type { PreviewRecord, RecordSource } from './record-pages.ts';
 import { RECORDS_FILE, TOKENIZER_FILE } from './ingest.ts';
-import { type LabelledBatch, labelledBatches, type LabelledReadOptions } from './labelled-records.ts';
+import { type LabelledBatch, labelledBatches, type LabelledReadOptions, labelSetProblems, type VersionLabel } from './labelled-records.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { UploadStore, type UploadResult } from './upload-store.ts';
 import { VersionBuilder } from './version-builder.ts';
 
-export type { LabelledBatch, LabelledReadOptions };
+export type { LabelledBatch, LabelledReadOptions, VersionLabel };
+// Whether a classifier can train on or be evaluated on a version's labels, for the training and evaluation domains.
+export { labelSetProblems };
 
 export type { DatasetsActor } from './dataset-actor.ts';
 export type { UploadResult } from './upload-store.ts';

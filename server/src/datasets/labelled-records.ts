@@ -3,6 +3,7 @@
 // position in the label list the caller gives (a model's labels). Streamed in batches, so a
 // large version never sits in memory whole.
 import { createReadStream } from 'node:fs';
+import type { FieldError } from '../errors/domain-error.ts';
 import { createInterface } from 'node:readline';
 import { DatasetError } from './datasets.errors.ts';
 import type { Split } from './pipeline-record.ts';
@@ -68,4 +69,30 @@ export async function* labelledBatches(recordsPath: string, tokenizer: TextToken
     lines.close();
   }
   if (texts.length) yield await encode();
+}
+
+/** A label of a version's label set, with its split counts (the report's LabelCount). */
+export interface VersionLabel {
+  name: string;
+  train: number;
+  validation: number;
+}
+
+/**
+ * Why a classifier with `modelLabels` cannot use a version with `versionLabels` (null: built
+ * without a label field) for `purpose`: no labels, labels the model does not know (named, the
+ * first 20), or, for training, no labelled training records. Empty when it can.
+ */
+export function labelSetProblems(modelLabels: readonly string[], versionLabels: readonly VersionLabel[] | null | undefined, purpose: 'training' | 'evaluation', field: string): FieldError[] {
+  const verb = purpose === 'training' ? 'trains' : 'is evaluated';
+  if (!versionLabels) return [{ field, message: `has no labels: a CLASSIFICATION model ${verb} on a dataset version built with a labelField` }];
+  const known = new Set(modelLabels);
+  const unknown = versionLabels.filter((l) => !known.has(l.name)).map((l) => l.name);
+  if (unknown.length) {
+    const shown = unknown.slice(0, 20).map((name) => `"${name}"`);
+    const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : '';
+    return [{ field, message: `has ${unknown.length === 1 ? 'a label' : `${unknown.length} labels`} the model does not know: ${shown.join(', ')}${more} (the model's labels: ${modelLabels.join(', ')})` }];
+  }
+  if (purpose === 'training' && !versionLabels.some((l) => l.train > 0)) return [{ field, message: 'has no labelled training records' }];
+  return [];
 }

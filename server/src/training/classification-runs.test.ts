@@ -2,26 +2,31 @@
 // labelled and its labels covered by the model's; errors name the unknown labels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
-import { classificationDataProblems } from './classification-data.ts';
+import { labelSetProblems } from '../datasets/datasets.service.ts';
 import { createMarkerVersion, createShakespeareVersion, createTinyClassifier, TINY_CONFIG } from './testing/fixtures.ts';
 
 const START = 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id status } }';
 
-describe('classificationDataProblems', () => {
+describe('labelSetProblems', () => {
   const labels = [
     { name: 'a', train: 3, validation: 1 },
     { name: 'b', train: 2, validation: 0 },
   ];
   it('accepts labels covered by the model, in any order, and a model with more labels', () => {
-    expect(classificationDataProblems(['b', 'a'], labels)).toEqual([]);
-    expect(classificationDataProblems(['x', 'a', 'b'], labels)).toEqual([]);
+    expect(labelSetProblems(['b', 'a'], labels, 'training', 'input.datasetVersionId')).toEqual([]);
+    expect(labelSetProblems(['x', 'a', 'b'], labels, 'training', 'input.datasetVersionId')).toEqual([]);
   });
+  it('says what it is for: an evaluation needs no training records', () => {
+    expect(labelSetProblems(['a', 'b'], [{ name: 'a', train: 0, validation: 4 }], 'evaluation', 'datasetVersionId')).toEqual([]);
+    expect(labelSetProblems(['a'], null, 'evaluation', 'datasetVersionId')[0]).toEqual({ field: 'datasetVersionId', message: expect.stringContaining('is evaluated on a dataset version built with a labelField') });
+  });
+
   it('names the labels the model does not know, and refuses unlabelled or untrainable versions', () => {
-    expect(classificationDataProblems(['a'], labels)[0]!.message).toBe(`has a label the model does not know: "b" (the model's labels: a)`);
+    expect(labelSetProblems(['a'], labels, 'training', 'input.datasetVersionId')[0]!.message).toBe(`has a label the model does not know: "b" (the model's labels: a)`);
     const many = Array.from({ length: 25 }, (_, i) => ({ name: `l${i}`, train: 1, validation: 0 }));
-    expect(classificationDataProblems(['a', 'b'], many)[0]!.message).toMatch(/^has 25 labels the model does not know: "l0", .*"l19" and 5 more/);
-    expect(classificationDataProblems(['a', 'b'], null)[0]!.message).toContain('built with a labelField');
-    expect(classificationDataProblems(['a', 'b'], [{ name: 'a', train: 0, validation: 4 }])[0]!.message).toBe('has no labelled training records');
+    expect(labelSetProblems(['a', 'b'], many, 'training', 'input.datasetVersionId')[0]!.message).toMatch(/^has 25 labels the model does not know: "l0", .*"l19" and 5 more/);
+    expect(labelSetProblems(['a', 'b'], null, 'training', 'input.datasetVersionId')[0]!.message).toContain('built with a labelField');
+    expect(labelSetProblems(['a', 'b'], [{ name: 'a', train: 0, validation: 4 }], 'training', 'input.datasetVersionId')[0]!.message).toBe('has no labelled training records');
   });
 });
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, MoreThan } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { DatasetsService } from '../datasets/datasets.service.ts';
+import { type DatasetsService, labelSetProblems } from '../datasets/datasets.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import { ConflictError, ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import type { ModelsService } from '../models/models.service.ts';
@@ -12,7 +12,6 @@ import type { Model, ModelVersion } from '../models/models.types.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
-import { classificationDataProblems } from './classification-data.ts';
 import { progressText, validateTrainingConfig } from './training.config.ts';
 import { RunLog } from './run-log.ts';
 import { Checkpoint, FINISHED_STATUSES, MetricPoint, type RequestedAction, RunLogLevel, RunLogLine, RunStatus, TrainingRun } from './training.entity.ts';
@@ -99,7 +98,7 @@ export class TrainingService {
     else if (model && version.vocabSize > model.vocabSize) {
       errors.push({ field: 'input.datasetVersionId', message: `its tokenizer has ${version.vocabSize} tokens but the model's vocabulary has ${model.vocabSize}` });
     }
-    if (version && model?.task === 'classification') errors.push(...classificationDataProblems(model.labels ?? [], version.report.labels));
+    if (version && model?.task === 'classification') errors.push(...labelSetProblems(model.labels ?? [], version.report.labels, 'training', 'input.datasetVersionId'));
     if (model) assertCanModify(principal, model.ownerId, 'model');
     // A classifier's step takes batchSize examples; counted as context-length windows, the epoch arithmetic of the config holds.
     const examples = model?.task === 'classification' && version?.report.labels ? version.report.labels : null;
