@@ -189,7 +189,7 @@ export class RunExecution {
         );
         await this.finish({ ...common, status: RunStatus.COMPLETED, resultVersionId: version.id, stopReason: this.stopReason }, [
           RunLogLevel.INFO,
-          `Completed at step ${result.step}/${run.config.maxSteps}: last loss ${num(result.loss)}, best validation loss ${num(result.bestValLoss)}; registered model version ${version.version} (${version.id})`,
+          `Completed at step ${result.step}/${run.config.maxSteps}: last loss ${num(result.loss)}, best validation loss ${num(result.bestValLoss)}${result.valAccuracy !== null ? `, validation accuracy ${num(result.valAccuracy)}` : ''}; registered model version ${version.version} (${version.id})`,
         ]);
       } catch (error) {
         const failureReason = `could not register the model version: ${(error as Error).message}`;
