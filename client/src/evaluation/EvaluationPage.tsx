@@ -29,7 +29,8 @@ export function EvaluationPage(): ReactElement {
   const [modelVersionId, setModelVersionId] = useState(search.get('modelVersion') ?? '');
   const [datasetVersionId, setDatasetVersionId] = useState(search.get('datasetVersion') ?? '');
   const [chosen, setChosen] = useState<string[] | null>(null);
-  const [options, setOptions] = useState({ maxExamples: '8', maxNewTokens: '16', maxWindows: '8' });
+  // classifierExamples: the examples field while a classifier is chosen (its own default, kept apart)
+  const [options, setOptions] = useState({ maxExamples: '8', maxNewTokens: '16', maxWindows: '8', classifierExamples: CLASSIFIER_EXAMPLES });
   const [notice, setNotice] = useState<string | null>(null);
   const evaluate = useMutation(EVALUATE_MUTATION);
   const results = useConnection(EVALUATIONS_QUERY, { filter: { datasetVersionId } }, (d) => d.evaluations, { pause: !datasetVersionId });
@@ -38,7 +39,7 @@ export function EvaluationPage(): ReactElement {
   const available = (metricList.data?.evaluationMetrics ?? []).filter((m) => !classifier || CLASSIFIER_METRICS.includes(m.name));
   // Scoring metrics by default: they need no generation, so they are quick; a classifier's own two otherwise.
   const selected = (chosen ?? (classifier ? CLASSIFIER_METRICS : available.filter((m) => m.name === 'perplexity' || m.name === 'token_accuracy').map((m) => m.name))).filter((name) => !classifier || CLASSIFIER_METRICS.includes(name));
-  const optionKeys = classifier ? (['maxExamples'] as const) : (['maxWindows', 'maxExamples', 'maxNewTokens'] as const);
+  const optionKeys = classifier ? (['classifierExamples'] as const) : (['maxWindows', 'maxExamples', 'maxNewTokens'] as const);
   const optionError = optionKeys.map((key) => options[key]).find((v) => !/^\d+$/.test(v.trim()) || Number(v) < 1);
   const canRun = session?.user.role !== 'VIEWER';
 
@@ -50,7 +51,7 @@ export function EvaluationPage(): ReactElement {
       modelVersionId,
       datasetVersionId,
       metrics: selected,
-      options: classifier ? { maxExamples: Number(options.maxExamples) } : { maxExamples: Number(options.maxExamples), maxNewTokens: Number(options.maxNewTokens), maxWindows: Number(options.maxWindows) },
+      options: classifier ? { maxExamples: Number(options.classifierExamples) } : { maxExamples: Number(options.maxExamples), maxNewTokens: Number(options.maxNewTokens), maxWindows: Number(options.maxWindows) },
     });
     if (result) {
       setNotice(`Evaluated ${result.evaluate.modelVersion?.model?.name ?? 'the model'} v${result.evaluate.modelVersion?.version ?? ''}.`);
@@ -77,8 +78,6 @@ export function EvaluationPage(): ReactElement {
                 onChange={(e) => {
                   setModelVersionId(e.target.value);
                   setChosen(null);
-                  const next = versions.find((v) => v.id === e.target.value)?.model?.task === 'CLASSIFICATION';
-                  if (next !== classifier) setOptions((o) => ({ ...o, maxExamples: next ? CLASSIFIER_EXAMPLES : '8' }));
                 }}
               >
                 <option value="">Choose a version…</option>
@@ -136,7 +135,8 @@ export function EvaluationPage(): ReactElement {
             {(
               [
                 ['maxWindows', ids.windows, 'Validation windows scored'],
-                ['maxExamples', ids.examples, classifier ? 'Held-out examples classified' : 'Examples generated from'],
+                ['maxExamples', ids.examples, 'Examples generated from'],
+                ['classifierExamples', ids.examples, 'Held-out examples classified'],
                 ['maxNewTokens', ids.tokens, 'Tokens generated per example'],
               ] as const
             )
