@@ -1,0 +1,177 @@
+// The subset of ONNX's protobuf schema the exporter writes, as a protobufjs reflection descriptor.
+// Transcribed from onnx/onnx.proto of ONNX 1.17 (github.com/onnx/onnx, onnx/onnx.proto, IR version
+// 10), keeping the upstream field names and numbers; messages and fields the exporter never sets
+// are left out (a reader skips nothing it needs: every field written here has its upstream number).
+import protobuf from 'protobufjs';
+
+/** TensorProto.DataType values used by the exporter. */
+export const OnnxDataType = { FLOAT: 1, INT64: 7, BOOL: 9, FLOAT16: 10, BFLOAT16: 16 } as const;
+export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
+
+/** AttributeProto.AttributeType values used by the exporter. */
+export const OnnxAttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, INTS: 7 } as const;
+
+/**
+ * IR version 8 (ONNX 1.10+): every onnxruntime since 1.10 reads it, and it carries opsets up to 21
+ * (IR 8 added nothing opset 17–21 graphs need beyond it).
+ */
+export const ONNX_IR_VERSION = 8;
+
+const descriptor = {
+  nested: {
+    onnx: {
+      nested: {
+        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
+        TensorProto: {
+          fields: {
+            dims: { rule: 'repeated', type: 'int64', id: 1 },
+            data_type: { type: 'int32', id: 2 },
+            name: { type: 'string', id: 8 },
+            raw_data: { type: 'bytes', id: 9 },
+            doc_string: { type: 'string', id: 12 },
+          },
+        },
+        AttributeProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            f: { type: 'float', id: 2 },
+            i: { type: 'int64', id: 3 },
+            s: { type: 'bytes', id: 4 },
+            t: { type: 'TensorProto', id: 5 },
+            ints: { rule: 'repeated', type: 'int64', id: 8 },
+            doc_string: { type: 'string', id: 13 },
+            type: { type: 'int32', id: 20 },
+          },
+        },
+        NodeProto: {
+          fields: {
+            input: { rule: 'repeated', type: 'string', id: 1 },
+            output: { rule: 'repeated', type: 'string', id: 2 },
+            name: { type: 'string', id: 3 },
+            op_type: { type: 'string', id: 4 },
+            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
+            doc_string: { type: 'string', id: 6 },
+            domain: { type: 'string', id: 7 },
+          },
+        },
+        TensorShapeProto: {
+          fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } },
+          nested: {
+            Dimension: {
+              oneofs: { value: { oneof: ['dim_value', 'dim_param'] } },
+              fields: { dim_value: { type: 'int64', id: 1 }, dim_param: { type: 'string', id: 2 }, denotation: { type: 'string', id: 3 } },
+            },
+          },
+        },
+        TypeProto: {
+          oneofs: { value: { oneof: ['tensor_type'] } },
+          fields: { tensor_type: { type: 'Tensor', id: 1 }, denotation: { type: 'string', id: 6 } },
+          nested: { Tensor: { fields: { elem_type: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } } },
+        },
+        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, doc_string: { type: 'string', id: 3 } } },
+        GraphProto: {
+          fields: {
+            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
+            name: { type: 'string', id: 2 },
+            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
+            doc_string: { type: 'string', id: 10 },
+            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
+            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
+            value_info: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
+          },
+        },
+        ModelProto: {
+          fields: {
+            ir_version: { type: 'int64', id: 1 },
+            producer_name: { type: 'string', id: 2 },
+            producer_version: { type: 'string', id: 3 },
+            domain: { type: 'string', id: 4 },
+            model_version: { type: 'int64', id: 5 },
+            doc_string: { type: 'string', id: 6 },
+            graph: { type: 'GraphProto', id: 7 },
+            opset_import: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
+            metadata_props: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
+          },
+        },
+      },
+    },
+  },
+};
+
+const root = protobuf.Root.fromJSON(descriptor);
+const ModelProtoType = root.lookupType('onnx.ModelProto');
+
+// ---- the plain shapes the exporter builds (snake_case, as onnx.proto names them) ----
+
+export interface TensorProto {
+  name: string;
+  data_type: OnnxDataType;
+  dims: number[];
+  raw_data: Uint8Array;
+}
+
+export interface AttributeProto {
+  name: string;
+  type: (typeof OnnxAttributeType)[keyof typeof OnnxAttributeType];
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  t?: TensorProto;
+  ints?: number[];
+}
+
+export interface NodeProto {
+  name: string;
+  op_type: string;
+  input: string[];
+  output: string[];
+  attribute: AttributeProto[];
+  domain?: string;
+}
+
+/** A dimension: a fixed size, or a named dynamic axis ("batch"). */
+export type Dimension = number | string;
+
+export interface ValueInfoProto {
+  name: string;
+  type: { tensor_type: { elem_type: OnnxDataType; shape: { dim: Array<{ dim_value: number } | { dim_param: string }> } } };
+}
+
+export interface GraphProto {
+  name: string;
+  node: NodeProto[];
+  initializer: TensorProto[];
+  input: ValueInfoProto[];
+  output: ValueInfoProto[];
+  doc_string?: string;
+}
+
+export interface ModelProto {
+  ir_version: number;
+  producer_name: string;
+  producer_version: string;
+  doc_string?: string;
+  graph: GraphProto;
+  opset_import: Array<{ domain: string; version: number }>;
+  metadata_props: Array<{ key: string; value: string }>;
+}
+
+/** A graph input or output: a tensor of `elemType` with fixed or named dimensions. */
+export function valueInfo(name: string, elemType: OnnxDataType, dims: Dimension[]): ValueInfoProto {
+  return { name, type: { tensor_type: { elem_type: elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } } };
+}
+
+/**
+ * The serialized model. Protocol buffers cannot exceed 2 GiB, so the exporter refuses larger
+ * models up front (see MAX_ONNX_BYTES) rather than writing a file no reader opens.
+ */
+export function encodeModel(model: ModelProto): Uint8Array {
+  const message = ModelProtoType.fromObject(model);
+  return ModelProtoType.encode(message).finish();
+}
+
+/** Decodes a model written by encodeModel (for tests and inspection); raw_data stays bytes. */
+export function decodeModel(bytes: Uint8Array): ModelProto {
+  return ModelProtoType.toObject(ModelProtoType.decode(bytes), { longs: Number, bytes: Buffer as unknown as typeof String, defaults: false, arrays: true }) as unknown as ModelProto;
+}
