@@ -10,7 +10,7 @@
 // costs the same as fp32 and the logits are those of the rounded weights.
 import type { ExportOptions } from '../../../../../schema/options/export-options.ts';
 import type { ExportedModel } from '../export-format.ts';
-import { type AttributeProto, type Dimension, encodeModel, type GraphProto, type ModelProto, type NodeProto, ONNX_IR_VERSION, OnnxAttributeType, OnnxDataType, type TensorProto, valueInfo } from './onnx-proto.ts';
+import { type AttributeProto, encodeModel, type GraphProto, type ModelProto, type NodeProto, ONNX_IR_VERSION, OnnxAttributeType, OnnxDataType, type TensorProto, valueInfo } from './onnx-proto.ts';
 
 const LAYER_NORM_EPS = 1e-5;
 

@@ -1,0 +1,113 @@
+// The ONNX format writer: model.onnx (input_ids → logits) and, with onnxWithPast,
+// model_with_past.onnx (plus past_key_values.{i}.key|value → present.{i}.key|value), written from
+// the checkpoint in TypeScript (no Python at export time), with config.json and the tokenizer beside
+// them. Parity runs model.onnx in onnxruntime-node; the with-past graph must give the same logits
+// decoding incrementally, or the export fails.
+import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { EGEN_VERSION } from '../../system/system.service.ts';
+import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter, maxAbsDifference, PARITY_TOLERANCE } from './export-format.ts';
+import { gpt2Config } from './huggingface-export.ts';
+import { encodeGpt2Model, gpt2WeightBytes } from './onnx/gpt2-graph.ts';
+import { readGpt2Weights } from './onnx/gpt2-weights.ts';
+import { ONNX_RUNTIME_NAME, onnxIncrementalLogits, onnxLogits, openOnnxSession } from './onnx/onnx-runtime.ts';
+import type { ExportOptions } from '../../../../schema/options/export-options.ts';
+
+export const ONNX_FILES = { model: 'model.onnx', withPast: 'model_with_past.onnx', config: 'config.json', tokenizer: 'tokenizer.json' } as const;
+
+/**
+ * A protobuf message, and so an ONNX file without external data, cannot exceed 2 GiB; this leaves
+ * 64 MiB of it for the graph and the names.
+ */
+export const MAX_ONNX_WEIGHT_BYTES = 2 ** 31 - 64 * 2 ** 20;
+
+function refuse(model: ExportedModel, options: ExportOptions): string | null {
+  if (options.onnxOpset < 17) return `ONNX opset ${options.onnxOpset} has no LayerNormalization; choose opset 17 or later`;
+  const bytes = gpt2WeightBytes(model, options.dtype);
+  if (bytes > MAX_ONNX_WEIGHT_BYTES) {
+    const gib = (bytes / 2 ** 30).toFixed(2);
+    return `the ${options.dtype} weights take ${gib} GiB, and an ONNX file without external data holds at most 2 GiB${options.dtype === 'fp32' ? '; export with dtype fp16' : ''}`;
+  }
+  return null;
+}
+
+async function write(ctx: FormatWriteContext): Promise<string[]> {
+  const refusal = refuse(ctx.model, ctx.options);
+  if (refusal) throw new Error(`ONNX export: ${refusal}`);
+  const written: string[] = [];
+  const step = async () => {
+    // Let a pending abort land between the synchronous steps.
+    await nextTurn();
+    ctx.signal.throwIfAborted();
+  };
+  try {
+    await step();
+    ctx.progress(0, 'reading the weights');
+    const weights = readGpt2Weights(ctx.checkpointDir, ctx.model);
+    const graphs = ctx.options.onnxWithPast ? [false, true] : [false];
+    for (const [index, withPast] of graphs.entries()) {
+      const file = withPast ? ONNX_FILES.withPast : ONNX_FILES.model;
+      await step();
+      ctx.progress((index + 0.1) / graphs.length, `writing ${file}`);
+      const bytes = encodeGpt2Model({
+        model: ctx.model,
+        weights,
+        dtype: ctx.options.dtype,
+        opset: ctx.options.onnxOpset,
+        withPast,
+        producerVersion: EGEN_VERSION,
+      });
+      await step();
+      written.push(file);
+      await writeFile(join(ctx.outputDir, file), bytes, { signal: ctx.signal });
+    }
+    await step();
+    written.push(ONNX_FILES.config);
+    await writeFile(join(ctx.outputDir, ONNX_FILES.config), `${JSON.stringify(gpt2Config(ctx.model), null, 2)}\n`, { signal: ctx.signal });
+    if (ctx.tokenizerJson !== null) {
+      written.push(ONNX_FILES.tokenizer);
+      await writeFile(join(ctx.outputDir, ONNX_FILES.tokenizer), ctx.tokenizerJson, { signal: ctx.signal });
+    }
+    ctx.progress(1, 'written');
+    return written;
+  } catch (error) {
+    // The job removes its folder too; a writer leaves nothing of its own behind either way.
+    for (const file of written) rmSync(join(ctx.outputDir, file), { force: true });
+    throw error;
+  }
+}
+
+async function parityLogits(ctx: FormatWriteContext, prompts: number[][]): Promise<Float32Array> {
+  const session = await openOnnxSession(join(ctx.outputDir, ONNX_FILES.model));
+  let logits: Float32Array;
+  try {
+    logits = await onnxLogits(session, prompts);
+  } finally {
+    await session.release();
+  }
+  if (ctx.options.onnxWithPast) {
+    ctx.signal.throwIfAborted();
+    const withPast = await openOnnxSession(join(ctx.outputDir, ONNX_FILES.withPast));
+    try {
+      const incremental = await onnxIncrementalLogits(withPast, ctx.model, prompts, Math.ceil((prompts[0]?.length ?? 1) / 2));
+      const difference = maxAbsDifference(logits, incremental);
+      const tolerance = PARITY_TOLERANCE[ctx.options.dtype];
+      if (!(difference <= tolerance)) throw new Error(`ONNX export: ${ONNX_FILES.withPast} decoding token by token differs from ${ONNX_FILES.model} by ${difference.toExponential(2)} (tolerance ${tolerance})`);
+    } finally {
+      await withPast.release();
+    }
+  }
+  return logits;
+}
+
+export const onnxFormatWriter: FormatWriter = {
+  format: ExportFormat.ONNX,
+  description: 'ONNX graph (opset 17+, dynamic batch and sequence) for onnxruntime, with an incremental-decoding variant taking past keys and values',
+  options: ['dtype', 'onnxOpset', 'onnxWithPast'],
+  refuse,
+  write,
+  parityLogits,
+  parityRuntime: ONNX_RUNTIME_NAME,
+};
