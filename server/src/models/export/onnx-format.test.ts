@@ -13,6 +13,7 @@ import { referencePython } from '../../../../scripts/libtorch.ts';
 import type { ExportOptions } from '../../../../schema/options/export-options.ts';
 import { type ExportedModel, type FormatWriteContext, maxAbsDifference, PARITY_TOLERANCE, parityPrompts } from './export-format.ts';
 import { ONNX_FILES, onnxFormatWriter } from './onnx-format.ts';
+import { benchmarkOnnxInference } from './onnx/onnx-benchmark.ts';
 
 const MODEL = { vocabSize: 97, contextLength: 32, nLayer: 2, nHead: 4, nEmbd: 32, dropout: 0 };
 const OPTIONS: ExportOptions = { dtype: 'fp32', lora: 'merged', onnxOpset: 17, onnxWithPast: true };
@@ -139,6 +140,18 @@ describe('ONNX export: options, refusals and cancellation', () => {
     const python = pythonOnnxruntime({ model: join(ctx.outputDir, ONNX_FILES.model), withPast: null, inputs: [[1, 2, 3]], prompt: [], steps: 0 });
     expect(python.opsets).toEqual({ '': 21 });
     expect(python.shape).toEqual([1, 3, MODEL.vocabSize]);
+  });
+
+  it('benchmarks onnxruntime-node against the native forward on the same batch', async () => {
+    const ctx = context(checkpoint, model, join(dir, 'bench'), { onnxWithPast: false });
+    await onnxFormatWriter.write(ctx);
+    const result = await benchmarkOnnxInference({ checkpointDir: checkpoint, onnxPath: join(ctx.outputDir, ONNX_FILES.model), batchSize: 2, sequenceLength: 16, runs: 2, threads: 1 });
+    expect(result).toMatchObject({ batchSize: 2, sequenceLength: 16, runs: 2, threads: 1 });
+    expect(result.onnxMs).toBeGreaterThan(0);
+    expect(result.nativeMs).toBeGreaterThan(0);
+    expect(result.ratio).toBeCloseTo(result.onnxMs / result.nativeMs, 10);
+    expect(result.maxAbsDifference).toBeLessThanOrEqual(1e-4);
+    await expect(benchmarkOnnxInference({ checkpointDir: checkpoint, onnxPath: join(ctx.outputDir, ONNX_FILES.model), sequenceLength: 33 })).rejects.toThrow(/sequenceLength must be 1 to 32/);
   });
 
   it('refuses opsets without LayerNormalization and models past the 2 GiB protobuf limit, naming why', () => {
