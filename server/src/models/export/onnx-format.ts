@@ -10,7 +10,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EGEN_VERSION } from '../../system/system.service.ts';
 import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter, maxAbsDifference, PARITY_TOLERANCE } from './export-format.ts';
 import { gpt2Config } from './huggingface-export.ts';
-import { encodeGpt2Model, gpt2WeightBytes } from './onnx/gpt2-graph.ts';
+import { buildGpt2Model, gpt2WeightBytes } from './onnx/gpt2-graph.ts';
+import { writeModelFile } from './onnx/onnx-proto.ts';
 import { readGpt2Weights } from './onnx/gpt2-weights.ts';
 import { ONNX_RUNTIME_NAME, onnxIncrementalLogits, onnxLogits, openOnnxSession } from './onnx/onnx-runtime.ts';
 import type { ExportOptions } from '../../../../schema/options/export-options.ts';
@@ -49,19 +50,14 @@ async function write(ctx: FormatWriteContext): Promise<string[]> {
     const graphs = ctx.options.onnxWithPast ? [false, true] : [false];
     for (const [index, withPast] of graphs.entries()) {
       const file = withPast ? ONNX_FILES.withPast : ONNX_FILES.model;
+      // reading took the first tenth; the graphs share the rest
+      const report = (fraction: number) => ctx.progress(0.1 + (0.9 * (index + fraction)) / graphs.length, `writing ${file}`);
       await step();
-      ctx.progress((index + 0.1) / graphs.length, `writing ${file}`);
-      const bytes = encodeGpt2Model({
-        model: ctx.model,
-        weights,
-        dtype: ctx.options.dtype,
-        opset: ctx.options.onnxOpset,
-        withPast,
-        producerVersion: EGEN_VERSION,
-      });
+      report(0);
+      const model = buildGpt2Model({ model: ctx.model, weights, dtype: ctx.options.dtype, opset: ctx.options.onnxOpset, withPast, producerVersion: EGEN_VERSION });
       await step();
       written.push(file);
-      await writeFile(join(ctx.outputDir, file), bytes, { signal: ctx.signal });
+      await writeModelFile(join(ctx.outputDir, file), model, { signal: ctx.signal, onProgress: report });
     }
     await step();
     written.push(ONNX_FILES.config);

@@ -1,10 +1,13 @@
 // The ONNX graph's encoding, without a runtime: fp16/bf16 rounding, the protobuf written and read
 // back (opset, dynamic axes, initializer layout, casts), and what the builder refuses. The files
 // running in onnxruntime are tested in ../onnx-format.test.ts.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExportedModel } from '../export-format.ts';
 import { buildGpt2Model, encodeGpt2Model, floatBytes, type Gpt2Weights, gpt2WeightBytes } from './gpt2-graph.ts';
-import { decodeModel, OnnxDataType } from './onnx-proto.ts';
+import { decodeModel, encodeModel, OnnxDataType, writeModelFile } from './onnx-proto.ts';
 
 const halves = (values: number[], dtype: 'fp16' | 'bf16') => Array.from(new Uint16Array(floatBytes(Float32Array.from(values), dtype).slice().buffer));
 
@@ -93,6 +96,23 @@ describe('ONNX GPT-2 graph', () => {
     expect(bytes(fp32)).toBe(gpt2WeightBytes(model, 'fp32'));
     expect(bytes(fp16)).toBe(gpt2WeightBytes(model, 'fp16'));
     expect(gpt2WeightBytes(MODEL, 'fp32')).toBe(4 * (11 * 4 + 8 * 4 + 2 * (12 * 16 + 13 * 4) + 2 * 4));
+  });
+
+  it('streams to a file the same model encodeModel serializes, and stops between tensors when aborted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'egen-onnx-proto-'));
+    const model = buildGpt2Model({ model: MODEL, weights: weights(MODEL), dtype: 'fp16', opset: 17, withPast: true, metadata: { note: 'streamed' } });
+    const fractions: number[] = [];
+    await writeModelFile(join(dir, 'model.onnx'), model, { onProgress: (f) => fractions.push(f) });
+    const streamed = readFileSync(join(dir, 'model.onnx'));
+    const whole = encodeModel(model);
+    expect(streamed.length).toBe(whole.length);
+    expect(decodeModel(streamed)).toEqual(decodeModel(whole));
+    expect(fractions).toHaveLength(model.graph.initializer.length);
+    expect(fractions.at(-1)).toBe(1);
+
+    const controller = new AbortController();
+    const partial = writeModelFile(join(dir, 'aborted.onnx'), model, { signal: controller.signal, onProgress: () => controller.abort() });
+    await expect(partial).rejects.toThrow(/abort/i);
   });
 
   it('refuses an opset without LayerNormalization and weights that do not fit the config, naming them', () => {

@@ -66,12 +66,7 @@ export const ONNX_AXES = { batch: 'batch', sequence: 'sequence', pastSequence: '
 
 // ---- float32 → fp16 / bf16, rounding to nearest even ----
 
-const scratch = new Float32Array(1);
-const scratchBits = new Uint32Array(scratch.buffer);
-
-function float16Bits(value: number): number {
-  scratch[0] = value;
-  const x = scratchBits[0]!;
+function float16Bits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exponent = (x >>> 23) & 0xff;
   const mantissa = x & 0x7fffff;
@@ -96,20 +91,26 @@ function float16Bits(value: number): number {
   return sign | half;
 }
 
-function bfloat16Bits(value: number): number {
-  scratch[0] = value;
-  const x = scratchBits[0]!;
+function bfloat16Bits(x: number): number {
   if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return ((x >>> 16) & 0x8000) | 0x7fc0;
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
+// Both graphs of an export share the weights: convert each once.
+const converted = new WeakMap<Float32Array, Map<ExportOptions['dtype'], Uint8Array>>();
+
 /** The float32 values in `dtype`, as raw little-endian bytes. */
 export function floatBytes(values: Float32Array, dtype: ExportOptions['dtype']): Uint8Array {
   if (dtype === 'fp32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const cached = converted.get(values)?.get(dtype);
+  if (cached) return cached;
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const convert = dtype === 'fp16' ? float16Bits : bfloat16Bits;
   const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = convert(values[i]!);
-  return new Uint8Array(out.buffer);
+  for (let i = 0; i < bits.length; i++) out[i] = convert(bits[i]!);
+  const bytes = new Uint8Array(out.buffer);
+  converted.set(values, (converted.get(values) ?? new Map()).set(dtype, bytes));
+  return bytes;
 }
 
 const STORED_TYPE: Record<ExportOptions['dtype'], OnnxDataType> = { fp32: OnnxDataType.FLOAT, fp16: OnnxDataType.FLOAT16, bf16: OnnxDataType.BFLOAT16 };

@@ -2,6 +2,7 @@
 // Transcribed from onnx/onnx.proto of ONNX 1.17 (github.com/onnx/onnx, onnx/onnx.proto, IR version
 // 10), keeping the upstream field names and numbers; messages and fields the exporter never sets
 // are left out (a reader skips nothing it needs: every field written here has its upstream number).
+import { open } from 'node:fs/promises';
 import protobuf from 'protobufjs';
 
 /** TensorProto.DataType values used by the exporter. */
@@ -101,6 +102,13 @@ const descriptor = {
 
 const root = protobuf.Root.fromJSON(descriptor);
 const ModelProtoType = root.lookupType('onnx.ModelProto');
+const GraphProtoType = root.lookupType('onnx.GraphProto');
+const TensorProtoType = root.lookupType('onnx.TensorProto');
+
+// Field numbers of the length-delimited fields the streaming writer emits itself (wire type 2).
+const MODEL_GRAPH_KEY = (7 << 3) | 2;
+const GRAPH_INITIALIZER_KEY = (5 << 3) | 2;
+const TENSOR_RAW_DATA_KEY = (9 << 3) | 2;
 
 // ---- the plain shapes the exporter builds (snake_case, as onnx.proto names them) ----
 
@@ -162,13 +170,59 @@ export function valueInfo(name: string, elemType: OnnxDataType, dims: Dimension[
   return { name, type: { tensor_type: { elem_type: elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } } };
 }
 
-/**
- * The serialized model. Protocol buffers cannot exceed 2 GiB, so the exporter refuses larger
- * models up front (see MAX_ONNX_BYTES) rather than writing a file no reader opens.
- */
+/** The serialized model in one buffer (small models and tests; writeModelFile streams). */
 export function encodeModel(model: ModelProto): Uint8Array {
   const message = ModelProtoType.fromObject(model);
   return ModelProtoType.encode(message).finish();
+}
+
+function lengthDelimited(key: number, length: number): Uint8Array {
+  return protobuf.Writer.create().uint32(key).uint32(length).finish();
+}
+
+export interface WriteModelFileOptions {
+  /** Checked between tensors: an abort stops the write (the caller removes the file). */
+  signal?: AbortSignal;
+  /** Called after each initializer with the fraction of the weight bytes written. */
+  onProgress?: (fraction: number) => void;
+}
+
+/**
+ * Writes the model to `path` without assembling it in memory: the model's other fields, then the
+ * graph's field header and its nodes, inputs and outputs, then each initializer with its raw data
+ * written from the tensor's own buffer. Protobuf fields may come in any order, so the file reads as
+ * encodeModel's. A protobuf message cannot exceed 2 GiB, which is why the exporter refuses larger
+ * models up front.
+ */
+export async function writeModelFile(path: string, model: ModelProto, options: WriteModelFileOptions = {}): Promise<void> {
+  const { graph, ...rest } = model;
+  const head = ModelProtoType.encode(ModelProtoType.fromObject(rest)).finish();
+  const graphRest = GraphProtoType.encode(GraphProtoType.fromObject({ ...graph, initializer: [] })).finish();
+  const tensors = graph.initializer.map((tensor) => {
+    const { raw_data: raw, ...fields } = tensor;
+    const tensorHead = TensorProtoType.encode(TensorProtoType.fromObject(fields)).finish();
+    const rawKey = lengthDelimited(TENSOR_RAW_DATA_KEY, raw.length);
+    const length = tensorHead.length + rawKey.length + raw.length;
+    return { key: lengthDelimited(GRAPH_INITIALIZER_KEY, length), tensorHead, rawKey, raw, length };
+  });
+  const graphLength = graphRest.length + tensors.reduce((sum, t) => sum + t.key.length + t.length, 0);
+  const totalRaw = tensors.reduce((sum, t) => sum + t.raw.length, 0);
+  const file = await open(path, 'w');
+  try {
+    await file.writeFile(head);
+    await file.writeFile(lengthDelimited(MODEL_GRAPH_KEY, graphLength));
+    await file.writeFile(graphRest);
+    let done = 0;
+    for (const t of tensors) {
+      options.signal?.throwIfAborted();
+      // writeFile (unlike write) loops until the whole buffer is on disk
+      for (const part of [t.key, t.tensorHead, t.rawKey, t.raw]) await file.writeFile(part);
+      done += t.raw.length;
+      options.onProgress?.(totalRaw ? done / totalRaw : 1);
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** Decodes a model written by encodeModel (for tests and inspection); raw_data stays bytes. */
