@@ -3,7 +3,7 @@
 // decodes incrementally to the same logits and greedy tokens as EGen's generator, the declared
 // opset and dynamic axes are what onnxruntime reads, and a cancelled export leaves no file.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,16 @@ describe('ONNX export: options, refusals and cancellation', () => {
     const large = { vocabSize: 50257, contextLength: 1024, nLayer: 36, nHead: 20, nEmbd: 1280, dropout: 0, bias: true }; // GPT-2 large, 774M
     expect(onnxFormatWriter.refuse(large, OPTIONS)).toMatch(/2\.\d\d GiB.*at most 2 GiB; export with dtype fp16/);
     expect(onnxFormatWriter.refuse(large, { ...OPTIONS, dtype: 'fp16' })).toBeNull();
+  });
+
+  it('fails the parity check when model_with_past.onnx does not decode to model.onnx’s logits', async () => {
+    const ctx = context(checkpoint, model, join(dir, 'mismatched'));
+    await onnxFormatWriter.write(ctx);
+    // The with-past graph of another model in its place.
+    const { path: other } = await createModel({ model, outputDir: join(dir, 'other'), seed: 9 });
+    await onnxFormatWriter.write(context(other, model, join(dir, 'other-onnx')));
+    copyFileSync(join(dir, 'other-onnx', ONNX_FILES.withPast), join(ctx.outputDir, ONNX_FILES.withPast));
+    await expect(onnxFormatWriter.parityLogits(ctx, parityPrompts(model))).rejects.toThrow(/model_with_past\.onnx decoding token by token differs from model\.onnx by .* \(tolerance 0\.0001\)/);
   });
 
   it('stops when cancelled and leaves no file', async () => {
