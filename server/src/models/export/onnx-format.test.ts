@@ -3,7 +3,7 @@
 // decodes incrementally to the same logits and greedy tokens as EGen's generator, the declared
 // opset and dynamic axes are what onnxruntime reads, and a cancelled export leaves no file.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -134,12 +134,19 @@ describe('ONNX export: options, refusals and cancellation', () => {
     ({ path: checkpoint } = await createModel({ model, outputDir: join(dir, 'init'), seed: 2 }));
   });
 
-  it('declares the chosen opset and writes the tokenizer beside the graph', async () => {
-    const ctx = { ...context(checkpoint, model, join(dir, 'opset21'), { onnxOpset: 21, onnxWithPast: false }), tokenizerJson: '{"version":"1.0"}' };
+  it.each([
+    [18, 8],
+    [19, 9],
+    [20, 9],
+    [21, 10],
+  ])('declares opset %i (IR %i), runs in Python onnxruntime, and writes the tokenizer beside the graph', async (opset, ir) => {
+    const ctx = { ...context(checkpoint, model, join(dir, `opset${opset}`), { onnxOpset: opset, onnxWithPast: false }), tokenizerJson: '{"version":"1.0"}' };
     expect(await onnxFormatWriter.write(ctx)).toEqual([ONNX_FILES.model, ONNX_FILES.config, ONNX_FILES.tokenizer]);
     const python = pythonOnnxruntime({ model: join(ctx.outputDir, ONNX_FILES.model), withPast: null, inputs: [[1, 2, 3]], prompt: [], steps: 0 });
-    expect(python.opsets).toEqual({ '': 21 });
+    expect(python.opsets).toEqual({ '': opset });
+    expect(python.irVersion).toBe(ir);
     expect(python.shape).toEqual([1, 3, MODEL.vocabSize]);
+    expect(readFileSync(join(ctx.outputDir, ONNX_FILES.tokenizer), 'utf8')).toBe('{"version":"1.0"}');
   });
 
   it('benchmarks onnxruntime-node against the native forward on the same batch', async () => {

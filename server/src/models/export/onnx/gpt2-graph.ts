@@ -10,7 +10,7 @@
 // costs the same as fp32 and the logits are those of the rounded weights.
 import type { ExportOptions } from '../../../../../schema/options/export-options.ts';
 import type { ExportedModel } from '../export-format.ts';
-import { type AttributeProto, encodeModel, type GraphProto, type ModelProto, type NodeProto, ONNX_IR_VERSION, OnnxAttributeType, OnnxDataType, type TensorProto, valueInfo } from './onnx-proto.ts';
+import { type AttributeProto, encodeModel, irVersionForOpset, type GraphProto, type ModelProto, type NodeProto, OnnxAttributeType, OnnxDataType, type TensorProto, valueInfo } from './onnx-proto.ts';
 
 const LAYER_NORM_EPS = 1e-5;
 
@@ -290,7 +290,7 @@ export function buildGpt2Model(options: Gpt2GraphOptions): ModelProto {
   };
   const metadata = { ...options.metadata, 'egen.model': JSON.stringify(model), 'egen.dtype': options.dtype, 'egen.with_past': String(withPast) };
   return {
-    ir_version: ONNX_IR_VERSION,
+    ir_version: irVersionForOpset(options.opset),
     producer_name: 'EGen',
     producer_version: options.producerVersion ?? '',
     graph,

@@ -13,10 +13,15 @@ export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 export const OnnxAttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, INTS: 7 } as const;
 
 /**
- * IR version 8 (ONNX 1.10+): every onnxruntime since 1.10 reads it, and it carries opsets up to 21
- * (IR 8 added nothing opset 17–21 graphs need beyond it).
+ * The IR version that ONNX released with each default-domain opset (onnx/helper.py's VERSION_TABLE:
+ * 1.12/1.13 → IR 8 with opsets 17/18, 1.14/1.15 → IR 9 with 19/20, 1.16 → IR 10 with 21): the
+ * oldest IR a reader of that opset knows, so older runtimes are not turned away needlessly.
  */
-export const ONNX_IR_VERSION = 8;
+export function irVersionForOpset(opset: number): number {
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  return 10;
+}
 
 const descriptor = {
   nested: {
