@@ -12,8 +12,9 @@ import { syntheticTokens } from '../../../../native/test/synthetic-tokens.ts';
 import { referencePython } from '../../../../scripts/libtorch.ts';
 import type { ExportOptions } from '../../../../schema/options/export-options.ts';
 import { type ExportedModel, type FormatWriteContext, maxAbsDifference, PARITY_TOLERANCE, parityPrompts } from './export-format.ts';
-import { ONNX_FILES, onnxFormatWriter } from './onnx-format.ts';
+import { ONNX_FILES, onnxFormatWriter, writeOnnxArtifact } from './onnx-format.ts';
 import { benchmarkOnnxInference } from './onnx/onnx-benchmark.ts';
+import { gpt2WeightBytes } from './onnx/gpt2-graph.ts';
 
 const MODEL = { vocabSize: 97, contextLength: 32, nLayer: 2, nHead: 4, nEmbd: 32, dropout: 0 };
 const OPTIONS: ExportOptions = { dtype: 'fp32', lora: 'merged', onnxOpset: 17, onnxWithPast: true };
@@ -104,6 +105,27 @@ describe.each([true, false])('ONNX export (bias %s)', (bias) => {
     }
   });
 
+  it('writes weights past the inline limit to model.onnx.data, which both graphs reference', async () => {
+    const ctx = context(checkpoint, model, join(dir, 'external'));
+    // every weight counts as past the limit
+    expect((await writeOnnxArtifact(ctx, 0)).sort()).toEqual([ONNX_FILES.config, ONNX_FILES.externalData, ONNX_FILES.model, ONNX_FILES.withPast].sort());
+    expect(statSync(join(ctx.outputDir, ONNX_FILES.model)).size).toBeLessThan(32 * 1024);
+    expect(statSync(join(ctx.outputDir, ONNX_FILES.externalData)).size).toBeGreaterThan(gpt2WeightBytes(model, 'fp32') * 0.95);
+    const prompts = parityPrompts(model);
+    const native = await openModel({ checkpoint, device: 'cpu' });
+    try {
+      const reference = (await native.logits({ inputs: prompts, threads: 1 })).data;
+      expect(maxAbsDifference(reference, await onnxFormatWriter.parityLogits(ctx, prompts))).toBeLessThanOrEqual(1e-4);
+      const prompt = prompts[1]!.slice(0, 6);
+      const generated = await native.generate({ prompts: [prompt], maxNewTokens: 20, temperature: 0, threads: 1 });
+      const python = pythonOnnxruntime({ model: join(ctx.outputDir, ONNX_FILES.model), withPast: join(ctx.outputDir, ONNX_FILES.withPast), inputs: prompts, prompt, steps: 20 });
+      expect(maxAbsDifference(reference, Float32Array.from(python.logits))).toBeLessThanOrEqual(1e-4);
+      expect(python.greedy).toEqual(generated.sequences[0]);
+    } finally {
+      native.dispose();
+    }
+  });
+
   it.each(['fp16', 'bf16'] as const)('writes %s weights at half the size, within that precision’s parity tolerance', async (dtype) => {
     const ctx = context(checkpoint, model, join(dir, dtype), { dtype, onnxWithPast: false });
     expect(onnxFormatWriter.refuse(model, ctx.options)).toBeNull();
@@ -161,11 +183,10 @@ describe('ONNX export: options, refusals and cancellation', () => {
     await expect(benchmarkOnnxInference({ checkpointDir: checkpoint, onnxPath: join(ctx.outputDir, ONNX_FILES.model), sequenceLength: 33 })).rejects.toThrow(/sequenceLength must be 1 to 32/);
   });
 
-  it('refuses opsets without LayerNormalization and models past the 2 GiB protobuf limit, naming why', () => {
+  it('refuses opsets without LayerNormalization, naming why', () => {
     expect(onnxFormatWriter.refuse(model, { ...OPTIONS, onnxOpset: 16 })).toMatch(/opset 16 has no LayerNormalization/);
-    const large = { vocabSize: 50257, contextLength: 1024, nLayer: 36, nHead: 20, nEmbd: 1280, dropout: 0, bias: true }; // GPT-2 large, 774M
-    expect(onnxFormatWriter.refuse(large, OPTIONS)).toMatch(/2\.\d\d GiB.*at most 2 GiB; export with dtype fp16/);
-    expect(onnxFormatWriter.refuse(large, { ...OPTIONS, dtype: 'fp16' })).toBeNull();
+    const large = { vocabSize: 50257, contextLength: 1024, nLayer: 36, nHead: 20, nEmbd: 1280, dropout: 0, bias: true }; // GPT-2 large: 3.1 GB in fp32, written as external data
+    expect(onnxFormatWriter.refuse(large, OPTIONS)).toBeNull();
   });
 
   it('fails the parity check when model_with_past.onnx does not decode to model.onnx’s logits', async () => {

@@ -1,8 +1,9 @@
 // The ONNX format writer: model.onnx (input_ids → logits) and, with onnxWithPast,
 // model_with_past.onnx (plus past_key_values.{i}.key|value → present.{i}.key|value), written from
 // the checkpoint in TypeScript (no Python at export time), with config.json and the tokenizer beside
-// them. Parity runs model.onnx in onnxruntime-node; the with-past graph must give the same logits
-// decoding incrementally, or the export fails.
+// them; weights past protobuf's 2 GiB go to model.onnx.data, which both graphs reference. Parity
+// runs model.onnx in onnxruntime-node; the with-past graph must give the same logits decoding
+// incrementally, or the export fails.
 import { rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,30 +12,30 @@ import { EGEN_VERSION } from '../../system/system.service.ts';
 import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter, maxAbsDifference, PARITY_TOLERANCE } from './export-format.ts';
 import { gpt2Config } from './huggingface-export.ts';
 import { buildGpt2Model, gpt2WeightBytes } from './onnx/gpt2-graph.ts';
-import { writeModelFile } from './onnx/onnx-proto.ts';
+import { type ExternalData, writeExternalData, writeModelFile } from './onnx/onnx-proto.ts';
 import { readGpt2Weights } from './onnx/gpt2-weights.ts';
 import { ONNX_RUNTIME_NAME, onnxIncrementalLogits, onnxLogits, openOnnxSession } from './onnx/onnx-runtime.ts';
 import type { ExportOptions } from '../../../../schema/options/export-options.ts';
 
-export const ONNX_FILES = { model: 'model.onnx', withPast: 'model_with_past.onnx', config: 'config.json', tokenizer: 'tokenizer.json' } as const;
+export const ONNX_FILES = { model: 'model.onnx', withPast: 'model_with_past.onnx', externalData: 'model.onnx.data', config: 'config.json', tokenizer: 'tokenizer.json' } as const;
 
 /**
- * A protobuf message, and so an ONNX file without external data, cannot exceed 2 GiB; this leaves
- * 64 MiB of it for the graph and the names.
+ * A protobuf message, and so an ONNX file holding its weights, cannot exceed 2 GiB. Past this many
+ * bytes of weights (64 MiB left for the graph) they go into model.onnx.data beside the graphs,
+ * which both graphs reference (GPT-2 large and up in fp32).
  */
-export const MAX_ONNX_WEIGHT_BYTES = 2 ** 31 - 64 * 2 ** 20;
+export const MAX_INLINE_WEIGHT_BYTES = 2 ** 31 - 64 * 2 ** 20;
 
-function refuse(model: ExportedModel, options: ExportOptions): string | null {
+/** Tensors smaller than this stay inside the graph even with external data (constants, LayerNorm). */
+const EXTERNAL_MIN_BYTES = 1024;
+
+function refuse(_model: ExportedModel, options: ExportOptions): string | null {
   if (options.onnxOpset < 17) return `ONNX opset ${options.onnxOpset} has no LayerNormalization; choose opset 17 or later`;
-  const bytes = gpt2WeightBytes(model, options.dtype);
-  if (bytes > MAX_ONNX_WEIGHT_BYTES) {
-    const gib = (bytes / 2 ** 30).toFixed(2);
-    return `the ${options.dtype} weights take ${gib} GiB, and an ONNX file without external data holds at most 2 GiB${options.dtype === 'fp32' ? '; export with dtype fp16' : ''}`;
-  }
   return null;
 }
 
-async function write(ctx: FormatWriteContext): Promise<string[]> {
+/** write(), with the weight size past which the weights go to external data (a parameter for tests). */
+export async function writeOnnxArtifact(ctx: FormatWriteContext, externalDataAbove = MAX_INLINE_WEIGHT_BYTES): Promise<string[]> {
   const refusal = refuse(ctx.model, ctx.options);
   if (refusal) throw new Error(`ONNX export: ${refusal}`);
   const written: string[] = [];
@@ -48,16 +49,31 @@ async function write(ctx: FormatWriteContext): Promise<string[]> {
     ctx.progress(0, 'reading the weights');
     const weights = readGpt2Weights(ctx.checkpointDir, ctx.model);
     const graphs = ctx.options.onnxWithPast ? [false, true] : [false];
-    for (const [index, withPast] of graphs.entries()) {
-      const file = withPast ? ONNX_FILES.withPast : ONNX_FILES.model;
-      // reading took the first tenth; the graphs share the rest
-      const report = (fraction: number) => ctx.progress(0.1 + (0.9 * (index + fraction)) / graphs.length, `writing ${file}`);
+    const models = graphs.map((withPast) => ({
+      file: withPast ? ONNX_FILES.withPast : ONNX_FILES.model,
+      proto: buildGpt2Model({ model: ctx.model, weights, dtype: ctx.options.dtype, opset: ctx.options.onnxOpset, withPast, producerVersion: EGEN_VERSION }),
+    }));
+    // Reading took the first tenth; the weights' bytes (once, or once per graph) take the rest.
+    let externalData: ExternalData | undefined;
+    const parts = gpt2WeightBytes(ctx.model, ctx.options.dtype) > externalDataAbove ? 1 + graphs.length * 0.01 : graphs.length;
+    let part = 0;
+    if (parts !== graphs.length) {
+      await step();
+      written.push(ONNX_FILES.externalData);
+      const report = (fraction: number) => ctx.progress(0.1 + (0.9 * fraction) / parts, `writing ${ONNX_FILES.externalData}`);
+      report(0);
+      externalData = await writeExternalData(join(ctx.outputDir, ONNX_FILES.externalData), models[0]!.proto.graph.initializer, { minBytes: EXTERNAL_MIN_BYTES, signal: ctx.signal, onProgress: report });
+      part = 1;
+    }
+    for (const { file, proto } of models) {
+      const start = part;
+      const share = externalData ? 0.01 : 1;
+      const report = (fraction: number) => ctx.progress(0.1 + (0.9 * (start + share * fraction)) / parts, `writing ${file}`);
       await step();
       report(0);
-      const model = buildGpt2Model({ model: ctx.model, weights, dtype: ctx.options.dtype, opset: ctx.options.onnxOpset, withPast, producerVersion: EGEN_VERSION });
-      await step();
       written.push(file);
-      await writeModelFile(join(ctx.outputDir, file), model, { signal: ctx.signal, onProgress: report });
+      await writeModelFile(join(ctx.outputDir, file), proto, { signal: ctx.signal, onProgress: report, externalData });
+      part += share;
     }
     await step();
     written.push(ONNX_FILES.config);
@@ -103,7 +119,7 @@ export const onnxFormatWriter: FormatWriter = {
   description: 'ONNX graph (opset 17+, dynamic batch and sequence) for onnxruntime, with an incremental-decoding variant taking past keys and values',
   options: ['dtype', 'onnxOpset', 'onnxWithPast'],
   refuse,
-  write,
+  write: (ctx) => writeOnnxArtifact(ctx),
   parityLogits,
   parityRuntime: ONNX_RUNTIME_NAME,
 };

@@ -3,6 +3,7 @@
 // 10), keeping the upstream field names and numbers; messages and fields the exporter never sets
 // are left out (a reader skips nothing it needs: every field written here has its upstream number).
 import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import protobuf from 'protobufjs';
 
 /** TensorProto.DataType values used by the exporter. */
@@ -36,6 +37,8 @@ const descriptor = {
             name: { type: 'string', id: 8 },
             raw_data: { type: 'bytes', id: 9 },
             doc_string: { type: 'string', id: 12 },
+            external_data: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            data_location: { type: 'int32', id: 14 }, // enum DataLocation: DEFAULT = 0, EXTERNAL = 1
           },
         },
         AttributeProto: {
@@ -122,6 +125,9 @@ export interface TensorProto {
   data_type: OnnxDataType;
   dims: number[];
   raw_data: Uint8Array;
+  /** Set (with data_location EXTERNAL) only on tensors read back from a file with external data. */
+  external_data?: Array<{ key: string; value: string }>;
+  data_location?: number;
 }
 
 export interface AttributeProto {
@@ -190,27 +196,78 @@ export interface WriteModelFileOptions {
   signal?: AbortSignal;
   /** Called after each initializer with the fraction of the weight bytes written. */
   onProgress?: (fraction: number) => void;
+  /** Initializers whose data writeExternalData put in a file beside the model: they are written as references to it. */
+  externalData?: ExternalData;
+}
+
+/** Where writeExternalData put each initializer's bytes. */
+export interface ExternalData {
+  /** The data file's name, relative to the model file (ONNX resolves it from the model's folder). */
+  location: string;
+  tensors: Map<string, { offset: number; length: number }>;
+}
+
+/** Offsets of external tensors are multiples of this (a page), so that runtimes may map them. */
+const EXTERNAL_ALIGNMENT = 4096;
+const DATA_LOCATION_EXTERNAL = 1;
+
+/**
+ * Writes the raw data of every initializer of at least `minBytes` into the file `path`, page
+ * aligned, for model files of more than 2 GiB (a protobuf message cannot exceed it). Several graphs
+ * over the same weights (model.onnx and model_with_past.onnx) can share the one file.
+ */
+export async function writeExternalData(path: string, initializers: TensorProto[], options: { minBytes: number; signal?: AbortSignal; onProgress?: (fraction: number) => void }): Promise<ExternalData> {
+  const external = initializers.filter((t) => t.raw_data.length >= options.minBytes);
+  const total = external.reduce((sum, t) => sum + t.raw_data.length, 0);
+  const tensors = new Map<string, { offset: number; length: number }>();
+  const file = await open(path, 'w');
+  try {
+    let offset = 0;
+    for (const t of external) {
+      options.signal?.throwIfAborted();
+      const padding = (EXTERNAL_ALIGNMENT - (offset % EXTERNAL_ALIGNMENT)) % EXTERNAL_ALIGNMENT;
+      if (padding) await file.writeFile(new Uint8Array(padding));
+      offset += padding;
+      await file.writeFile(t.raw_data);
+      tensors.set(t.name, { offset, length: t.raw_data.length });
+      offset += t.raw_data.length;
+      options.onProgress?.(total ? offset / total : 1);
+    }
+  } finally {
+    await file.close();
+  }
+  return { location: basename(path), tensors };
 }
 
 /**
  * Writes the model to `path` without assembling it in memory: the model's other fields, then the
  * graph's field header and its nodes, inputs and outputs, then each initializer with its raw data
- * written from the tensor's own buffer. Protobuf fields may come in any order, so the file reads as
- * encodeModel's. A protobuf message cannot exceed 2 GiB, which is why the exporter refuses larger
- * models up front.
+ * written from the tensor's own buffer (or a reference into options.externalData). Protobuf fields
+ * may come in any order, so the file reads as encodeModel's.
  */
 export async function writeModelFile(path: string, model: ModelProto, options: WriteModelFileOptions = {}): Promise<void> {
   const { graph, ...rest } = model;
   const head = ModelProtoType.encode(ModelProtoType.fromObject(rest)).finish();
   const graphRest = GraphProtoType.encode(GraphProtoType.fromObject({ ...graph, initializer: [] })).finish();
   const tensors = graph.initializer.map((tensor) => {
-    const { raw_data: raw, ...fields } = tensor;
-    const tensorHead = TensorProtoType.encode(TensorProtoType.fromObject(fields)).finish();
-    const rawKey = lengthDelimited(TENSOR_RAW_DATA_KEY, raw.length);
+    const { raw_data: inline, ...fields } = tensor;
+    const external = options.externalData?.tensors.get(tensor.name);
+    const reference = external && {
+      data_location: DATA_LOCATION_EXTERNAL,
+      external_data: [
+        { key: 'location', value: options.externalData!.location },
+        { key: 'offset', value: String(external.offset) },
+        { key: 'length', value: String(external.length) },
+      ],
+    };
+    const raw = external ? new Uint8Array(0) : inline;
+    const tensorHead = TensorProtoType.encode(TensorProtoType.fromObject({ ...fields, ...reference })).finish();
+    const rawKey = external ? new Uint8Array(0) : lengthDelimited(TENSOR_RAW_DATA_KEY, raw.length);
     const length = tensorHead.length + rawKey.length + raw.length;
     return { key: lengthDelimited(GRAPH_INITIALIZER_KEY, length), tensorHead, rawKey, raw, length };
   });
   const graphLength = graphRest.length + tensors.reduce((sum, t) => sum + t.key.length + t.length, 0);
+  if (head.length + graphLength > 2 ** 31 - 1) throw new Error(`ONNX: ${basename(path)} would take ${graphLength} bytes, past protobuf's 2 GiB; write the weights as external data`);
   const totalRaw = tensors.reduce((sum, t) => sum + t.raw.length, 0);
   const file = await open(path, 'w');
   try {
@@ -221,7 +278,7 @@ export async function writeModelFile(path: string, model: ModelProto, options: W
     for (const t of tensors) {
       options.signal?.throwIfAborted();
       // writeFile (unlike write) loops until the whole buffer is on disk
-      for (const part of [t.key, t.tensorHead, t.rawKey, t.raw]) await file.writeFile(part);
+      for (const part of [t.key, t.tensorHead, t.rawKey, t.raw]) if (part.length) await file.writeFile(part);
       done += t.raw.length;
       options.onProgress?.(totalRaw ? done / totalRaw : 1);
     }
