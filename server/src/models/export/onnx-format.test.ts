@@ -66,8 +66,11 @@ describe.each([true, false])('ONNX export (bias %s)', (bias) => {
   });
 
   it('runs in onnxruntime-node and Python onnxruntime with the native logits (fp32, ≤ 1e-4), incrementally with past, and greedy-decodes EGen’s 20 tokens', async () => {
-    const ctx = context(checkpoint, model, join(dir, 'fp32'));
+    const fractions: number[] = [];
+    const ctx = context(checkpoint, model, join(dir, 'fp32'), {}, undefined, (fraction) => fractions.push(fraction));
     const files = await onnxFormatWriter.write(ctx);
+    expect(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]!))).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
     expect(files.sort()).toEqual([ONNX_FILES.config, ONNX_FILES.model, ONNX_FILES.withPast].sort());
 
     const prompts = parityPrompts(model);
@@ -106,10 +109,13 @@ describe.each([true, false])('ONNX export (bias %s)', (bias) => {
   });
 
   it('writes weights past the inline limit to model.onnx.data, which both graphs reference', async () => {
-    const ctx = context(checkpoint, model, join(dir, 'external'));
+    const fractions: number[] = [];
+    const ctx = context(checkpoint, model, join(dir, 'external'), {}, undefined, (fraction) => fractions.push(fraction));
     // every weight counts as past the limit
     expect((await writeOnnxArtifact(ctx, 0)).sort()).toEqual([ONNX_FILES.config, ONNX_FILES.externalData, ONNX_FILES.model, ONNX_FILES.withPast].sort());
     expect(statSync(join(ctx.outputDir, ONNX_FILES.model)).size).toBeLessThan(32 * 1024);
+    expect(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]!))).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
     expect(statSync(join(ctx.outputDir, ONNX_FILES.externalData)).size).toBeGreaterThan(gpt2WeightBytes(model, 'fp32') * 0.95);
     const prompts = parityPrompts(model);
     const native = await openModel({ checkpoint, device: 'cpu' });

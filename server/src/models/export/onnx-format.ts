@@ -53,27 +53,31 @@ export async function writeOnnxArtifact(ctx: FormatWriteContext, externalDataAbo
       file: withPast ? ONNX_FILES.withPast : ONNX_FILES.model,
       proto: buildGpt2Model({ model: ctx.model, weights, dtype: ctx.options.dtype, opset: ctx.options.onnxOpset, withPast, producerVersion: EGEN_VERSION }),
     }));
-    // Reading took the first tenth; the weights' bytes (once, or once per graph) take the rest.
+    // Progress: reading took the first tenth; the rest goes by weight bytes written, either into
+    // each graph file or once into the external data file (the graphs are then a few kilobytes).
+    const external = gpt2WeightBytes(ctx.model, ctx.options.dtype) > externalDataAbove;
+    const graphShare = external ? 0.01 : 1;
+    const parts = (external ? 1 : 0) + graphs.length * graphShare;
+    let done = 0;
+    const reporter = (text: string, share: number) => {
+      const start = done;
+      done += share;
+      return (fraction: number) => ctx.progress(0.1 + (0.9 * (start + share * fraction)) / parts, text);
+    };
     let externalData: ExternalData | undefined;
-    const parts = gpt2WeightBytes(ctx.model, ctx.options.dtype) > externalDataAbove ? 1 + graphs.length * 0.01 : graphs.length;
-    let part = 0;
-    if (parts !== graphs.length) {
+    if (external) {
+      const report = reporter(`writing ${ONNX_FILES.externalData}`, 1);
       await step();
-      written.push(ONNX_FILES.externalData);
-      const report = (fraction: number) => ctx.progress(0.1 + (0.9 * fraction) / parts, `writing ${ONNX_FILES.externalData}`);
       report(0);
+      written.push(ONNX_FILES.externalData);
       externalData = await writeExternalData(join(ctx.outputDir, ONNX_FILES.externalData), models[0]!.proto.graph.initializer, { minBytes: EXTERNAL_MIN_BYTES, signal: ctx.signal, onProgress: report });
-      part = 1;
     }
     for (const { file, proto } of models) {
-      const start = part;
-      const share = externalData ? 0.01 : 1;
-      const report = (fraction: number) => ctx.progress(0.1 + (0.9 * (start + share * fraction)) / parts, `writing ${file}`);
+      const report = reporter(`writing ${file}`, graphShare);
       await step();
       report(0);
       written.push(file);
       await writeModelFile(join(ctx.outputDir, file), proto, { signal: ctx.signal, onProgress: report, externalData });
-      part += share;
     }
     await step();
     written.push(ONNX_FILES.config);

@@ -223,6 +223,7 @@ export async function writeExternalData(path: string, initializers: TensorProto[
   const file = await open(path, 'w');
   try {
     let offset = 0;
+    let written = 0; // data bytes, without the padding
     for (const t of external) {
       options.signal?.throwIfAborted();
       const padding = (EXTERNAL_ALIGNMENT - (offset % EXTERNAL_ALIGNMENT)) % EXTERNAL_ALIGNMENT;
@@ -231,7 +232,8 @@ export async function writeExternalData(path: string, initializers: TensorProto[
       await file.writeFile(t.raw_data);
       tensors.set(t.name, { offset, length: t.raw_data.length });
       offset += t.raw_data.length;
-      options.onProgress?.(total ? offset / total : 1);
+      written += t.raw_data.length;
+      options.onProgress?.(total ? written / total : 1);
     }
   } finally {
     await file.close();
