@@ -187,6 +187,17 @@ export class JobsService {
     return requested;
   }
 
+  /** Updates of one job (the owner's or, for an admin, anyone's); NOT_FOUND before subscribing otherwise. */
+  async watch(principal: Principal, id: string): Promise<AsyncIterable<unknown>> {
+    await this.get(principal, id);
+    return this.options.pubSub.subscribe(JOB_UPDATED_TOPIC, id);
+  }
+
+  /** Updates of every job of the caller. */
+  watchOwn(principal: Principal): AsyncIterable<unknown> {
+    return this.options.pubSub.subscribe(OWNER_JOBS_TOPIC, requireUser(principal).id);
+  }
+
   /** Recovers jobs whose process died, clears leftover work folders, and starts taking jobs. */
   async start(): Promise<void> {
     if (this.started) return;
