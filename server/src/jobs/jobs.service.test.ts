@@ -180,7 +180,8 @@ describe.each(ENGINES)('JobsService on %s', (engine) => {
       'two jobs to start',
     );
     await new Promise((r) => setTimeout(r, 200));
-    expect(kind.startedKeys).toEqual(['k0', 'k1']);
+    // The two oldest are claimed; which of them enters run() first is up to the file system.
+    expect(kind.startedKeys.toSorted()).toEqual(['k0', 'k1']);
     for (let i = 0; i < 5; i++) {
       kind.open(`k${i}`);
       await until(
@@ -191,7 +192,7 @@ describe.each(ENGINES)('JobsService on %s', (engine) => {
     }
     for (const job of queued) expect((await ended(job.id)).status).toBe('COMPLETED');
     expect(kind.maxConcurrent).toBe(2);
-    expect(kind.startedKeys).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    expect(kind.startedKeys.slice(2)).toEqual(['k2', 'k3', 'k4']);
   });
 
   it('two services on one database never run the same job', async () => {
