@@ -73,8 +73,11 @@ function writeSafetensors(path: string, tensors: Array<{ name: string; dtype: st
   writeFileSync(path, Buffer.concat([length, Buffer.from(json, 'utf8'), ...tensors.map((t) => t.bytes)]));
 }
 
+/** torch_dtype of config.json for each export precision. */
+const TORCH_DTYPE: Readonly<Record<'fp32' | 'fp16' | 'bf16', string>> = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' };
+
 /** GPT2Config's fields for the architecture (exact GELU, as EGen computes it). */
-export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<string, unknown> {
+export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: keyof typeof TORCH_DTYPE = 'fp32'): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -94,9 +97,27 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<
     scale_attn_weights: true,
     tie_word_embeddings: true,
     use_cache: true,
-    torch_dtype: 'float32',
+    torch_dtype: TORCH_DTYPE[dtype],
     ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
   };
+}
+
+/**
+ * The files around the weights of a Hugging Face folder (shared by the Hugging Face and PyTorch
+ * exports): config.json, generation_config.json and, when given, the tokenizer with its
+ * tokenizer_config.json and special_tokens_map.json. Returns their names.
+ */
+export function writeHuggingFaceConfigFiles(dir: string, model: CheckpointModel, options: HuggingFaceExportOptions & { dtype?: keyof typeof TORCH_DTYPE } = {}): string[] {
+  const files = ['config.json', 'generation_config.json'];
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId, options.dtype), null, 2)}\n`);
+  writeFileSync(join(dir, 'generation_config.json'), `${JSON.stringify({ ...(options.eosTokenId === undefined ? {} : { bos_token_id: options.eosTokenId, eos_token_id: options.eosTokenId }) }, null, 2)}\n`);
+  if (options.tokenizerJson !== undefined) {
+    writeFileSync(join(dir, 'tokenizer.json'), options.tokenizerJson);
+    writeFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.contextLength }, null, 2)}\n`);
+    writeFileSync(join(dir, 'special_tokens_map.json'), '{}\n');
+    files.push('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json');
+  }
+  return files;
 }
 
 /**
@@ -128,16 +149,8 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
   const temp = join(dirname(outputDir), `.export-${randomUUID()}`);
   mkdirSync(temp, { recursive: true });
   try {
-    const files = ['config.json', 'generation_config.json', 'model.safetensors'];
-    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId), null, 2)}\n`);
-    writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(options.eosTokenId === undefined ? {} : { bos_token_id: options.eosTokenId, eos_token_id: options.eosTokenId }) }, null, 2)}\n`);
     writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
-    if (options.tokenizerJson !== undefined) {
-      writeFileSync(join(temp, 'tokenizer.json'), options.tokenizerJson);
-      writeFileSync(join(temp, 'tokenizer_config.json'), `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.contextLength }, null, 2)}\n`);
-      writeFileSync(join(temp, 'special_tokens_map.json'), '{}\n');
-      files.push('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json');
-    }
+    const files = ['model.safetensors', ...writeHuggingFaceConfigFiles(temp, model, options)];
     rmSync(outputDir, { recursive: true, force: true });
     renameSync(temp, outputDir);
     return { dir: outputDir, files };
