@@ -104,7 +104,7 @@ Json WritePytorchStateDict(const std::string& checkpoint, const std::string& out
   at::Tensor wte;
   for (const auto& [name, tensor] : model->NamedTensors()) {
     at::Tensor t = std::regex_match(name, kConv1dWeight) ? tensor.t() : tensor;
-    t = t.to(dtype).contiguous().clone();
+    t = t.to(dtype).contiguous();  // may alias the parameter: the model is only read, then dropped
     if (name == "transformer.wte.weight") wte = t;
     dict.insert(name, t);
     listed.emplace_back(name, t);
@@ -121,16 +121,20 @@ Json WritePytorchStateDict(const std::string& checkpoint, const std::string& out
   pickler.pushIValue(c10::IValue(dict));
   pickler.stop();
   WriteAtomically(output_path, [&](const std::string& tmp) {
-    std::vector<char> archive;
+    // Streamed to the file: the archive of a large model is never held in memory a second time.
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot create " + tmp);
     {
       caffe2::serialize::PyTorchStreamWriter writer([&](const void* bytes, size_t n) {
-        archive.insert(archive.end(), static_cast<const char*>(bytes), static_cast<const char*>(bytes) + n);
-        return n;
+        out.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(n));
+        return out ? n : size_t{0};
       });
       torch::jit::writeArchiveAndTensors("data", pickle.data(), pickle.size(), pickler.tensorData(), writer);
       writer.writeEndOfFile();
     }
-    WriteFileDurably(tmp, archive.data(), archive.size());
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    SyncFile(tmp);
   });
   Json result = Json::MakeObject();
   result["path"] = output_path;
@@ -218,7 +222,10 @@ Json WriteTorchScript(const std::string& checkpoint, const std::string& output_p
     throw std::runtime_error("compiling the TorchScript module failed: " + report);
   }
   module.eval();
-  WriteAtomically(output_path, [&](const std::string& tmp) { module.save(tmp); });
+  WriteAtomically(output_path, [&](const std::string& tmp) {
+    module.save(tmp);
+    SyncFile(tmp);
+  });
   Json result = Json::MakeObject();
   result["path"] = output_path;
   result["bytes"] = FileSize(output_path);
