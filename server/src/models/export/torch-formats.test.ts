@@ -3,10 +3,10 @@
 // logits and EGen's greedy tokens; the writers' own parity figures stay under the tolerance; and
 // state dicts written by Python's torch.save come in through the reader.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointFromHuggingFace, createModel, openModel, readPytorchStateDict, train, writeTokenShard } from '../../../../native/index.ts';
 import { readSafetensors } from '../../../../native/test/helpers.ts';
 import { syntheticTokens } from '../../../../native/test/synthetic-tokens.ts';
@@ -46,6 +46,7 @@ function context(root: string, checkpointDir: string, model: ExportedModel, dtyp
 
 describe('PyTorch and TorchScript exports', () => {
   const root = mkdtempSync(join(tmpdir(), 'egen-torch-export-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   let checkpoint = '';
   let native: { logits: Float32Array; greedy: number[]; parity: Float32Array };
   const prompts = parityPrompts(MODEL);
@@ -134,6 +135,26 @@ describe('PyTorch and TorchScript exports', () => {
       expect(maxAbsDifference(reference, await torchscriptFormat.parityLogits(ctx, prompts))).toBeLessThanOrEqual(1e-4);
     } finally {
       model.dispose();
+    }
+  }, 120_000);
+
+  it('a LoRA checkpoint (adapters only, naming its base) exports with the adapters merged', async () => {
+    const shard = join(root, 'train');
+    const lora = { rank: 4, alpha: 8, targets: ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] as Array<'attn.c_attn' | 'attn.c_proj' | 'mlp.c_fc' | 'mlp.c_proj'> };
+    const result = await train({ initFrom: checkpoint, lora, trainShards: [shard], batchSize: 4, maxSteps: 6, threads: 1, learningRate: 1e-2, warmupSteps: 0, checkpointDir: join(root, 'lora') }).done;
+    const adapted = result.lastCheckpoint!;
+    const model = await openModel({ checkpoint: adapted, device: 'cpu' });
+    let reference: Float32Array;
+    try {
+      reference = (await model.logits({ inputs: prompts, threads: 1 })).data;
+    } finally {
+      model.dispose();
+    }
+    expect(maxAbsDifference(native.logits, reference)).toBeGreaterThan(1e-3); // the adapters changed the model
+    for (const writer of [pytorchFormat, torchscriptFormat]) {
+      const ctx = context(root, adapted, MODEL, 'fp32');
+      await writer.write(ctx);
+      expect(maxAbsDifference(reference, await writer.parityLogits(ctx, prompts)), writer.format).toBeLessThanOrEqual(1e-5);
     }
   }, 120_000);
 
