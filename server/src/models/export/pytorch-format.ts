@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointFromHuggingFace, openModel, readPytorchStateDict, writePytorchStateDict } from '../../../../native/index.ts';
-import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter } from './export-format.ts';
+import { refuseClassifier, ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter } from './export-format.ts';
 import { writeHuggingFaceConfigFiles } from './huggingface-export.ts';
 
 export const PYTORCH_WEIGHTS_FILE = 'pytorch_model.bin';
 
 /** Why GPT2LMHeadModel cannot hold the model, or null. */
 function refuseModel(model: ExportedModel): string | null {
-  return model.bias ? null : 'GPT2LMHeadModel cannot hold a model without biases; export it as TorchScript or ONNX';
+  return refuseClassifier(model, 'PyTorch') ?? (model.bias ? null : 'GPT2LMHeadModel cannot hold a model without biases; export it as TorchScript or ONNX');
 }
 
 export const pytorchFormat: FormatWriter = {

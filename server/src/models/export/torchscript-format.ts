@@ -6,7 +6,7 @@
 // Parity: libtorch's torch::jit::load runs the file, not EGen's model code.
 import { join } from 'node:path';
 import { torchScriptLogits, writeTorchScript } from '../../../../native/index.ts';
-import { ExportFormat, type FormatWriteContext, type FormatWriter } from './export-format.ts';
+import { refuseClassifier, ExportFormat, type FormatWriteContext, type FormatWriter } from './export-format.ts';
 
 export const TORCHSCRIPT_FILE = 'model.pt';
 
@@ -14,8 +14,8 @@ export const torchscriptFormat: FormatWriter = {
   format: ExportFormat.TORCHSCRIPT,
   description: 'model.pt: a TorchScript module (torch.jit.load) taking int64 token ids (B, T) and returning float32 logits (B, T, V)',
   options: ['dtype'],
-  // Every EGen model compiles (with or without biases; any dtype is stored and computed in float32).
-  refuse: () => null,
+  // Every EGen language model compiles (with or without biases; any dtype is stored and computed in float32).
+  refuse: (model) => refuseClassifier(model, 'TorchScript'),
 
   async write(ctx: FormatWriteContext): Promise<string[]> {
     ctx.progress(0, `writing ${TORCHSCRIPT_FILE}`);
