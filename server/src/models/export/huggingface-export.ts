@@ -8,15 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../../errors/domain-error.ts';
+import { fromFloat32, readSafetensors, type SafetensorsDtype, tensorsOf, transpose, writeSafetensors } from './safetensors-file.ts';
 
 /** The Conv1D weights of a GPT-2 block, stored transposed by EGen. */
 const CONV1D_WEIGHT = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
-
-interface TensorEntry {
-  dtype: string;
-  shape: number[];
-  data_offsets: [number, number];
-}
 
 interface CheckpointModel {
   vocabSize: number;
@@ -28,11 +23,21 @@ interface CheckpointModel {
   bias: boolean;
 }
 
+/** Precision of the exported weights, as the export options name it. */
+export type HuggingFaceDtype = 'fp32' | 'fp16' | 'bf16';
+
+const SAFETENSORS_DTYPE: Readonly<Record<HuggingFaceDtype, SafetensorsDtype>> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
+const TORCH_DTYPE: Readonly<Record<HuggingFaceDtype, string>> = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' };
+
 export interface HuggingFaceExportOptions {
   /** A tokenizer.json to ship with the weights (tokenizer_config.json and special_tokens_map.json are written for it). */
   tokenizerJson?: string;
-  /** Token id that ends a sequence, for generation_config.json. Defaults to none. */
+  /** Special tokens of the model beyond <|endoftext|> and <pad> (e.g. <context>, <response>), for tokenizer_config.json. Defaults to the tokenizer's own. */
+  specialTokens?: string[];
+  /** Token id that ends a sequence, for config.json and generation_config.json. Defaults to <|endoftext|>'s id in the tokenizer, else none. */
   eosTokenId?: number;
+  /** Precision of the weights in model.safetensors. Defaults to fp32. */
+  dtype?: HuggingFaceDtype;
 }
 
 export interface HuggingFaceExportResult {
@@ -40,41 +45,8 @@ export interface HuggingFaceExportResult {
   files: string[];
 }
 
-function readSafetensors(path: string): { header: Record<string, TensorEntry>; metadata: Record<string, string> | undefined; data: Buffer } {
-  const bytes = readFileSync(path);
-  if (bytes.length < 8) throw ValidationError.single('checkpoint', `${path} is truncated: no safetensors header`);
-  const n = Number(bytes.readBigUInt64LE(0));
-  if (8 + n > bytes.length) throw ValidationError.single('checkpoint', `${path} is truncated: the header says ${n} bytes`);
-  const parsed = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
-  const { __metadata__: metadata, ...header } = parsed;
-  return { header: header as Record<string, TensorEntry>, metadata, data: bytes.subarray(8 + n) };
-}
-
-/** Rows × columns of 4-byte elements, transposed. */
-function transpose32(source: Buffer, rows: number, columns: number): Buffer {
-  const from = new Uint32Array(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength));
-  const to = new Uint32Array(from.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) to[c * rows + r] = from[r * columns + c]!;
-  return Buffer.from(to.buffer);
-}
-
-/** safetensors bytes: the header (8-byte length, JSON padded to 8 bytes), then the tensors in order. */
-function writeSafetensors(path: string, tensors: Array<{ name: string; dtype: string; shape: number[]; bytes: Buffer }>, metadata: Record<string, string>): void {
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
-  for (const t of tensors) {
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.length] };
-    offset += t.bytes.length;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
-  writeFileSync(path, Buffer.concat([length, Buffer.from(json, 'utf8'), ...tensors.map((t) => t.bytes)]));
-}
-
 /** GPT2Config's fields for the architecture (exact GELU, as EGen computes it). */
-export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<string, unknown> {
+export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: HuggingFaceDtype = 'fp32'): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -94,9 +66,85 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<
     scale_attn_weights: true,
     tie_word_embeddings: true,
     use_cache: true,
-    torch_dtype: 'float32',
+    dtype: TORCH_DTYPE[dtype],
     ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
   };
+}
+
+interface CheckpointManifest {
+  model?: CheckpointModel;
+  adapterOnly?: boolean;
+  lora?: { rank: number; alpha: number; dropout: number; targets: string[] } | null;
+  baseCheckpoint?: string | null;
+}
+
+function readManifest(checkpointDir: string): CheckpointManifest {
+  return JSON.parse(readFileSync(join(checkpointDir, 'checkpoint.json'), 'utf8')) as CheckpointManifest;
+}
+
+/** Fills a sibling temp folder of `outputDir` by `fill`, then renames it into place; nothing is left behind on failure. */
+function writeAtomically(outputDir: string, fill: (dir: string) => string[]): HuggingFaceExportResult {
+  const temp = join(dirname(outputDir), `.export-${randomUUID()}`);
+  mkdirSync(temp, { recursive: true });
+  try {
+    const files = fill(temp);
+    rmSync(outputDir, { recursive: true, force: true });
+    renameSync(temp, outputDir);
+    return { dir: outputDir, files };
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+interface AddedToken {
+  id: number;
+  content: string;
+  special?: boolean;
+  lstrip?: boolean;
+  rstrip?: boolean;
+  single_word?: boolean;
+  normalized?: boolean;
+}
+
+const END_OF_TEXT = '<|endoftext|>';
+const PAD = '<pad>';
+
+/**
+ * tokenizer_config.json and special_tokens_map.json for a tokenizer.json, so that
+ * AutoTokenizer.from_pretrained loads it as PreTrainedTokenizerFast with <|endoftext|> as
+ * bos/eos/unk (as GPT-2's tokenizer has it), <pad> as padding and the model's other special tokens
+ * (<context>, <response>, ...) as additional special tokens that are never split.
+ */
+export function tokenizerFiles(tokenizerJson: string, contextLength: number, specialTokens: string[] | undefined): { config: Record<string, unknown>; specialTokensMap: Record<string, unknown>; endOfTextId: number | undefined } {
+  const parsed = JSON.parse(tokenizerJson) as { added_tokens?: AddedToken[]; model?: { vocab?: Record<string, number> } };
+  const added = (parsed.added_tokens ?? []).filter((t) => t.special !== false);
+  const idOf = (content: string): number | undefined => added.find((t) => t.content === content)?.id ?? parsed.model?.vocab?.[content];
+  const endOfTextId = idOf(END_OF_TEXT);
+  const wanted = specialTokens ?? added.map((t) => t.content);
+  const additional = [...new Set(wanted)].filter((token) => token !== END_OF_TEXT && token !== PAD && idOf(token) !== undefined);
+  const roles: Record<string, string> = {};
+  if (endOfTextId !== undefined) Object.assign(roles, { bos_token: END_OF_TEXT, eos_token: END_OF_TEXT, unk_token: END_OF_TEXT });
+  if (idOf(PAD) !== undefined) roles.pad_token = PAD;
+  const specialTokensMap = { ...roles, ...(additional.length ? { additional_special_tokens: additional } : {}) };
+  const addedTokensDecoder = Object.fromEntries(added.map((t) => [String(t.id), { content: t.content, lstrip: t.lstrip ?? false, normalized: t.normalized ?? false, rstrip: t.rstrip ?? false, single_word: t.single_word ?? false, special: true }]));
+  const config = {
+    tokenizer_class: 'PreTrainedTokenizerFast',
+    model_max_length: contextLength,
+    add_prefix_space: false,
+    clean_up_tokenization_spaces: false,
+    ...specialTokensMap,
+    added_tokens_decoder: addedTokensDecoder,
+  };
+  return { config, specialTokensMap, endOfTextId };
+}
+
+function writeTokenizer(dir: string, tokenizerJson: string, contextLength: number, specialTokens: string[] | undefined): string[] {
+  const { config, specialTokensMap } = tokenizerFiles(tokenizerJson, contextLength, specialTokens);
+  writeFileSync(join(dir, 'tokenizer.json'), tokenizerJson);
+  writeFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(join(dir, 'special_tokens_map.json'), `${JSON.stringify(specialTokensMap, null, 2)}\n`);
+  return ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
 }
 
 /**
@@ -105,44 +153,83 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<
  * without biases, an adapter-only checkpoint) with a message naming the checkpoint.
  */
 export function exportHuggingFace(checkpointDir: string, outputDir: string, options: HuggingFaceExportOptions = {}): HuggingFaceExportResult {
-  const manifest = JSON.parse(readFileSync(join(checkpointDir, 'checkpoint.json'), 'utf8')) as { model?: CheckpointModel; adapterOnly?: boolean };
+  const manifest = readManifest(checkpointDir);
   const model = manifest.model;
   if (!model) throw ValidationError.single('checkpoint', `${checkpointDir}/checkpoint.json has no model config`);
   if (manifest.adapterOnly) throw ValidationError.single('checkpoint', `${checkpointDir} holds LoRA adapters only: export the merged model`);
+  if (manifest.lora) throw ValidationError.single('checkpoint', `${checkpointDir} carries LoRA adapters: merge them (mergeLora) before exporting the full model`);
   if (!model.bias) throw ValidationError.single('checkpoint', `${checkpointDir} is a model without biases, which GPT2LMHeadModel cannot hold`);
-  const { header, data } = readSafetensors(join(checkpointDir, 'model.safetensors'));
+  const dtype = SAFETENSORS_DTYPE[options.dtype ?? 'fp32'];
+  const contents = readSafetensors(join(checkpointDir, 'model.safetensors'));
 
-  const tensors = Object.entries(header)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, entry]) => {
-      if (entry.dtype !== 'F32') throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors: ${name} is ${entry.dtype}; the export reads F32 weights`);
-      const bytes = data.subarray(entry.data_offsets[0], entry.data_offsets[1]);
+  const tensors = tensorsOf(contents)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(({ name, dtype: stored, shape, bytes }) => {
+      if (stored !== 'F32') throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors: ${name} is ${stored}; the export reads F32 weights`);
       if (CONV1D_WEIGHT.test(name)) {
-        const [rows, columns] = entry.shape as [number, number];
-        return { name, dtype: 'F32', shape: [columns, rows], bytes: transpose32(bytes, rows, columns) };
+        const [rows, columns] = shape as [number, number];
+        return { name, dtype, shape: [columns, rows], bytes: fromFloat32(transpose(bytes, rows, columns, 4), dtype) };
       }
-      return { name, dtype: 'F32', shape: entry.shape, bytes: Buffer.from(bytes) };
+      return { name, dtype, shape, bytes: fromFloat32(bytes, dtype) };
     });
   if (!tensors.some((t) => t.name === 'transformer.wte.weight')) throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors has no transformer.wte.weight`);
+  const eosTokenId = options.eosTokenId ?? (options.tokenizerJson === undefined ? undefined : tokenizerFiles(options.tokenizerJson, model.contextLength, options.specialTokens).endOfTextId);
 
-  const temp = join(dirname(outputDir), `.export-${randomUUID()}`);
-  mkdirSync(temp, { recursive: true });
-  try {
+  return writeAtomically(outputDir, (temp) => {
     const files = ['config.json', 'generation_config.json', 'model.safetensors'];
-    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId), null, 2)}\n`);
-    writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(options.eosTokenId === undefined ? {} : { bos_token_id: options.eosTokenId, eos_token_id: options.eosTokenId }) }, null, 2)}\n`);
+    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, eosTokenId, options.dtype), null, 2)}\n`);
+    writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }) }, null, 2)}\n`);
     writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
-    if (options.tokenizerJson !== undefined) {
-      writeFileSync(join(temp, 'tokenizer.json'), options.tokenizerJson);
-      writeFileSync(join(temp, 'tokenizer_config.json'), `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.contextLength }, null, 2)}\n`);
-      writeFileSync(join(temp, 'special_tokens_map.json'), '{}\n');
-      files.push('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json');
-    }
-    rmSync(outputDir, { recursive: true, force: true });
-    renameSync(temp, outputDir);
-    return { dir: outputDir, files };
-  } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
-    throw error;
-  }
+    if (options.tokenizerJson !== undefined) files.push(...writeTokenizer(temp, options.tokenizerJson, model.contextLength, options.specialTokens));
+    return files;
+  });
+}
+
+/** PEFT's prefix of every adapter tensor name in adapter_model.safetensors. */
+export const PEFT_PREFIX = 'base_model.model.';
+
+/**
+ * Writes an adapter-only LoRA checkpoint as a PEFT adapter folder (adapter_config.json +
+ * adapter_model.safetensors, and the tokenizer when given) that `PeftModel.from_pretrained` loads
+ * onto the Hugging Face export of the base model. EGen names and shapes its adapters as PEFT does
+ * (lora_A (r, in), lora_B (out, r) under the adapted module), and PEFT keeps them in that layout
+ * for GPT-2's Conv1D too (fan_in_fan_out only changes how it merges), so no tensor is transposed.
+ */
+export function exportPeftAdapter(adapterCheckpointDir: string, outputDir: string, options: Omit<HuggingFaceExportOptions, 'eosTokenId'> & { baseModelName?: string | null } = {}): HuggingFaceExportResult {
+  const manifest = readManifest(adapterCheckpointDir);
+  const { model, lora } = manifest;
+  if (!model) throw ValidationError.single('checkpoint', `${adapterCheckpointDir}/checkpoint.json has no model config`);
+  if (!manifest.adapterOnly || !lora) throw ValidationError.single('checkpoint', `${adapterCheckpointDir} is not an adapter-only LoRA checkpoint`);
+  const dtype = SAFETENSORS_DTYPE[options.dtype ?? 'fp32'];
+  const tensors = tensorsOf(readSafetensors(join(adapterCheckpointDir, 'adapter_model.safetensors')))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(({ name, dtype: stored, shape, bytes }) => {
+      if (stored !== 'F32') throw ValidationError.single('checkpoint', `${adapterCheckpointDir}/adapter_model.safetensors: ${name} is ${stored}; the export reads F32 weights`);
+      if (!name.includes('.lora_')) throw ValidationError.single('checkpoint', `${adapterCheckpointDir}/adapter_model.safetensors holds ${name}, which is not a LoRA adapter`);
+      return { name: `${PEFT_PREFIX}${name}`, dtype, shape, bytes: fromFloat32(bytes, dtype) };
+    });
+  const adapterConfig = {
+    peft_type: 'LORA',
+    task_type: 'CAUSAL_LM',
+    base_model_name_or_path: options.baseModelName ?? null,
+    r: lora.rank,
+    lora_alpha: lora.alpha,
+    lora_dropout: lora.dropout,
+    target_modules: lora.targets,
+    // GPT-2's Conv1D stores (in, out): PEFT must transpose when it merges.
+    fan_in_fan_out: true,
+    bias: 'none',
+    inference_mode: true,
+    init_lora_weights: true,
+    modules_to_save: null,
+    use_rslora: false,
+    use_dora: false,
+  };
+  return writeAtomically(outputDir, (temp) => {
+    const files = ['adapter_config.json', 'adapter_model.safetensors'];
+    writeFileSync(join(temp, 'adapter_config.json'), `${JSON.stringify(adapterConfig, null, 2)}\n`);
+    writeSafetensors(join(temp, 'adapter_model.safetensors'), tensors, { format: 'pt' });
+    if (options.tokenizerJson !== undefined) files.push(...writeTokenizer(temp, options.tokenizerJson, model.contextLength, options.specialTokens));
+    return files;
+  });
 }
