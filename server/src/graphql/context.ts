@@ -12,6 +12,8 @@ import type { SystemService } from '../system/system.service.ts';
 import type { TrainingService } from '../training/training.service.ts';
 import type { EvaluationService } from '../evaluation/evaluation.service.ts';
 import type { JobsService } from '../jobs/jobs.service.ts';
+import type { ArtifactsService } from '../models/artifacts/artifacts.service.ts';
+import type { Job } from '../jobs/jobs.types.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface Services {
@@ -25,6 +27,7 @@ export interface Services {
   training: TrainingService;
   evaluation: EvaluationService;
   jobs: JobsService;
+  artifacts: ArtifactsService<Job>;
 }
 
 export interface GraphQLContext {

@@ -79,6 +79,12 @@ export const ACCESS_RULES = {
   'Query.evaluation': VIEWER,
   'Mutation.evaluate': DEVELOPER,
 
+  // model artifacts: read as their versions (GET /api/artifacts/:id/download too); any DEVELOPER exports
+  'Query.modelArtifacts': VIEWER,
+  'Query.modelArtifact': VIEWER,
+  'Mutation.exportModelVersion': DEVELOPER,
+  'Mutation.deleteModelArtifact': DEVELOPER, // owner of the model, creator of the artifact or ADMIN
+
   // sensitive fields
   // 'self': the user themselves or an ADMIN
   'User.lastLoginAt': 'self',

@@ -15,7 +15,7 @@ import type { Principal, RequestOrigin } from '../../security/principal.ts';
 import { hasRole, Role } from '../../security/roles.ts';
 import { EXPORT_OPTIONS, type ExportOptions } from '../../../../schema/options/export-options.ts';
 import { inputName, optionProblem } from '../../../../schema/options/option-spec.ts';
-import { ExportFormat } from '../export/export-format.ts';
+import { ExportFormat, type FormatWriter } from '../export/export-format.ts';
 import { formatWriter } from '../export/format-writers.ts';
 import type { ModelsService } from '../models.service.ts';
 import { ArtifactStatus, ModelArtifact } from './artifact.entity.ts';
@@ -31,6 +31,8 @@ export interface ArtifactsServiceOptions {
   dataDir: string;
   /** Intra-op threads of the parity forward pass. Defaults to libtorch's. */
   threads?: number | null;
+  /** The writer of a format. Defaults to the FORMAT_WRITERS table (tests pass their own). */
+  writerOf?: (format: ExportFormat) => FormatWriter | null;
 }
 
 /** Every export option with its declared default. */
@@ -39,6 +41,7 @@ export const EXPORT_DEFAULTS: ExportOptions = Object.fromEntries(Object.entries(
 export class ArtifactsService<Job = unknown> {
   readonly exportKind: JobKind<ExportJobInput>;
   readonly artifactsDir: string;
+  private readonly writerOf: (format: ExportFormat) => FormatWriter | null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,7 +52,8 @@ export class ArtifactsService<Job = unknown> {
     options: ArtifactsServiceOptions,
   ) {
     this.artifactsDir = join(options.dataDir, 'artifacts');
-    this.exportKind = exportJobKind({ dataSource, audit, models, datasets, artifactsDir: this.artifactsDir, threads: options.threads ?? null });
+    this.writerOf = options.writerOf ?? formatWriter;
+    this.exportKind = exportJobKind({ dataSource, audit, models, datasets, artifactsDir: this.artifactsDir, threads: options.threads ?? null, writerOf: this.writerOf });
     jobs.register(this.exportKind);
   }
 
@@ -86,7 +90,7 @@ export class ArtifactsService<Job = unknown> {
     const version = await this.models.findVersion(versionId);
     if (!version) errors.push({ field: 'versionId', message: 'is not a model version' });
     else if (!version.checkpointPath) errors.push({ field: 'versionId', message: `version ${version.version} has no weights (checkpointPath)` });
-    const writer = Object.values(ExportFormat).includes(format) ? formatWriter(format) : null;
+    const writer = Object.values(ExportFormat).includes(format) ? this.writerOf(format) : null;
     if (!writer) errors.push({ field: 'format', message: `${String(format)} has no writer on this server` });
 
     const options: ExportOptions = { ...EXPORT_DEFAULTS };

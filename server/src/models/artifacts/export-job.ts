@@ -17,8 +17,7 @@ import type { Principal } from '../../security/principal.ts';
 import type { Role } from '../../security/roles.ts';
 import { EGEN_VERSION } from '../../system/system.service.ts';
 import type { ExportOptions } from '../../../../schema/options/export-options.ts';
-import { type ExportedModel, ExportFormat, type FormatWriteContext, maxAbsDifference, PARITY_TOLERANCE, parityPrompts } from '../export/export-format.ts';
-import { formatWriter } from '../export/format-writers.ts';
+import { type ExportedModel, type ExportFormat, type FormatWriteContext, type FormatWriter, maxAbsDifference, PARITY_TOLERANCE, parityPrompts } from '../export/export-format.ts';
 import type { ModelsService } from '../models.service.ts';
 import { type ArtifactFile, type ArtifactManifest, ArtifactStatus, ModelArtifact } from './artifact.entity.ts';
 
@@ -42,6 +41,8 @@ export interface ExportJobDependencies {
   artifactsDir: string;
   /** Intra-op threads of the native parity forward. Defaults to libtorch's. */
   threads: number | null;
+  /** The writer of a format (FORMAT_WRITERS; tests pass their own). */
+  writerOf: (format: ExportFormat) => FormatWriter | null;
 }
 
 /** checkpoint.json fields the export reads. */
@@ -59,8 +60,7 @@ export function readCheckpointSummary(dir: string): CheckpointSummary {
 }
 
 /** The options a format reads, as stored with its artifact. */
-export function appliedOptions(format: ExportFormat, options: ExportOptions): Record<string, string | number | boolean> {
-  const writer = formatWriter(format);
+export function appliedOptions(writer: FormatWriter | null, options: ExportOptions): Record<string, string | number | boolean> {
   return Object.fromEntries((writer?.options ?? []).map((key) => [key, options[key]]));
 }
 
@@ -73,7 +73,11 @@ async function sha256Of(path: string): Promise<string> {
 function listFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ name: string; parentPath?: string; path?: string; isFile(): boolean }>)
     .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath ?? entry.path ?? dir, entry.name)).split('\\').join('/'))
+    .map((entry) =>
+      relative(dir, join(entry.parentPath ?? entry.path ?? dir, entry.name))
+        .split('\\')
+        .join('/'),
+    )
     .sort();
 }
 
@@ -85,9 +89,10 @@ function cancelled(signal: AbortSignal): boolean {
 export function exportJobKind(deps: ExportJobDependencies): JobKind<ExportJobInput> {
   return {
     kind: EXPORT_JOB_KIND,
-    describe: (input) => `Export model version ${input.versionId} as ${input.format} (${Object.entries(appliedOptions(input.format, input.options))
-      .map(([k, v]) => `${k} ${String(v)}`)
-      .join(', ')})`,
+    describe: (input) =>
+      `Export model version ${input.versionId} as ${input.format} (${Object.entries(appliedOptions(deps.writerOf(input.format), input.options))
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ')})`,
     run: (ctx) => runExport(deps, ctx),
     // A folder renamed into place whose row never committed (the process died in between).
     async recover(_input, jobId) {
@@ -99,7 +104,7 @@ export function exportJobKind(deps: ExportJobDependencies): JobKind<ExportJobInp
 
 async function runExport(deps: ExportJobDependencies, ctx: JobRunContext<ExportJobInput>): Promise<JobResult | null> {
   const { input, signal, workDir } = ctx;
-  const writer = formatWriter(input.format);
+  const writer = deps.writerOf(input.format);
   if (!writer) throw new Error(`this server has no ${input.format} writer`);
   const version = await deps.models.getVersion(input.versionId);
   const model = await deps.models.get(version.modelId);
@@ -186,7 +191,7 @@ async function runExport(deps: ExportJobDependencies, ctx: JobRunContext<ExportJ
     artifactId: id,
     source: { modelId: model.id, modelName: model.name, versionId: version.id, version: version.version },
     format: input.format,
-    options: appliedOptions(input.format, input.options),
+    options: appliedOptions(writer, input.options),
     files: hashed,
     sha256,
     parity: { maxAbsDifference: difference, tolerance, runtime: writer.parityRuntime, prompts: prompts.length, promptTokens: prompts[0]!.length },
@@ -219,7 +224,10 @@ async function runExport(deps: ExportJobDependencies, ctx: JobRunContext<ExportJ
   try {
     await deps.dataSource.transaction(async (manager) => {
       await manager.getRepository(ModelArtifact).insert(artifact);
-      await deps.audit.record({ action: 'model_artifact.created', actor, targetType: 'ModelArtifact', targetId: id, after: { versionId: version.id, format: input.format, options: manifest.options, sha256, totalBytes: artifact.totalBytes, parity: manifest.parity } }, manager);
+      await deps.audit.record(
+        { action: 'model_artifact.created', actor, targetType: 'ModelArtifact', targetId: id, after: { versionId: version.id, format: input.format, options: manifest.options, sha256, totalBytes: artifact.totalBytes, parity: manifest.parity } },
+        manager,
+      );
       if (existsSync(finalDir)) throw new Error(`artifact folder ${finalDir} already exists`);
       renameSync(outputDir, finalDir);
       renamed = true;
