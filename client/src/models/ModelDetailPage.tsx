@@ -1,4 +1,4 @@
-import type { ReactElement } from 'react';
+import { useCallback, useState, type ReactElement } from 'react';
 import { formatCount, formatDate } from '../common/format.ts';
 import { JsonView } from '../common/JsonView.tsx';
 import { useSession } from '../auth/use-session.ts';
@@ -10,6 +10,8 @@ import { DELETE_MODEL_MUTATION } from './documents/delete-model.mutation.ts';
 import { MODEL_QUERY } from './documents/model.query.ts';
 import { MODEL_VERSIONS_QUERY } from './documents/model-versions.query.ts';
 import { RegisterVersionForm } from './RegisterVersionForm.tsx';
+import { ArtifactsTable } from './ArtifactsTable.tsx';
+import { ExportPanel } from './ExportPanel.tsx';
 
 export function ModelDetailPage({ id }: { id: string }): ReactElement {
   const { data, error, loading } = useQuery(MODEL_QUERY, { id });
@@ -132,6 +134,34 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
         )}
         {canChange && <RegisterVersionForm modelId={model.id} versions={versions.nodes ?? []} onCreated={versions.reload} />}
       </section>
+      {versions.nodes && versions.nodes.length > 0 && <VersionExports versions={versions.nodes} modelOwnerId={model.ownerId} canExport={session?.user.role === 'ADMIN' || session?.user.role === 'DEVELOPER'} />}
     </>
+  );
+}
+
+/** Exports of one version at a time (the model version page takes these two components over). */
+function VersionExports({ versions, modelOwnerId, canExport }: { versions: Array<{ id: string; version: number }>; modelOwnerId: string; canExport: boolean }): ReactElement {
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [finished, setFinished] = useState(0);
+  const onFinished = useCallback(() => setFinished((n) => n + 1), []);
+  const versionId = chosen ?? versions[0]!.id;
+  return (
+    <section className="panel" aria-labelledby="exports-title">
+      <div className="panel-header">
+        <h3 id="exports-title">Exports</h3>
+        <label>
+          Version{' '}
+          <select className="input" value={versionId} onChange={(e) => setChosen(e.target.value)}>
+            {versions.map((v) => (
+              <option key={v.id} value={v.id}>
+                v{v.version}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {canExport && <ExportPanel key={versionId} versionId={versionId} onFinished={onFinished} />}
+      <ArtifactsTable versionId={versionId} modelOwnerId={modelOwnerId} reloadKey={finished} />
+    </section>
   );
 }
