@@ -22,6 +22,7 @@ import { ensureInitialAdmin, firstAdminId } from './admin/admin-bootstrap.ts';
 import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
+import { VersioningService } from './models/versioning.service.ts';
 import { TrainingRunner } from './training/training.runner.ts';
 import { RemoteRunRelay } from './training/remote-run-relay.ts';
 import { TrainingService } from './training/training.service.ts';
@@ -108,11 +109,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
     const training = new TrainingService(dataSource, audit, models, datasets);
     const evaluation = new EvaluationService(dataSource, audit, models, datasets, config.dataDir, config.training?.threads ?? null);
+    const versioning = new VersioningService(dataSource, audit, models, training, datasets, evaluation);
     const pubSub = new InProcessPubSub();
     const jobs = new JobsService(dataSource, { dataDir: config.dataDir, logger, pubSub, ...config.jobs });
     const artifacts = new ArtifactsService(dataSource, audit, models, datasets, jobs, { dataDir: config.dataDir, threads: config.training?.threads ?? null });
     options.registerJobKinds?.(jobs);
-    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation, jobs, artifacts };
+    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation, jobs, versioning, artifacts };
     const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, users, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 

@@ -30,7 +30,8 @@ async function downloadArchive(artifact: ArtifactRow, archive: 'zip' | 'tar.gz')
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function ArtifactsTable({ versionId, modelOwnerId, reloadKey = 0 }: { versionId: string; modelOwnerId: string; reloadKey?: number }): ReactElement {
+/** The artifacts of a version; a change of `reloadKey` (e.g. an export that finished) reads them again. */
+export function ArtifactsTable({ versionId, reloadKey = 0 }: { versionId: string; reloadKey?: number }): ReactElement {
   const { data, error, loading, reload } = useQuery(MODEL_ARTIFACTS_QUERY, { versionId });
   // A finished export elsewhere on the page bumps reloadKey.
   useEffect(() => {
@@ -41,6 +42,7 @@ export function ArtifactsTable({ versionId, modelOwnerId, reloadKey = 0 }: { ver
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState<string | null>(null);
   const user = session?.user;
+  const modelOwnerId = data?.modelVersion.model?.ownerId ?? null;
   const mayDelete = (a: ArtifactRow): boolean => user?.role === 'ADMIN' || (user?.role === 'DEVELOPER' && (user.id === modelOwnerId || user.id === a.createdBy));
   const column = createColumnHelper<ArtifactRow>();
   const columns = [

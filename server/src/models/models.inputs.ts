@@ -111,4 +111,7 @@ export class ModelVersionFilter {
 
   @Field(() => ID, { nullable: true, description: 'Direct children of this version' })
   parentVersionId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The version with this number (1, 2, 3…); with modelId, one version' })
+  version?: number | null;
 }

@@ -12,6 +12,7 @@ import { hasRole, Role } from '../security/roles.ts';
 import { ForbiddenError } from '../errors/domain-error.ts';
 import { type ModelArchitectureConfig, parameterCount, resolveArchitecture, validateSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
+import { ModelVersionTag } from './model-version-tag.entity.ts';
 import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
 
 export function architectureOf(model: Model): ModelArchitectureConfig & { parameterCount: number } {
@@ -94,6 +95,7 @@ export class ModelsService {
     if (filter?.runId) qb.andWhere('v.runId = :runId', { runId: filter.runId });
     if (filter?.datasetVersionId) qb.andWhere('v.datasetVersionId = :datasetVersionId', { datasetVersionId: filter.datasetVersionId });
     if (filter?.parentVersionId) qb.andWhere('v.parentVersionId = :parentVersionId', { parentVersionId: filter.parentVersionId });
+    if (filter?.version !== undefined && filter.version !== null) qb.andWhere('v.version = :version', { version: filter.version });
     return paginate(qb, { alias: 'v', sortProperty: 'createdAt', sortValue: (v) => v.createdAt.toISOString(), direction: SortDirection.DESC, page });
   }
 
@@ -151,6 +153,7 @@ export class ModelsService {
       const model = await manager.getRepository(Model).findOneBy({ id });
       if (!model) throw new NotFoundError('Model', id);
       assertCanModify(principal, model.ownerId, 'model');
+      await manager.getRepository(ModelVersionTag).delete({ modelId: id });
       await manager.getRepository(ModelVersion).delete({ modelId: id });
       await manager.getRepository(Model).delete({ id });
       await this.audit.record({ action: 'model.deleted', actor: principal, origin, targetType: 'Model', targetId: id, before: auditView(model) }, manager);

@@ -48,6 +48,10 @@ export const ACCESS_RULES = {
   'Mutation.updateModel': DEVELOPER, // owner or ADMIN
   'Mutation.deleteModel': DEVELOPER, // owner or ADMIN
   'Mutation.createModelVersion': DEVELOPER, // owner of the model or ADMIN
+  'Query.modelVersionByTag': VIEWER,
+  'Query.compareModelVersions': VIEWER,
+  'Mutation.tagModelVersion': DEVELOPER, // owner of the model or ADMIN
+  'Mutation.untagModelVersion': DEVELOPER, // owner of the model or ADMIN
 
   // datasets: uploads (POST /api/uploads, DEVELOPER) and datasets belong to who made them; the
   // samples seeded at first start to the first admin, datasets from before owners to no one

@@ -14,7 +14,7 @@ export interface ArtifactRow {
   files: Array<{ name: string; bytes: number; sha256: string }>;
 }
 
-export const MODEL_ARTIFACTS_QUERY = gql<{ modelArtifacts: ArtifactRow[] }, { versionId: string }>`
+export const MODEL_ARTIFACTS_QUERY = gql<{ modelArtifacts: ArtifactRow[]; modelVersion: { model: { ownerId: string } | null } }, { versionId: string }>`
   query ModelArtifacts($versionId: ID!) {
     modelArtifacts(versionId: $versionId) {
       id
@@ -35,6 +35,11 @@ export const MODEL_ARTIFACTS_QUERY = gql<{ modelArtifacts: ArtifactRow[] }, { ve
         name
         bytes
         sha256
+      }
+    }
+    modelVersion(id: $versionId) {
+      model {
+        ownerId
       }
     }
   }
