@@ -10,7 +10,7 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
 import { ForbiddenError } from '../errors/domain-error.ts';
-import { type ModelArchitectureConfig, parameterCount, resolveArchitecture, validateSpecialTokens } from './model-architecture.ts';
+import { type ModelArchitectureConfig, type ModelTaskValue, parameterCount, resolveArchitecture, resolveTask, validateSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 import { ModelVersionTag } from './model-version-tag.entity.ts';
 import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
@@ -107,7 +107,8 @@ export class ModelsService {
     const tokenizerId = validateOptionalId(input.tokenizerId, 'input.tokenizerId', 128, errors);
     let architecture: ModelArchitectureConfig | null = null;
     let specialTokens: string[] = [];
-    for (const step of [() => (architecture = resolveArchitecture(input.preset, input.architecture)), () => (specialTokens = validateSpecialTokens(input.specialTokens))]) {
+    let head: { task: ModelTaskValue; labels: string[] | null } = { task: 'causal-lm', labels: null };
+    for (const step of [() => (architecture = resolveArchitecture(input.preset, input.architecture)), () => (specialTokens = validateSpecialTokens(input.specialTokens)), () => (head = resolveTask(input.task, input.labels))]) {
       try {
         step();
       } catch (error) {
@@ -117,7 +118,7 @@ export class ModelsService {
     }
     if (errors.length) throw new ValidationError(errors);
     const now = new Date();
-    const model: Model = { id: randomUUID(), name, description: input.description?.trim() || null, ownerId: user.id, preset: input.preset ?? null, ...architecture!, tokenizerId, specialTokens, createdAt: now, updatedAt: now };
+    const model: Model = { id: randomUUID(), name, description: input.description?.trim() || null, ownerId: user.id, preset: input.preset ?? null, ...architecture!, tokenizerId, specialTokens, ...head, createdAt: now, updatedAt: now };
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Model);
       if (await repo.existsBy({ ownerId: user.id, name })) throw new ConflictError(`You already have a model named "${name}"`, { field: 'input.name' });

@@ -3,7 +3,10 @@
 // model.safetensors under Hugging Face's names, generation_config.json and, when given, the
 // tokenizer. EGen keeps linear weights in torch.nn.Linear's (out, in) layout where Hugging Face's
 // Conv1D stores (in, out), so those four weights per block are transposed; the LM head is tied to
-// transformer.wte.weight, as GPT2LMHeadModel ties it.
+// transformer.wte.weight, as GPT2LMHeadModel ties it. A classification checkpoint (task
+// "classification") exports as GPT2ForSequenceClassification: its score.weight (numLabels, C) is
+// copied as is (no tie, no LM head), and config.json carries num_labels, id2label/label2id and the
+// pad_token_id transformers pools by (the last token that is not padding).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +24,9 @@ interface CheckpointModel {
   nEmbd: number;
   dropout: number;
   bias: boolean;
+  /** Absent in checkpoints written before classification existed: causal-lm. */
+  task?: 'causal-lm' | 'classification';
+  numLabels?: number;
 }
 
 /** Precision of the exported weights, as the export options name it. */
@@ -38,6 +44,14 @@ export interface HuggingFaceExportOptions {
   eosTokenId?: number;
   /** Precision of the weights in model.safetensors. Defaults to fp32. */
   dtype?: HuggingFaceDtype;
+  /** Classification checkpoints: the label names, in the order of the score head's outputs (numLabels of them). Defaults to LABEL_0, LABEL_1, … */
+  labels?: string[];
+  /**
+   * Classification checkpoints: config.json's pad_token_id. GPT2ForSequenceClassification reads
+   * each row at its last token that is not this id (EGen reads it at its length), and needs one
+   * for batches of more than one row. Defaults to eosTokenId, else none.
+   */
+  padTokenId?: number;
 }
 
 export interface HuggingFaceExportResult {
@@ -45,8 +59,35 @@ export interface HuggingFaceExportResult {
   files: string[];
 }
 
+/** The head fields of config.json for a classifier: GPT2ForSequenceClassification, its labels and pad id. */
+function classificationConfig(model: CheckpointModel, labels: readonly string[], padTokenId: number | undefined): Record<string, unknown> {
+  return {
+    architectures: ['GPT2ForSequenceClassification'],
+    num_labels: model.numLabels,
+    id2label: Object.fromEntries(labels.map((label, i) => [String(i), label])),
+    label2id: Object.fromEntries(labels.map((label, i) => [label, i])),
+    pad_token_id: padTokenId ?? null,
+    tie_word_embeddings: false,
+  };
+}
+
+/** The label names of a classifier's export: `labels` checked against numLabels, or LABEL_0… */
+function labelNames(model: CheckpointModel, labels: readonly string[] | undefined, checkpointDir: string): string[] {
+  const count = model.numLabels ?? 0;
+  if (labels === undefined) return Array.from({ length: count }, (_, i) => `LABEL_${i}`);
+  if (labels.length !== count) throw ValidationError.single('labels', `${checkpointDir} is a classifier with ${count} labels but ${labels.length} label names were given`);
+  const seen = new Set<string>();
+  labels.forEach((label, i) => {
+    if (typeof label !== 'string' || label === '') throw ValidationError.single(`labels.${i}`, 'must be a non-empty string');
+    if (seen.has(label)) throw ValidationError.single(`labels.${i}`, `repeats "${label}"`);
+    seen.add(label);
+  });
+  return [...labels];
+}
+
 /** GPT2Config's fields for the architecture (exact GELU, as EGen computes it). */
-export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: HuggingFaceDtype = 'fp32'): Record<string, unknown> {
+/** GPT2Config's fields; a classifier's head fields when `classification` is given. */
+export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: HuggingFaceDtype = 'fp32', classification?: { labels: readonly string[]; padTokenId?: number }): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -68,6 +109,7 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: H
     use_cache: true,
     dtype: TORCH_DTYPE[dtype],
     ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
+    ...(classification ? classificationConfig(model, classification.labels, classification.padTokenId) : {}),
   };
 }
 
@@ -158,7 +200,9 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
   if (!model) throw ValidationError.single('checkpoint', `${checkpointDir}/checkpoint.json has no model config`);
   if (manifest.adapterOnly) throw ValidationError.single('checkpoint', `${checkpointDir} holds LoRA adapters only: export the merged model`);
   if (manifest.lora) throw ValidationError.single('checkpoint', `${checkpointDir} carries LoRA adapters: merge them (mergeLora) before exporting the full model`);
-  if (!model.bias) throw ValidationError.single('checkpoint', `${checkpointDir} is a model without biases, which GPT2LMHeadModel cannot hold`);
+  const classifier = model.task === 'classification';
+  const modelClass = classifier ? 'GPT2ForSequenceClassification' : 'GPT2LMHeadModel';
+  if (!model.bias) throw ValidationError.single('checkpoint', `${checkpointDir} is a model without biases, which ${modelClass} cannot hold`);
   const dtype = SAFETENSORS_DTYPE[options.dtype ?? 'fp32'];
   const contents = readSafetensors(join(checkpointDir, 'model.safetensors'));
 
@@ -172,12 +216,15 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
       }
       return { name, dtype, shape, bytes: fromFloat32(bytes, dtype) };
     });
-  if (!tensors.some((t) => t.name === 'transformer.wte.weight')) throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors has no transformer.wte.weight`);
+  for (const required of ['transformer.wte.weight', ...(classifier ? ['score.weight'] : [])]) {
+    if (!tensors.some((t) => t.name === required)) throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors has no ${required}`);
+  }
   const eosTokenId = options.eosTokenId ?? (options.tokenizerJson === undefined ? undefined : tokenizerFiles(options.tokenizerJson, model.contextLength, options.specialTokens).endOfTextId);
 
   return writeAtomically(outputDir, (temp) => {
     const files = ['config.json', 'generation_config.json', 'model.safetensors'];
-    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, eosTokenId, options.dtype), null, 2)}\n`);
+    const classification = classifier ? { labels: labelNames(model, options.labels, checkpointDir), padTokenId: options.padTokenId ?? eosTokenId } : undefined;
+    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, eosTokenId, options.dtype, classification), null, 2)}\n`);
     writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }) }, null, 2)}\n`);
     writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
     if (options.tokenizerJson !== undefined) files.push(...writeTokenizer(temp, options.tokenizerJson, model.contextLength, options.specialTokens));
