@@ -5,5 +5,6 @@ import type { CliCommand } from './command.ts';
 import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
 import { doctorCommand } from './doctor.ts';
 import { TRAINING_COMMANDS } from '../training/training.cli.ts';
+import { JOB_COMMANDS } from '../jobs/jobs.cli.ts';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, modelsTagCommand, modelsUntagCommand, modelsCompareCommand, ...DATASET_COMMANDS, ...TRAINING_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, modelsTagCommand, modelsUntagCommand, modelsCompareCommand, ...DATASET_COMMANDS, ...TRAINING_COMMANDS, ...JOB_COMMANDS];

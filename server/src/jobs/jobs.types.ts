@@ -1,2 +1,5 @@
-// Other domains name the Job GraphQL type (e.g. as a mutation's result) through this module, not the entity file.
+import { ConnectionType } from '../graphql/connection.ts';
+import { Job } from './job.entity.ts';
+
 export { Job } from './job.entity.ts';
+export const JobConnection = ConnectionType('Job', Job);

@@ -10,10 +10,7 @@ import { openModel, version } from '../../../../native/index.ts';
 import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter } from './export-format.ts';
 import { exportHuggingFace, exportPeftAdapter, PEFT_PREFIX } from './huggingface-export.ts';
 import { writeParityCheckpoint } from './parity-checkpoint.ts';
-import { DTYPE_BYTES, readSafetensors, type SafetensorsDtype, tensorsOf, transpose } from './safetensors-file.ts';
-
-/** The Conv1D weights of a GPT-2 block (Hugging Face stores them (in, out), EGen (out, in)). */
-const CONV1D_WEIGHT = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
+import { CONV1D_WEIGHT, DTYPE_BYTES, readSafetensors, type SafetensorsDtype, tensorsOf, transpose } from './safetensors.ts';
 
 function abortIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new Error('the export was cancelled');

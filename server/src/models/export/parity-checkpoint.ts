@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportedModel } from './export-format.ts';
-import { type NamedTensor, writeSafetensors } from './safetensors-file.ts';
+import { type NamedTensor, writeSafetensors } from './safetensors.ts';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);

@@ -1,13 +1,11 @@
-// The safetensors file format (an 8-byte little-endian header length, a JSON header padded to 8
-// bytes, then the tensors' bytes) and the float conversions an export needs: the export reads
-// EGen's F32 weights and writes them as F32, F16 or BF16, rounding to nearest even.
+// The safetensors files of EGen checkpoints, read and written in TypeScript (no Python at export
+// time): an 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and
+// byte range, then the tensors. Shared by the format writers.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ValidationError } from '../../errors/domain-error.ts';
 
-export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
-
-/** Bytes per element of each float dtype. */
-export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
+/** The Conv1D weights of a GPT-2 block, which EGen stores in torch.nn.Linear's (out, in) layout. */
+export const CONV1D_WEIGHT = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
 
 export interface TensorEntry {
   dtype: string;
@@ -15,6 +13,19 @@ export interface TensorEntry {
   data_offsets: [number, number];
 }
 
+export interface SafetensorsFile {
+  header: Record<string, TensorEntry>;
+  metadata: Record<string, string> | undefined;
+  /** The bytes after the header; each entry's data_offsets index into it. */
+  data: Buffer;
+}
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+
+/** Bytes per element of each float dtype. */
+export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
+
+/** A tensor to write, or one read from a file (its bytes a view into the file). */
 export interface NamedTensor {
   name: string;
   dtype: string;
@@ -22,14 +33,8 @@ export interface NamedTensor {
   bytes: Buffer;
 }
 
-export interface SafetensorsContents {
-  header: Record<string, TensorEntry>;
-  metadata: Record<string, string> | undefined;
-  data: Buffer;
-}
-
-/** Reads a whole safetensors file; errors name the file (truncated header or data). */
-export function readSafetensors(path: string): SafetensorsContents {
+/** Reads a whole safetensors file; errors name the file (a truncated header or tensor). */
+export function readSafetensors(path: string): SafetensorsFile {
   const bytes = readFileSync(path);
   if (bytes.length < 8) throw ValidationError.single('checkpoint', `${path} is truncated: no safetensors header`);
   const n = Number(bytes.readBigUInt64LE(0));
@@ -44,11 +49,30 @@ export function readSafetensors(path: string): SafetensorsContents {
 }
 
 /** The tensors of a file, in header order, each a view into the file's bytes. */
-export function tensorsOf(contents: SafetensorsContents): NamedTensor[] {
-  return Object.entries(contents.header).map(([name, entry]) => ({ name, dtype: entry.dtype, shape: entry.shape, bytes: contents.data.subarray(entry.data_offsets[0], entry.data_offsets[1]) }));
+export function tensorsOf(file: SafetensorsFile): NamedTensor[] {
+  return Object.entries(file.header).map(([name, entry]) => ({ name, dtype: entry.dtype, shape: entry.shape, bytes: file.data.subarray(entry.data_offsets[0], entry.data_offsets[1]) }));
 }
 
-/** Writes tensors (in the given order) with string metadata. */
+/**
+ * The F32 tensor `name` of a checkpoint's safetensors as a Float32Array (a copy, aligned), checked
+ * against the shape the model config implies; errors name the file and the tensor.
+ */
+export function readFloat32Tensor(file: SafetensorsFile, path: string, name: string, shape: readonly number[]): Float32Array {
+  const entry = file.header[name];
+  if (!entry) throw ValidationError.single('checkpoint', `${path} has no ${name}`);
+  if (entry.dtype !== 'F32') throw ValidationError.single('checkpoint', `${path}: ${name} is ${entry.dtype}; the export reads F32 weights`);
+  if (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i])) {
+    throw ValidationError.single('checkpoint', `${path}: ${name} has shape [${entry.shape.join(', ')}] where the model config implies [${shape.join(', ')}]`);
+  }
+  const [start, end] = entry.data_offsets;
+  const expectedBytes = 4 * shape.reduce((a, b) => a * b, 1);
+  if (end - start !== expectedBytes || end > file.data.length) throw ValidationError.single('checkpoint', `${path} is truncated: ${name} needs ${expectedBytes} bytes at ${start}, the file holds ${file.data.length - start}`);
+  const out = new Float32Array(expectedBytes / 4);
+  Buffer.from(out.buffer).set(file.data.subarray(start, end));
+  return out;
+}
+
+/** safetensors bytes: the header (8-byte length, JSON padded to 8 bytes), then the tensors in order. */
 export function writeSafetensors(path: string, tensors: NamedTensor[], metadata: Record<string, string>): void {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
@@ -63,13 +87,19 @@ export function writeSafetensors(path: string, tensors: NamedTensor[], metadata:
   writeFileSync(path, Buffer.concat([length, Buffer.from(json, 'utf8'), ...tensors.map((t) => t.bytes)]));
 }
 
-/** A rows × columns matrix of `elementBytes`-byte elements, transposed. */
+/** A rows × columns matrix of `elementBytes`-byte elements (2 or 4), transposed. */
 export function transpose(source: Buffer, rows: number, columns: number, elementBytes: number): Buffer {
-  const to = Buffer.alloc(source.length);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) source.copy(to, (c * rows + r) * elementBytes, (r * columns + c) * elementBytes, (r * columns + c + 1) * elementBytes);
-  }
-  return to;
+  // A copy, so that the typed array is aligned whatever the source's offset.
+  const copy = Uint8Array.prototype.slice.call(source).buffer;
+  const from = elementBytes === 4 ? new Uint32Array(copy) : new Uint16Array(copy);
+  const to = elementBytes === 4 ? new Uint32Array(from.length) : new Uint16Array(from.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) to[c * rows + r] = from[r * columns + c]!;
+  return Buffer.from(to.buffer);
+}
+
+/** Rows × columns of 4-byte elements, transposed. */
+export function transpose32(source: Buffer, rows: number, columns: number): Buffer {
+  return transpose(source, rows, columns, 4);
 }
 
 const f32 = new Float32Array(1);
