@@ -105,9 +105,9 @@ describe.each(ENGINES)('model artifacts on %s', (engine) => {
     };
     expect(await refusal(artifacts.startExport(alice, versionId, ExportFormat.HUGGING_FACE, { onnxOpset: 5 }))).toEqual([{ field: 'options.onnxOpset', message: 'must be an integer from 17 to 21 (got 5)' }]);
     expect(await refusal(artifacts.startExport(alice, versionId, ExportFormat.HUGGING_FACE, { lora: 'adapter' }))).toEqual([{ field: 'options.lora', message: expect.stringContaining('holds no LoRA adapters') }]);
-    expect(await refusal(artifacts.startExport(alice, 'nope', ExportFormat.ONNX, {}))).toEqual([
+    expect(await refusal(artifacts.startExport(alice, 'nope', ExportFormat.TORCHSCRIPT, {}))).toEqual([
       { field: 'versionId', message: 'is not a model version' },
-      { field: 'format', message: 'ONNX has no writer on this server' },
+      { field: 'format', message: 'TORCHSCRIPT has no writer on this server' },
     ]);
     await expect(artifacts.startExport(viewer, versionId, ExportFormat.HUGGING_FACE, {})).rejects.toBeInstanceOf(ForbiddenError);
     expect((await jobs.list(alice, null, {})).totalCount).toBe(0);

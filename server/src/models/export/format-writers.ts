@@ -2,9 +2,11 @@
 // CLI's --format choices, the docs and the client's Export panel derive from this table.
 import { ExportFormat, type FormatWriter } from './export-format.ts';
 import { huggingFaceWriter } from './huggingface-format.ts';
+import { onnxFormatWriter } from './onnx-format.ts';
 
 export const FORMAT_WRITERS: Readonly<Partial<Record<ExportFormat, FormatWriter>>> = {
   [ExportFormat.HUGGING_FACE]: huggingFaceWriter,
+  [ExportFormat.ONNX]: onnxFormatWriter,
 };
 
 /** The writer of a format, or null when this build has none for it. */
