@@ -12,7 +12,7 @@ import { DELETE_MODEL_ARTIFACT_MUTATION } from './documents/delete-model-artifac
 import { EXPORT_MODEL_VERSION_MUTATION } from './documents/export-model-version.mutation.ts';
 import { type ArtifactRow, MODEL_ARTIFACTS_QUERY } from './documents/model-artifacts.query.ts';
 
-const client = vi.hoisted(() => ({ query: vi.fn(), mutation: vi.fn() }));
+const client = vi.hoisted(() => ({ query: vi.fn(), mutation: vi.fn(), subscription: vi.fn() }));
 const session = vi.hoisted(() => ({ current: { user: { id: 'owner', email: 'o@x', role: 'DEVELOPER' } } as { user: { id: string; email: string; role: string } } | null }));
 vi.mock('../api/client.ts', () => ({ graphqlClient: client }));
 vi.mock('../auth/use-session.ts', () => ({ useSession: () => session.current }));
@@ -46,12 +46,34 @@ describe('ExportPanel', () => {
   beforeEach(() => {
     client.query.mockReset();
     client.mutation.mockReset();
+    client.subscription.mockReset();
+    client.subscription.mockReturnValue({ subscribe: () => ({ unsubscribe: () => {} }) });
   });
   afterEach(cleanup);
 
   it('sends the format and every option as the API spells it, then follows the job to its end', async () => {
     client.mutation.mockReturnValue(answer({ data: { exportModelVersion: { id: 'j1', status: 'QUEUED', progress: 0, progressText: 'Queued', errorMessage: null, resultId: null } } }));
-    client.query.mockReturnValue(answer({ data: { job: { id: 'j1', status: 'COMPLETED', progress: 1, progressText: 'Done', errorMessage: null, resultId: 'a1' } } }));
+    const job = {
+      id: 'j1',
+      kind: 'model.export',
+      description: 'Export v1',
+      status: 'COMPLETED',
+      progress: 1,
+      progressText: 'Done',
+      targetType: 'ModelVersion',
+      targetId: 'v1',
+      resultType: 'ModelArtifact',
+      resultId: 'a1',
+      errorMessage: null,
+      errorCode: null,
+      requestedCancel: false,
+      ownerId: 'owner',
+      createdAt: '2026-11-29T10:00:00.000Z',
+      startedAt: '2026-11-29T10:00:00.000Z',
+      finishedAt: '2026-11-29T10:00:01.000Z',
+      updatedAt: '2026-11-29T10:00:01.000Z',
+    };
+    client.query.mockReturnValue(answer({ data: { job } }));
     const onFinished = vi.fn();
     render(<ExportPanel versionId="v1" onFinished={onFinished} />);
     fireEvent.change(screen.getByLabelText('Weight precision'), { target: { value: 'FP16' } });
@@ -59,7 +81,8 @@ describe('ExportPanel', () => {
     await waitFor(() => expect(client.mutation).toHaveBeenCalled());
     expect(client.mutation.mock.calls[0]![1]).toEqual({ versionId: 'v1', format: 'HUGGING_FACE', options: { dtype: 'FP16', lora: 'MERGED', onnxOpset: 17, onnxWithPast: true } });
     await waitFor(() => expect(onFinished).toHaveBeenCalledWith(expect.objectContaining({ status: 'COMPLETED', resultId: 'a1' })), { timeout: 3000 });
-    expect(screen.getByTestId('export-progress').textContent).toContain('done');
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    expect((screen.getByRole('button', { name: 'Export' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('shows a field error next to its option and starts nothing', async () => {
@@ -69,7 +92,7 @@ describe('ExportPanel', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     await waitFor(() => expect(client.mutation).toHaveBeenCalled());
     expect(await screen.findByText("'adapter' needs a LoRA version saved as adapters only")).toBeTruthy();
-    expect(screen.queryByTestId('export-progress')).toBeNull();
+    expect(screen.queryByRole('progressbar')).toBeNull();
   });
 });
 

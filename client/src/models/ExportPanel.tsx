@@ -1,19 +1,18 @@
 // Export a model version: pick a format and the export options (fields derived from
-// EXPORT_OPTIONS, declared once in schema/options), start the model.export job, watch its progress
-// and cancel it. The finished artifact shows up in the version's ArtifactsTable (onFinished).
-import { useEffect, useId, useState, type ReactElement } from 'react';
+// EXPORT_OPTIONS, declared once in schema/options), start the model.export job, and follow it with
+// the jobs' <JobProgress> (live bar, cancel). The finished artifact shows up in the version's
+// ArtifactsTable (onFinished).
+import { useId, useState, type ReactElement } from 'react';
 import { EXPORT_OPTIONS } from '../../../schema/options/export-options.ts';
 import { type OptionSpec } from '../../../schema/options/option-spec.ts';
 import { graphqlClient } from '../api/client.ts';
-import { useMutation } from '../common/use-graphql.ts';
+import { JobProgress } from '../jobs/JobProgress.tsx';
+import type { JobView } from '../jobs/documents/job-fields.ts';
 import { FORMAT_LABELS } from './ArtifactsTable.tsx';
-import { CANCEL_EXPORT_JOB_MUTATION, EXPORT_JOB_QUERY } from './documents/export-job.query.ts';
 import { EXPORT_MODEL_VERSION_MUTATION, type ExportJob, type ExportOptionsInput } from './documents/export-model-version.mutation.ts';
 
 type FormatName = keyof typeof FORMAT_LABELS;
 const FORMATS = Object.keys(FORMAT_LABELS) as FormatName[];
-/** How often a running export's job is read. */
-const POLL_MS = 700;
 const FINISHED: ReadonlyArray<ExportJob['status']> = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 /** The form's value of an option: GraphQL enums in upper case, as the API speaks. */
@@ -25,33 +24,17 @@ function initialValue(spec: OptionSpec): string | boolean {
 
 const OPTION_KEYS = Object.keys(EXPORT_OPTIONS) as Array<keyof typeof EXPORT_OPTIONS>;
 
-export function ExportPanel({ versionId, onFinished }: { versionId: string; onFinished?: (job: ExportJob) => void }): ReactElement {
+export function ExportPanel({ versionId, onFinished }: { versionId: string; onFinished?: (job: JobView) => void }): ReactElement {
   const id = useId();
   const [format, setFormat] = useState<FormatName>('HUGGING_FACE');
   const [values, setValues] = useState<Record<string, string | boolean>>(() => Object.fromEntries(OPTION_KEYS.map((key) => [key, initialValue(EXPORT_OPTIONS[key])])));
   const [job, setJob] = useState<ExportJob | null>(null);
+  // Set by JobProgress when the job ends, so the form opens again.
+  const [ended, setEnded] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Array<{ field: string; message: string }>>([]);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
-  const cancel = useMutation(CANCEL_EXPORT_JOB_MUTATION);
-  const running = job !== null && !FINISHED.includes(job.status);
-
-  // Follow the job until it ends.
-  useEffect(() => {
-    if (!job || FINISHED.includes(job.status)) return;
-    const timer = setTimeout(() => {
-      void graphqlClient
-        .query(EXPORT_JOB_QUERY, { id: job.id }, { requestPolicy: 'network-only' })
-        .toPromise()
-        .then((result) => {
-          const next = result.data?.job;
-          if (!next) return;
-          setJob(next);
-          if (FINISHED.includes(next.status)) onFinished?.(next);
-        });
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [job, onFinished]);
+  const running = job !== null && !FINISHED.includes(job.status) && ended !== job.id;
 
   const submit = async (): Promise<void> => {
     setFieldErrors([]);
@@ -131,11 +114,6 @@ export function ExportPanel({ versionId, onFinished }: { versionId: string; onFi
         <button type="submit" className="button primary" disabled={running || starting}>
           {running ? 'Exporting…' : 'Export'}
         </button>
-        {running && (
-          <button type="button" className="button" disabled={cancel.busy} onClick={() => void cancel.run({ id: job.id }).then((j) => j && setJob(j.cancelJob))}>
-            Cancel export
-          </button>
-        )}
       </form>
       {fieldErrors
         .filter((e) => !e.field.startsWith('options.'))
@@ -144,16 +122,20 @@ export function ExportPanel({ versionId, onFinished }: { versionId: string; onFi
             {e.field}: {e.message}
           </p>
         ))}
-      {(startError ?? cancel.error) && (
+      {startError && (
         <p role="alert" className="error-text">
-          {startError ?? cancel.error}
+          {startError}
         </p>
       )}
       {job && (
-        <div role="status" aria-live="polite" data-testid="export-progress">
-          <progress max={1} value={job.progress} aria-label="Export progress" /> {Math.round(job.progress * 100)}% ·{' '}
-          {job.status === 'FAILED' ? `failed: ${job.errorMessage ?? 'no reason recorded'}` : job.status === 'COMPLETED' ? 'done' : job.progressText}
-        </div>
+        <JobProgress
+          key={job.id}
+          jobId={job.id}
+          onFinished={(finished) => {
+            setEnded(finished.id);
+            onFinished?.(finished);
+          }}
+        />
       )}
     </section>
   );
