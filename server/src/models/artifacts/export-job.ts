@@ -140,6 +140,7 @@ async function runExport(deps: ExportJobDependencies, ctx: JobRunContext<ExportJ
     model: source.model,
     tokenizerJson,
     specialTokens: model.specialTokens,
+    labels: model.labels,
     options: input.options,
     signal,
     progress: step(0.05, 0.55),

@@ -3,9 +3,13 @@
 import { ExportFormat, type FormatWriter } from './export-format.ts';
 import { huggingFaceWriter } from './huggingface-format.ts';
 import { onnxFormatWriter } from './onnx-format.ts';
+import { pytorchFormat } from './pytorch-format.ts';
+import { torchscriptFormat } from './torchscript-format.ts';
 
-export const FORMAT_WRITERS: Readonly<Partial<Record<ExportFormat, FormatWriter>>> = {
+export const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
   [ExportFormat.HUGGING_FACE]: huggingFaceWriter,
+  [ExportFormat.PYTORCH]: pytorchFormat,
+  [ExportFormat.TORCHSCRIPT]: torchscriptFormat,
   [ExportFormat.ONNX]: onnxFormatWriter,
 };
 

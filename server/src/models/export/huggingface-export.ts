@@ -83,8 +83,14 @@ function labelNames(model: CheckpointModel, labels: readonly string[] | undefine
 }
 
 /** GPT2Config's fields for the architecture (exact GELU, as EGen computes it). */
-/** GPT2Config's fields; a classifier's head fields when `classification` is given. */
-export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: HuggingFaceDtype = 'fp32', classification?: { labels: readonly string[]; padTokenId?: number }): Record<string, unknown> {
+/** What config.json says beyond the architecture: the stored precision and, for a classifier, its head. */
+export interface Gpt2ConfigExtras {
+  dtype?: HuggingFaceDtype;
+  classification?: { labels: readonly string[]; padTokenId?: number };
+}
+
+/** GPT2Config's fields for the architecture (exact GELU, as EGen computes it), with the precision and a classifier's head fields. */
+export function gpt2Config(model: CheckpointModel, eosTokenId?: number, extras: Gpt2ConfigExtras = {}): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -104,9 +110,11 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number, dtype: H
     scale_attn_weights: true,
     tie_word_embeddings: true,
     use_cache: true,
-    dtype: TORCH_DTYPE[dtype],
+    // transformers 5 reads dtype; earlier versions torch_dtype.
+    dtype: TORCH_DTYPE[extras.dtype ?? 'fp32'],
+    torch_dtype: TORCH_DTYPE[extras.dtype ?? 'fp32'],
     ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
-    ...(classification ? classificationConfig(model, classification.labels, classification.padTokenId) : {}),
+    ...(extras.classification ? classificationConfig(model, extras.classification.labels, extras.classification.padTokenId) : {}),
   };
 }
 
@@ -187,6 +195,21 @@ function writeTokenizer(dir: string, tokenizerJson: string, contextLength: numbe
 }
 
 /**
+ * The files around the weights of a Hugging Face folder (shared by the Hugging Face and PyTorch
+ * exports): config.json, generation_config.json and, when given, the tokenizer with its
+ * tokenizer_config.json and special_tokens_map.json. The end-of-text id defaults to the
+ * tokenizer's <|endoftext|>. Returns the names written.
+ */
+export function writeHuggingFaceConfigFiles(dir: string, model: CheckpointModel, options: HuggingFaceExportOptions & Gpt2ConfigExtras = {}): string[] {
+  const eosTokenId = options.eosTokenId ?? (options.tokenizerJson === undefined ? undefined : tokenizerFiles(options.tokenizerJson, model.contextLength, options.specialTokens).endOfTextId);
+  const files = ['config.json', 'generation_config.json'];
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(gpt2Config(model, eosTokenId, options), null, 2)}\n`);
+  writeFileSync(join(dir, 'generation_config.json'), `${JSON.stringify({ ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }) }, null, 2)}\n`);
+  if (options.tokenizerJson !== undefined) files.push(...writeTokenizer(dir, options.tokenizerJson, model.contextLength, options.specialTokens));
+  return files;
+}
+
+/**
  * Writes `outputDir` (atomically: a sibling temp folder, then one rename) from the EGen
  * checkpoint directory `checkpointDir`. Refuses what GPT2LMHeadModel cannot hold (a model
  * without biases, an adapter-only checkpoint) with a message naming the checkpoint.
@@ -219,13 +242,9 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
   const eosTokenId = options.eosTokenId ?? (options.tokenizerJson === undefined ? undefined : tokenizerFiles(options.tokenizerJson, model.contextLength, options.specialTokens).endOfTextId);
 
   return writeAtomically(outputDir, (temp) => {
-    const files = ['config.json', 'generation_config.json', 'model.safetensors'];
     const classification = classifier ? { labels: labelNames(model, options.labels, checkpointDir), padTokenId: options.padTokenId ?? eosTokenId } : undefined;
-    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, eosTokenId, options.dtype, classification), null, 2)}\n`);
-    writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }) }, null, 2)}\n`);
     writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
-    if (options.tokenizerJson !== undefined) files.push(...writeTokenizer(temp, options.tokenizerJson, model.contextLength, options.specialTokens));
-    return files;
+    return ['model.safetensors', ...writeHuggingFaceConfigFiles(temp, model, { ...options, ...(eosTokenId === undefined ? {} : { eosTokenId }), ...(classification ? { classification } : {}) })];
   });
 }
 

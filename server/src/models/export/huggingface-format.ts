@@ -23,7 +23,9 @@ function modelOfConfig(config: Record<string, unknown>): ExportedModel {
     if (!Number.isInteger(value)) throw new Error(`config.json: ${key} is ${JSON.stringify(value)}, not an integer`);
     return value as number;
   };
-  return { vocabSize: int('vocab_size'), contextLength: int('n_positions'), nLayer: int('n_layer'), nHead: int('n_head'), nEmbd: int('n_embd'), dropout: 0, bias: true };
+  const model: ExportedModel = { vocabSize: int('vocab_size'), contextLength: int('n_positions'), nLayer: int('n_layer'), nHead: int('n_head'), nEmbd: int('n_embd'), dropout: 0, bias: true };
+  const classifier = Array.isArray(config.architectures) && config.architectures.includes('GPT2ForSequenceClassification');
+  return classifier ? { ...model, task: 'classification', numLabels: int('num_labels') } : model;
 }
 
 /** The written folder as a native checkpoint in `dir`: full weights, or the adapter over its base checkpoint. */
@@ -60,12 +62,13 @@ export const huggingFaceWriter: FormatWriter = {
     abortIfCancelled(ctx.signal);
     const { dtype } = ctx.options;
     const tokenizer = ctx.tokenizerJson === null ? {} : { tokenizerJson: ctx.tokenizerJson, specialTokens: ctx.specialTokens };
+    const labels = ctx.labels ? { labels: ctx.labels } : {};
     if (ctx.adapterCheckpointDir) {
       ctx.progress(0.1, 'writing adapter_model.safetensors');
       return exportPeftAdapter(ctx.adapterCheckpointDir, ctx.outputDir, { dtype, ...tokenizer }).files;
     }
     ctx.progress(0.1, 'writing model.safetensors');
-    return exportHuggingFace(ctx.checkpointDir, ctx.outputDir, { dtype, ...tokenizer }).files;
+    return exportHuggingFace(ctx.checkpointDir, ctx.outputDir, { dtype, ...tokenizer, ...labels }).files;
   },
   async parityLogits(ctx, prompts) {
     abortIfCancelled(ctx.signal);
