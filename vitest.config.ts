@@ -25,6 +25,8 @@ const SLOW_TESTS = [
   'server/src/{datasets/python-reference,evaluation/text-metrics}.test.ts',
   // exports loaded by the real other side (transformers)
   'server/src/models/export/*.test.ts',
+  // exports run as jobs: native training fixtures, parity, archives, a server killed mid-export
+  'server/src/models/artifacts/*.test.ts',
   // ./start.sh as a user runs it
   'server/test/launcher.test.ts',
 ];

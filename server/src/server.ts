@@ -28,6 +28,8 @@ import { RemoteRunRelay } from './training/remote-run-relay.ts';
 import { TrainingService } from './training/training.service.ts';
 import { EvaluationService } from './evaluation/evaluation.service.ts';
 import { JobsService } from './jobs/jobs.service.ts';
+import { ArtifactsService } from './models/artifacts/artifacts.service.ts';
+import { artifactDownloadRoute } from './models/artifacts/artifacts.http.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -110,8 +112,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const versioning = new VersioningService(dataSource, audit, models, training, datasets, evaluation);
     const pubSub = new InProcessPubSub();
     const jobs = new JobsService(dataSource, { dataDir: config.dataDir, logger, pubSub, ...config.jobs });
+    const artifacts = new ArtifactsService(dataSource, audit, models, datasets, jobs, { dataDir: config.dataDir, threads: config.training?.threads ?? null });
     options.registerJobKinds?.(jobs);
-    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation, jobs, versioning };
+    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation, jobs, versioning, artifacts };
     const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, users, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 
@@ -120,7 +123,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       schema,
       services,
       logger,
-      restRoutes: [uploadRoute],
+      restRoutes: [uploadRoute, artifactDownloadRoute],
       ...(devClient ? { clientHandler: devClient.handle, onOtherUpgrade: devClient.isOwnUpgrade } : {}),
     });
     devClient?.attach(app.httpServer);

@@ -1,6 +1,6 @@
 // One version of a model: its tags (owners add and remove them), where it came from (lineage),
 // and a comparison with another version of the model (?compare=N keeps it in the address).
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useCallback, useId, useState, type FormEvent, type ReactElement } from 'react';
 import { useSession } from '../auth/use-session.ts';
 import { formatDate } from '../common/format.ts';
 import { Link, navigate, useLocation } from '../common/router.tsx';
@@ -13,6 +13,8 @@ import { UNTAG_MODEL_VERSION_MUTATION } from './documents/untag-model-version.mu
 import { VersionComparison } from './VersionComparison.tsx';
 import { VersionLineage, versionPath } from './VersionLineage.tsx';
 import { VersionTags } from './VersionTags.tsx';
+import { ArtifactsTable } from './ArtifactsTable.tsx';
+import { ExportPanel } from './ExportPanel.tsx';
 
 export function ModelVersionPage({ modelId, version }: { modelId: string; version: number }): ReactElement {
   const { data, error, loading, reload } = useQuery(MODEL_VERSION_QUERY, { modelId, version }, { pause: !Number.isInteger(version) });
@@ -25,6 +27,9 @@ export function ModelVersionPage({ modelId, version }: { modelId: string; versio
   const { search } = useLocation();
   const compareWith = Number(search.get('compare'));
   const pickerId = useId();
+  // An export that ends reloads the artifacts table.
+  const [exportsFinished, setExportsFinished] = useState(0);
+  const onExportFinished = useCallback(() => setExportsFinished((n) => n + 1), []);
   const [picked, setPicked] = useState(search.get('compare') ?? '');
 
   const current = data?.modelVersions.nodes[0];
@@ -107,8 +112,11 @@ export function ModelVersionPage({ modelId, version }: { modelId: string; versio
           </dl>
         </section>
       </div>
-      {/* Artifacts: the export work mounts <ArtifactsTable versionId={current.id} /> here (issue 12). */}
-      {/* Export: the export work mounts <ExportPanel versionId={current.id} /> here (issue 12). */}
+      <section className="panel" aria-labelledby="artifacts-title">
+        <h3 id="artifacts-title">Artifacts</h3>
+        <ArtifactsTable versionId={current.id} reloadKey={exportsFinished} />
+      </section>
+      {(session?.user.role === 'ADMIN' || session?.user.role === 'DEVELOPER') && <ExportPanel versionId={current.id} onFinished={onExportFinished} />}
       <section className="panel" aria-labelledby="compare-title">
         <h3 id="compare-title">Compare</h3>
         {others.length === 0 ? (

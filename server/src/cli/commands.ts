@@ -6,5 +6,19 @@ import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
 import { doctorCommand } from './doctor.ts';
 import { TRAINING_COMMANDS } from '../training/training.cli.ts';
 import { JOB_COMMANDS } from '../jobs/jobs.cli.ts';
+import { ARTIFACT_COMMANDS } from '../models/artifacts/artifacts.cli.ts';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, modelsTagCommand, modelsUntagCommand, modelsCompareCommand, ...DATASET_COMMANDS, ...TRAINING_COMMANDS, ...JOB_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [
+  doctorCommand,
+  loginCommand,
+  logoutCommand,
+  modelsCreateCommand,
+  modelsListCommand,
+  modelsTagCommand,
+  modelsUntagCommand,
+  modelsCompareCommand,
+  ...DATASET_COMMANDS,
+  ...TRAINING_COMMANDS,
+  ...JOB_COMMANDS,
+  ...ARTIFACT_COMMANDS,
+];

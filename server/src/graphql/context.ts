@@ -13,6 +13,8 @@ import type { SystemService } from '../system/system.service.ts';
 import type { TrainingService } from '../training/training.service.ts';
 import type { EvaluationService } from '../evaluation/evaluation.service.ts';
 import type { JobsService } from '../jobs/jobs.service.ts';
+import type { ArtifactsService } from '../models/artifacts/artifacts.service.ts';
+import type { Job } from '../jobs/jobs.types.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface Services {
@@ -27,6 +29,7 @@ export interface Services {
   evaluation: EvaluationService;
   jobs: JobsService;
   versioning: VersioningService;
+  artifacts: ArtifactsService<Job>;
 }
 
 export interface GraphQLContext {

@@ -19,7 +19,7 @@ import { CLIENT_DIST_DIR } from '../paths.ts';
 import { isPublicOperation } from '../security/access-control.ts';
 import { ACCESS_RULES } from '../security/access-rules.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
-import { authorizeRequest, CORE_REST_ROUTES, requestOrigin, type RestRoute, sendDomainError } from './rest.ts';
+import { authorizeRequest, CORE_REST_ROUTES, matchRestPath, requestOrigin, type RestRoute, sendDomainError } from './rest.ts';
 import { createStaticHandler } from './static-files.ts';
 
 /** WebSocket close codes for authentication: no/invalid/expired credential, and a disabled account. */
@@ -100,7 +100,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const restRoutes = [...CORE_REST_ROUTES, ...(options.restRoutes ?? [])];
 
   async function handleRest(req: IncomingMessage, res: ServerResponse, pathname: string, requestId: string, requestLogger: Logger): Promise<void> {
-    const forPath = restRoutes.filter((r) => r.path === pathname);
+    const forPath = restRoutes.filter((r) => matchRestPath(r.path, pathname) !== null);
     const route = forPath.find((r) => r.method === req.method);
     if (!route) {
       if (forPath.length) res.setHeader('allow', forPath.map((r) => r.method).join(', '));
@@ -110,7 +110,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     try {
       const origin = requestOrigin(req, requestId);
       const principal = await authorizeRequest(req, services, route.rule, `${route.method} ${route.path}`, origin);
-      await route.handle(req, res, { principal, origin, logger: requestLogger, services });
+      await route.handle(req, res, { principal, origin, logger: requestLogger, services, params: matchRestPath(route.path, pathname)! });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (res.headersSent) {

@@ -16,14 +16,34 @@ export interface RestContext {
   origin: RequestOrigin;
   logger: Logger;
   services: Services;
+  /** Values of the route's ":name" path segments. */
+  params: Record<string, string>;
 }
 
 export interface RestRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Exact path, e.g. "/api/uploads". */
+  /** Exact path, e.g. "/api/uploads", where a ":name" segment matches any one segment (e.g. "/api/artifacts/:id/download"). */
   path: string;
   rule: AccessRule;
   handle(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void>;
+}
+
+/** The ":name" segments of `pattern` in `pathname`, or null when it does not match. */
+export function matchRestPath(pattern: string, pathname: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i]!.startsWith(':') && got[i]) {
+      try {
+        params[want[i]!.slice(1)] = decodeURIComponent(got[i]!);
+      } catch {
+        return null;
+      }
+    } else if (want[i] !== got[i]) return null;
+  }
+  return params;
 }
 
 export function requestOrigin(req: IncomingMessage, requestId: string): RequestOrigin {

@@ -90,6 +90,12 @@ export const ACCESS_RULES = {
   'Subscription.myJobUpdated': VIEWER,
   'Mutation.cancelJob': DEVELOPER, // owner of the job or ADMIN
 
+  // model artifacts: read as their versions (GET /api/artifacts/:id/download too); any DEVELOPER exports
+  'Query.modelArtifacts': VIEWER,
+  'Query.modelArtifact': VIEWER,
+  'Mutation.exportModelVersion': DEVELOPER,
+  'Mutation.deleteModelArtifact': DEVELOPER, // owner of the model, creator of the artifact or ADMIN
+
   // sensitive fields
   // 'self': the user themselves or an ADMIN
   'User.lastLoginAt': 'self',

@@ -10,6 +10,7 @@ import { CreateJobs1764500000000 } from './1764500000000-create-jobs.ts';
 import { AddModelTask1764510000000 } from './1764510000000-add-model-task.ts';
 import { AddEvaluationClassification1764510000001 } from './1764510000001-add-evaluation-classification.ts';
 import { CreateModelVersionTags1764530000000 } from './1764530000000-create-model-version-tags.ts';
+import { CreateModelArtifacts1764600000000 } from './1764600000000-create-model-artifacts.ts';
 
 export const MIGRATIONS = [
   CreateInstanceSettings1764150000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AddModelTask1764510000000,
   AddEvaluationClassification1764510000001,
   CreateModelVersionTags1764530000000,
+  CreateModelArtifacts1764600000000,
 ];

@@ -46,6 +46,8 @@ export interface FormatWriteContext {
   tokenizerJson: string | null;
   /** Special tokens of the model (e.g. <context>, <response>), for tokenizer_config.json. */
   specialTokens: string[];
+  /** A classifier's label names, in the order of its score outputs (Hugging Face's id2label). Defaults to LABEL_0, LABEL_1, … */
+  labels?: string[] | null;
   options: ExportOptions;
   /** Cancels the export: writers check it between files and large steps. */
   signal: AbortSignal;

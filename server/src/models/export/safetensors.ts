@@ -20,6 +20,20 @@ export interface SafetensorsFile {
   data: Buffer;
 }
 
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+
+/** Bytes per element of each float dtype. */
+export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
+
+/** A tensor to write, or one read from a file (its bytes a view into the file). */
+export interface NamedTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  bytes: Buffer;
+}
+
+/** Reads a whole safetensors file; errors name the file (a truncated header or tensor). */
 export function readSafetensors(path: string): SafetensorsFile {
   const bytes = readFileSync(path);
   if (bytes.length < 8) throw ValidationError.single('checkpoint', `${path} is truncated: no safetensors header`);
@@ -27,7 +41,16 @@ export function readSafetensors(path: string): SafetensorsFile {
   if (8 + n > bytes.length) throw ValidationError.single('checkpoint', `${path} is truncated: the header says ${n} bytes`);
   const parsed = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
   const { __metadata__: metadata, ...header } = parsed;
-  return { header: header as Record<string, TensorEntry>, metadata, data: bytes.subarray(8 + n) };
+  const data = bytes.subarray(8 + n);
+  for (const [name, entry] of Object.entries(header as Record<string, TensorEntry>)) {
+    if (entry.data_offsets[1] > data.length) throw ValidationError.single('checkpoint', `${path} is truncated: ${name} ends at byte ${entry.data_offsets[1]} of ${data.length}`);
+  }
+  return { header: header as Record<string, TensorEntry>, metadata, data };
+}
+
+/** The tensors of a file, in header order, each a view into the file's bytes. */
+export function tensorsOf(file: SafetensorsFile): NamedTensor[] {
+  return Object.entries(file.header).map(([name, entry]) => ({ name, dtype: entry.dtype, shape: entry.shape, bytes: file.data.subarray(entry.data_offsets[0], entry.data_offsets[1]) }));
 }
 
 /**
@@ -49,16 +72,8 @@ export function readFloat32Tensor(file: SafetensorsFile, path: string, name: str
   return out;
 }
 
-/** Rows × columns of 4-byte elements, transposed. */
-export function transpose32(source: Buffer, rows: number, columns: number): Buffer {
-  const from = new Uint32Array(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength));
-  const to = new Uint32Array(from.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) to[c * rows + r] = from[r * columns + c]!;
-  return Buffer.from(to.buffer);
-}
-
 /** safetensors bytes: the header (8-byte length, JSON padded to 8 bytes), then the tensors in order. */
-export function writeSafetensors(path: string, tensors: Array<{ name: string; dtype: string; shape: number[]; bytes: Buffer }>, metadata: Record<string, string>): void {
+export function writeSafetensors(path: string, tensors: NamedTensor[], metadata: Record<string, string>): void {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const t of tensors) {
@@ -70,4 +85,73 @@ export function writeSafetensors(path: string, tensors: Array<{ name: string; dt
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
   writeFileSync(path, Buffer.concat([length, Buffer.from(json, 'utf8'), ...tensors.map((t) => t.bytes)]));
+}
+
+/** A rows × columns matrix of `elementBytes`-byte elements (2 or 4), transposed. */
+export function transpose(source: Buffer, rows: number, columns: number, elementBytes: number): Buffer {
+  // A copy, so that the typed array is aligned whatever the source's offset.
+  const copy = Uint8Array.prototype.slice.call(source).buffer;
+  const from = elementBytes === 4 ? new Uint32Array(copy) : new Uint16Array(copy);
+  const to = elementBytes === 4 ? new Uint32Array(from.length) : new Uint16Array(from.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) to[c * rows + r] = from[r * columns + c]!;
+  return Buffer.from(to.buffer);
+}
+
+/** Rows × columns of 4-byte elements, transposed. */
+export function transpose32(source: Buffer, rows: number, columns: number): Buffer {
+  return transpose(source, rows, columns, 4);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 bits -> bfloat16 bits, rounding to nearest even (NaN stays NaN). */
+function bf16Bits(bits: number): number {
+  if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) | 0x40) & 0xffff;
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** float32 bits -> IEEE half bits, rounding to nearest even; overflow becomes ±Infinity. */
+function f16Bits(bits: number): number {
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  let mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  let e = exponent - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    // subnormal half (or zero): shift the implicit bit in, round to nearest even
+    if (e < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = mantissa & ((1 << shift) - 1);
+    let value = mantissa >>> shift;
+    if (rest > half || (rest === half && value & 1)) value++;
+    return sign | value;
+  }
+  const rest = mantissa & 0x1fff;
+  mantissa >>>= 13;
+  if (rest > 0x1000 || (rest === 0x1000 && mantissa & 1)) {
+    mantissa++;
+    if (mantissa === 0x400) {
+      mantissa = 0;
+      e++;
+      if (e >= 0x1f) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | mantissa;
+}
+
+/** Little-endian F32 bytes converted to `dtype` (a copy; F32 returns a copy of the same bytes). */
+export function fromFloat32(bytes: Buffer, dtype: SafetensorsDtype): Buffer {
+  if (dtype === 'F32') return Buffer.from(bytes);
+  const count = bytes.length / 4;
+  const out = Buffer.alloc(count * 2);
+  const convert = dtype === 'F16' ? f16Bits : bf16Bits;
+  for (let i = 0; i < count; i++) {
+    f32[0] = bytes.readFloatLE(i * 4);
+    out.writeUInt16LE(convert(u32[0]!), i * 2);
+  }
+  return out;
 }

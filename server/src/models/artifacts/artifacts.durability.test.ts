@@ -1,0 +1,126 @@
+// A server process killed with SIGKILL in the middle of an export: after the restart the job is
+// FAILED (interrupted), and there is no artifact row, no artifact folder and no work folder.
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createModel } from '../../../../native/index.ts';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../../../test/databases.ts';
+import { freePort } from '../../../test/ports.ts';
+import { type GraphQLResponse, TEST_ADMIN } from '../../../test/test-server.ts';
+import { openDatabase } from '../../db/data-source.ts';
+import { Job } from '../../jobs/job.entity.ts';
+import { PROJECT_ROOT } from '../../paths.ts';
+import { ModelArtifact } from './artifact.entity.ts';
+
+interface Child {
+  process: ChildProcess;
+  output: string[];
+}
+
+function startChild(env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  return { process: child, output };
+}
+
+async function waitHealthy(url: string, child: Child): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (child.process.exitCode !== null) throw new Error(`server exited: ${child.output.join('')}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not become healthy: ${child.output.join('')}`);
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(ENGINES)('export durability on %s', (engine) => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('an export killed with SIGKILL leaves no artifact row or folder, and the job ends FAILED after the restart', { timeout: 240_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'egen-export-kill-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const database: TestDatabase = await createTestDatabase(engine);
+    cleanups.push(() => database.drop());
+    const port = await freePort();
+    const env: Record<string, string> = {
+      EGEN_DATA_DIR: dataDir,
+      EGEN_PORT: String(port),
+      EGEN_ADMIN_EMAIL: TEST_ADMIN.email,
+      EGEN_ADMIN_PASSWORD: TEST_ADMIN.password,
+      EGEN_LOG_LEVEL: 'warn',
+      EGEN_TRAIN_THREADS: '1',
+      EGEN_JOB_STALE_MS: '1000',
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+    };
+    const httpUrl = `http://127.0.0.1:${port}`;
+    let child = startChild(env);
+    cleanups.push(() => {
+      child.process.kill('SIGKILL');
+    });
+    await waitHealthy(httpUrl, child);
+    const { dataSource }: { dataSource: DataSource } = await openDatabase(database.config.engine === 'sqlite' ? { engine: 'sqlite', path: join(dataDir, 'egen.sqlite') } : database.config);
+    cleanups.push(() => dataSource.destroy());
+
+    const graphql = async <T>(query: string, variables: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>> =>
+      (await (await fetch(`${httpUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) })).json()) as GraphQLResponse<T>;
+    const login = await graphql<{ login: { accessToken: string } }>('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: TEST_ADMIN.email, p: TEST_ADMIN.password });
+    const token = login.data!.login.accessToken;
+
+    // Large enough (about 25M parameters, 100 MB of weights) that the export takes seconds.
+    const architecture = { vocabSize: 8192, contextLength: 64, layers: 6, heads: 8, embeddingWidth: 512 };
+    const { path: checkpoint } = await createModel({ model: { vocabSize: 8192, contextLength: 64, nLayer: 6, nHead: 8, nEmbd: 512 }, outputDir: join(dataDir, 'imported', 'big'), seed: 1 });
+    const model = await graphql<{ createModel: { id: string } }>('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', { i: { name: 'big', architecture } }, token);
+    const version = await graphql<{ createModelVersion: { id: string } }>('mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { id } }', { i: { modelId: model.data!.createModel.id, checkpointPath: checkpoint } }, token);
+    const started = await graphql<{ exportModelVersion: { id: string } }>('mutation($v: ID!) { exportModelVersion(versionId: $v, format: HUGGING_FACE) { id } }', { v: version.data!.createModelVersion.id }, token);
+    expect(started.errors).toBeUndefined();
+    const jobId = started.data!.exportModelVersion.id;
+    const jobs = dataSource.getRepository(Job);
+
+    // Kill it while it works (the work folder exists and the job is running).
+    const running = await until(
+      () => jobs.findOneByOrFail({ id: jobId }),
+      (j) => j.status === 'IN_PROGRESS' && existsSync(join(dataDir, 'jobs', jobId, 'artifact')),
+      'the export to start writing',
+    );
+    expect(running.status).toBe('IN_PROGRESS');
+    await new Promise((r) => setTimeout(r, 300));
+    child.process.kill('SIGKILL');
+    await new Promise((resolve) => child.process.once('exit', resolve));
+    const atKill = await jobs.findOneByOrFail({ id: jobId });
+    expect(atKill.status).toBe('IN_PROGRESS'); // it did not finish before the kill
+
+    child = startChild(env);
+    await waitHealthy(httpUrl, child);
+    const ended = await until(
+      () => jobs.findOneByOrFail({ id: jobId }),
+      (j) => j.status !== 'IN_PROGRESS' && j.status !== 'QUEUED',
+      'the interrupted export to be recovered',
+    );
+    expect(ended).toMatchObject({ status: 'FAILED', errorCode: 'JOB_INTERRUPTED' });
+    expect(await dataSource.getRepository(ModelArtifact).count()).toBe(0);
+    expect(existsSync(join(dataDir, 'artifacts')) ? readdirSync(join(dataDir, 'artifacts')) : []).toEqual([]);
+    expect(existsSync(join(dataDir, 'jobs', jobId))).toBe(false);
+  });
+});
