@@ -4,6 +4,7 @@
 // the fixed prompts), hash every file, write manifest.json, then rename the folder into
 // <dataDir>/artifacts/<id> and insert the row in one transaction. The artifact's id is the job's
 // id, so the recovery of a job that died knows which folder it may have left.
+import { nativeParityLogits } from '../export/native-parity.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -155,7 +156,7 @@ async function runExport(deps: ExportJobDependencies, ctx: JobRunContext<ExportJ
   const native = await openModel({ checkpoint: version.checkpointPath, device: 'cpu' });
   let reference: Float32Array;
   try {
-    reference = (await native.logits({ inputs: prompts, ...(deps.threads ? { threads: deps.threads } : {}) })).data;
+    reference = await nativeParityLogits(native, prompts, deps.threads);
   } finally {
     native.dispose();
   }

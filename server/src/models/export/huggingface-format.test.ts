@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mergeLora, openModel } from '../../../../native/index.ts';
+import { createModel, mergeLora, openModel } from '../../../../native/index.ts';
 import { referencePython } from '../../../../scripts/libtorch.ts';
 import { EXPORT_OPTIONS, type ExportOptions } from '../../../../schema/options/export-options.ts';
 import { maxAbsDifference, PARITY_TOLERANCE, parityPrompts, type FormatWriteContext } from './export-format.ts';
 import { huggingFaceWriter } from './huggingface-format.ts';
+import { nativeParityLogits } from './native-parity.ts';
 import { exportFixture, type ExportFixture } from './testing/export-fixtures.ts';
 
 const DEFAULTS = Object.fromEntries(Object.entries(EXPORT_OPTIONS).map(([key, spec]) => [key, spec.default])) as ExportOptions;
@@ -138,6 +139,30 @@ describe('Hugging Face format writer', () => {
     },
     120_000,
   );
+
+  it('exports a classifier as GPT2ForSequenceClassification: parity through classify, transformers agrees (≤ 1e-5)', async () => {
+    const model = { ...fixture.model, task: 'classification' as const, numLabels: 3 };
+    const { path: checkpoint } = await createModel({ model, outputDir: join(dir, 'classifier-init'), seed: 11 });
+    const ctx = { ...context('classifier', {}, checkpoint), model, labels: ['negative', 'neutral', 'positive'] };
+    const files = await huggingFaceWriter.write(ctx);
+    expect(files).toContain('model.safetensors');
+    const prompts = parityPrompts(model);
+    const native = await openModel({ checkpoint, device: 'cpu' });
+    const reference = await nativeParityLogits(native, prompts, 1).finally(() => native.dispose());
+    expect(reference).toHaveLength(prompts.length * 3);
+    const parity = maxAbsDifference(reference, await huggingFaceWriter.parityLogits(ctx, prompts));
+    expect(parity).toBeLessThanOrEqual(PARITY_TOLERANCE.fp32);
+    // One row (no padding): transformers reads it at its last token, as EGen does.
+    const result = spawnSync(referencePython(), [join(import.meta.dirname, 'testing', 'hf_classify.py'), JSON.stringify({ dir: ctx.outputDir, inputs: [prompts[0]] })], {
+      encoding: 'utf8',
+      env: { ...process.env, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
+    });
+    if (result.status !== 0) throw new Error(`hf_classify.py failed:\n${result.stderr}`);
+    const hf = JSON.parse(result.stdout.trim().split('\n').pop()!) as { logits: number[]; class: string; id2label: Record<string, string> };
+    expect(hf.class).toBe('GPT2ForSequenceClassification');
+    expect(hf.id2label).toEqual({ '0': 'negative', '1': 'neutral', '2': 'positive' });
+    expect(maxAbsDifference(reference.subarray(0, 3), Float32Array.from(hf.logits))).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
 
   it('exports a LoRA version as a PEFT adapter that peft loads onto the base export with the merged model’s logits', async () => {
     const prompts = parityPrompts(fixture.model);

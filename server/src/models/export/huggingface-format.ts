@@ -3,6 +3,7 @@
 // PEFT adapter folder for the base version's export. Its parity check re-reads the written
 // safetensors into a fresh native model: the Conv1D weights transposed back, the F16/BF16 weights
 // widened by libtorch as it loads them, then NativeModel.logits.
+import { nativeParityLogits } from './native-parity.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ export const huggingFaceWriter: FormatWriter = {
       const model = await openModel({ checkpoint: dir, device: 'cpu' });
       try {
         ctx.progress(0.8, 'computing the artifact’s logits');
-        return (await model.logits({ inputs: prompts })).data;
+        return await nativeParityLogits(model, prompts);
       } finally {
         model.dispose();
       }

@@ -3,6 +3,7 @@
 // `GPT2LMHeadModel(config).load_state_dict(torch.load(path, weights_only=True))` holds the model.
 // Parity: the written file is read back by libtorch's unpickler (not by the writer's code path),
 // turned into a fresh checkpoint and run by the native model.
+import { nativeParityLogits } from './native-parity.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ export const pytorchFormat: FormatWriter = {
       const { path } = await checkpointFromHuggingFace({ weights, model: ctx.model, outputDir: join(temp, 'checkpoint') });
       const model = await openModel({ checkpoint: path, device: 'cpu' });
       try {
-        return (await model.logits({ inputs: prompts })).data;
+        return await nativeParityLogits(model, prompts);
       } finally {
         model.dispose();
       }
