@@ -31,6 +31,7 @@ import { VersionBuilder } from './version-builder.ts';
 export type { DatasetsActor } from './dataset-actor.ts';
 export type { UploadResult } from './upload-store.ts';
 export type { TextTokenizer } from './tokenizer.ts';
+export { tokenizerJson } from './tokenizer.ts';
 
 /** Default upper bound of one upload: 20 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 ** 3;
@@ -83,6 +84,22 @@ export class DatasetsService {
   /** Streams a request body to uploads/<id>, hashing it on the way; nothing is held in memory. The actor owns the upload. */
   receiveUpload(actor: DatasetsActor, body: Readable, filename: string, declaredBytes?: number): Promise<UploadResult> {
     return this.uploads.receive(actor, body, filename, declaredBytes);
+  }
+
+  /**
+   * Lends the actor's finished upload to another domain's work (e.g. a model import reading an
+   * archive): reserved while `work` runs, removed once it succeeds, kept when it fails.
+   */
+  async useUpload<T>(actor: DatasetsActor, uploadId: string, work: (upload: { path: string; filename: string; sha256: string; sizeBytes: number }) => Promise<T>): Promise<T> {
+    const upload = await this.uploads.completed(actor, uploadId);
+    this.uploads.reserve(upload.id);
+    try {
+      const result = await work({ path: this.uploads.path(upload.id), filename: upload.filename, sha256: upload.sha256, sizeBytes: upload.sizeBytes });
+      await this.uploads.discard(upload.id);
+      return result;
+    } finally {
+      this.uploads.release(upload.id);
+    }
   }
 
   // ---- reading ----

@@ -6,6 +6,7 @@ import { AdminResolver } from '../admin/admin.resolver.ts';
 import { ApiKeyResolver, AuthResolver } from '../auth/auth.resolver.ts';
 import { DatasetsResolver } from '../datasets/datasets.resolver.ts';
 import { ModelResolver, ModelVersionResolver } from '../models/models.resolver.ts';
+import { ModelImportResolver } from '../models/import/model-import.resolver.ts';
 import { applyAccessRules } from '../security/access-control.ts';
 import { ACCESS_RULES } from '../security/access-rules.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
@@ -16,7 +17,7 @@ import { EvaluationResolver } from '../evaluation/evaluation.resolver.ts';
  * Every resolver class of the server; a new domain adds its resolvers here and declares the
  * access rule of each new operation in security/access-rules.ts.
  */
-export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, DatasetsResolver, TrainingRunResolver, EvaluationResolver] as const;
+export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, ModelImportResolver, DatasetsResolver, TrainingRunResolver, EvaluationResolver] as const;
 
 /** The schema with ACCESS_RULES enforced on every operation and sensitive field. */
 export async function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {

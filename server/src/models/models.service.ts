@@ -1,6 +1,8 @@
 // Models and their versions. Anyone signed in reads; DEVELOPERs create and change their own;
 // ADMINs change anything. Every change is audited with before/after.
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import { isUniqueViolation } from '../db/unique-violation.ts';
@@ -34,6 +36,22 @@ function validateOptionalId(value: string | null | undefined, field: string, max
   if (value === null || value === undefined || value === '') return null;
   if (value.length > max || /[\0\n]/.test(value)) errors.push({ field, message: `must be at most ${max} characters on one line` });
   return value;
+}
+
+/** The tokenizer of a version, next to its checkpoint's files (the export reads it from there too). */
+export const VERSION_TOKENIZER_FILE = 'tokenizer.json';
+
+export interface RegisterImportedInput {
+  /** Chosen by the caller: the checkpoint folder is named after it before the row exists. */
+  versionId: string;
+  name: string;
+  description?: string | null;
+  architecture: ModelArchitectureConfig;
+  specialTokens: string[];
+  checkpointPath: string;
+  /** Lineage in words: "imported from <name>, sha256 <digest>". */
+  source: string;
+  metadata: object;
 }
 
 /** Tries at registering a run's version when runs of the same model take the next number first. */
@@ -125,6 +143,62 @@ export class ModelsService {
     return model;
   }
 
+  /** Checks a new model's name for its owner (format and uniqueness), before long work such as an import starts. */
+  async checkNewModelName(principal: Principal, name: string, field = 'input.name'): Promise<string> {
+    const user = requireUser(principal);
+    const errors: FieldError[] = [];
+    const trimmed = validateName(name, field, errors);
+    if (errors.length) throw new ValidationError(errors);
+    if (await this.dataSource.getRepository(Model).existsBy({ ownerId: user.id, name: trimmed })) throw new ConflictError(`You already have a model named "${trimmed}"`, { field });
+    return trimmed;
+  }
+
+  /**
+   * Registers weights that came from elsewhere (an import) as a new model with version 1, in one
+   * transaction, audited as model.imported. The caller has checked the role and the checkpoint.
+   */
+  async registerImported(principal: Principal, input: RegisterImportedInput, origin: RequestOrigin | null): Promise<{ model: Model; version: ModelVersion }> {
+    const user = requireUser(principal);
+    const name = await this.checkNewModelName(principal, input.name);
+    const now = new Date();
+    const model: Model = { id: randomUUID(), name, description: input.description?.trim() || null, ownerId: user.id, preset: null, ...input.architecture, tokenizerId: null, specialTokens: input.specialTokens, createdAt: now, updatedAt: now };
+    const version: ModelVersion = {
+      id: input.versionId,
+      modelId: model.id,
+      version: 1,
+      checkpointPath: input.checkpointPath,
+      parentVersionId: null,
+      runId: null,
+      datasetVersionId: null,
+      notes: null,
+      source: input.source,
+      metadata: input.metadata,
+      createdBy: user.id,
+      createdAt: now,
+    };
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.getRepository(Model).insert(model);
+        await manager.getRepository(ModelVersion).insert(version);
+        const { createdAt: _c, ...versionView } = version;
+        await this.audit.record({ action: 'model.imported', actor: principal, origin, targetType: 'Model', targetId: model.id, after: { model: auditView(model), version: versionView } }, manager);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`You already have a model named "${name}"`, { field: 'input.name' });
+      throw error;
+    }
+    return { model, version };
+  }
+
+  /** The tokenizer.json stored with a version's checkpoint (imported versions have one), as text. */
+  async versionTokenizerJson(versionId: string, field = 'versionId'): Promise<string> {
+    const version = await this.findVersion(versionId);
+    if (!version) throw ValidationError.single(field, `${versionId} is not a model version`);
+    const path = version.checkpointPath ? join(version.checkpointPath, VERSION_TOKENIZER_FILE) : null;
+    if (!path || !existsSync(path)) throw ValidationError.single(field, `model version ${versionId} has no ${VERSION_TOKENIZER_FILE} with its weights`);
+    return readFileSync(path, 'utf8');
+  }
+
   async update(principal: Principal, id: string, input: UpdateModelInput, origin: RequestOrigin | null): Promise<Model> {
     return this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Model);
@@ -206,6 +280,8 @@ export class ModelsService {
         runId,
         datasetVersionId,
         notes: input.notes?.trim() || null,
+        source: null,
+        metadata: null,
         createdBy: user.id,
         createdAt: new Date(),
       };

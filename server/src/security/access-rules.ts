@@ -48,6 +48,7 @@ export const ACCESS_RULES = {
   'Mutation.updateModel': DEVELOPER, // owner or ADMIN
   'Mutation.deleteModel': DEVELOPER, // owner or ADMIN
   'Mutation.createModelVersion': DEVELOPER, // owner of the model or ADMIN
+  'Mutation.importModel': DEVELOPER, // from the caller's own upload; serverPath only for ADMIN (checked in ModelImportService)
 
   // datasets: uploads (POST /api/uploads, DEVELOPER) and datasets belong to who made them; the
   // samples seeded at first start to the first admin, datasets from before owners to no one

@@ -6,5 +6,15 @@ import { AddDatasetOwners1764210000000 } from './1764210000000-add-dataset-owner
 import { CreateTraining1764300000000 } from './1764300000000-create-training.ts';
 import { CreateEvaluations1764310000000 } from './1764310000000-create-evaluations.ts';
 import { CreateRunLog1764400000000 } from './1764400000000-create-run-log.ts';
+import { AddModelVersionSource1764520000000 } from './1764520000000-add-model-version-source.ts';
 
-export const MIGRATIONS = [CreateInstanceSettings1764150000000, CreateAuthAuditModels1764160000000, CreateDatasets1764200000000, AddDatasetOwners1764210000000, CreateTraining1764300000000, CreateEvaluations1764310000000, CreateRunLog1764400000000];
+export const MIGRATIONS = [
+  CreateInstanceSettings1764150000000,
+  CreateAuthAuditModels1764160000000,
+  CreateDatasets1764200000000,
+  AddDatasetOwners1764210000000,
+  CreateTraining1764300000000,
+  CreateEvaluations1764310000000,
+  CreateRunLog1764400000000,
+  AddModelVersionSource1764520000000,
+];

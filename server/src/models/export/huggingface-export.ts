@@ -8,15 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../../errors/domain-error.ts';
+import { readSafetensors, transpose32, writeSafetensors } from './safetensors.ts';
 
 /** The Conv1D weights of a GPT-2 block, stored transposed by EGen. */
 const CONV1D_WEIGHT = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
-
-interface TensorEntry {
-  dtype: string;
-  shape: number[];
-  data_offsets: [number, number];
-}
 
 interface CheckpointModel {
   vocabSize: number;
@@ -38,39 +33,6 @@ export interface HuggingFaceExportOptions {
 export interface HuggingFaceExportResult {
   dir: string;
   files: string[];
-}
-
-function readSafetensors(path: string): { header: Record<string, TensorEntry>; metadata: Record<string, string> | undefined; data: Buffer } {
-  const bytes = readFileSync(path);
-  if (bytes.length < 8) throw ValidationError.single('checkpoint', `${path} is truncated: no safetensors header`);
-  const n = Number(bytes.readBigUInt64LE(0));
-  if (8 + n > bytes.length) throw ValidationError.single('checkpoint', `${path} is truncated: the header says ${n} bytes`);
-  const parsed = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
-  const { __metadata__: metadata, ...header } = parsed;
-  return { header: header as Record<string, TensorEntry>, metadata, data: bytes.subarray(8 + n) };
-}
-
-/** Rows × columns of 4-byte elements, transposed. */
-function transpose32(source: Buffer, rows: number, columns: number): Buffer {
-  const from = new Uint32Array(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength));
-  const to = new Uint32Array(from.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) to[c * rows + r] = from[r * columns + c]!;
-  return Buffer.from(to.buffer);
-}
-
-/** safetensors bytes: the header (8-byte length, JSON padded to 8 bytes), then the tensors in order. */
-function writeSafetensors(path: string, tensors: Array<{ name: string; dtype: string; shape: number[]; bytes: Buffer }>, metadata: Record<string, string>): void {
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
-  for (const t of tensors) {
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.length] };
-    offset += t.bytes.length;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
-  writeFileSync(path, Buffer.concat([length, Buffer.from(json, 'utf8'), ...tensors.map((t) => t.bytes)]));
 }
 
 /** GPT2Config's fields for the architecture (exact GELU, as EGen computes it). */
