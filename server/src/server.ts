@@ -27,6 +27,7 @@ import { TrainingRunner } from './training/training.runner.ts';
 import { RemoteRunRelay } from './training/remote-run-relay.ts';
 import { TrainingService } from './training/training.service.ts';
 import { EvaluationService } from './evaluation/evaluation.service.ts';
+import { JobsService } from './jobs/jobs.service.ts';
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -80,6 +81,10 @@ export interface StartOptions {
   runTraining?: boolean;
   /** How often live updates of runs trained by other processes are read. Defaults to 250 ms. */
   relayIntervalMs?: number;
+  /** Claim and run queued background jobs in this process. Defaults to true. */
+  runJobs?: boolean;
+  /** Called with the job service before it starts, to register job kinds (tests register their own). */
+  registerJobKinds?: (jobs: JobsService) => void;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -100,12 +105,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
-    const modelImport = new ModelImportService(models, datasets, { dataDir: config.dataDir });
-    if (modelImport.removeInterrupted()) logger.info('removed the work folders of interrupted model imports');
     const training = new TrainingService(dataSource, audit, models, datasets);
     const evaluation = new EvaluationService(dataSource, audit, models, datasets, config.dataDir, config.training?.threads ?? null);
-    const services: Services = { dataSource, system, audit, auth, users, models, modelImport, datasets, training, evaluation };
     const pubSub = new InProcessPubSub();
+    const jobs = new JobsService(dataSource, { dataDir: config.dataDir, logger, pubSub, ...config.jobs });
+    options.registerJobKinds?.(jobs);
+    const modelImport = new ModelImportService(models, datasets, users, jobs, { dataDir: config.dataDir });
+    const services: Services = { dataSource, system, audit, auth, users, models, modelImport, datasets, training, evaluation, jobs };
     const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, users, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 
@@ -139,6 +145,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       training.attachRunner(runner);
       runner.start();
     }
+    // Recovers jobs a crash interrupted (FAILED, or requeued where safe), then runs queued ones.
+    if (options.runJobs !== false) await jobs.start();
     // Runs trained by other processes (egen worker) still reach this server's subscribers.
     const relay = new RemoteRunRelay({ dataSource, pubSub, logger, isLocal: (id) => runner?.hasTrained(id) ?? false, ...(options.relayIntervalMs ? { intervalMs: options.relayIntervalMs } : {}) });
     relay.start();
@@ -172,6 +180,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           relay.stop();
           // Active runs stop with a final checkpoint and return to the queue.
           await runner?.stop();
+          // Running jobs are aborted and end as interrupted (no partial output left).
+          await jobs.stop();
           await app.close();
           await devClient?.close();
           await dataSource.destroy();

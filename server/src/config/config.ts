@@ -35,6 +35,12 @@ export interface ServerConfig {
    * heartbeat a held run is taken over (EGEN_RUN_STALE_MS, defaults to 30000).
    */
   training?: { concurrency?: number; threads?: number; staleAfterMs?: number };
+  /**
+   * Background jobs (exports, dataset builds, ...): jobs run at once by this process
+   * (EGEN_JOB_CONCURRENCY, defaults to 2) and after how long without a heartbeat a held job is
+   * recovered (EGEN_JOB_STALE_MS, defaults to 30000).
+   */
+  jobs?: { concurrency?: number; staleAfterMs?: number };
 }
 
 export class ConfigError extends Error {
@@ -166,6 +172,17 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
     if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer (got "${raw}")`);
     training[key] = value;
   }
+  const jobs: NonNullable<ServerConfig['jobs']> = {};
+  for (const [key, name] of [
+    ['concurrency', 'EGEN_JOB_CONCURRENCY'],
+    ['staleAfterMs', 'EGEN_JOB_STALE_MS'],
+  ] as const) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer (got "${raw}")`);
+    jobs[key] = value;
+  }
 
   return {
     port,
@@ -179,5 +196,6 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
     initialAdmin: { email: adminEmail, password: adminPassword },
     jwtSecret,
     ...(Object.keys(training).length ? { training } : {}),
+    ...(Object.keys(jobs).length ? { jobs } : {}),
   };
 }

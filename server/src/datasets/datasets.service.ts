@@ -86,6 +86,11 @@ export class DatasetsService {
     return this.uploads.receive(actor, body, filename, declaredBytes);
   }
 
+  /** Checks that the upload is finished and the actor may use it (UPLOAD_NOT_FOUND otherwise), before work on it is queued. */
+  async checkUpload(actor: DatasetsActor, uploadId: string): Promise<void> {
+    await this.uploads.completed(actor, uploadId);
+  }
+
   /**
    * Lends the actor's finished upload to another domain's work (e.g. a model import reading an
    * archive): reserved while `work` runs, removed once it succeeds, kept when it fails.

@@ -22,6 +22,8 @@ export const ERROR_CODE_HTTP_STATUS = {
   INVALID_DATASET_FILE: 400,
   PIPELINE_ERROR: 400,
   PLUGIN_ERROR: 400,
+  // jobs (jobs.errors.ts)
+  JOB_INTERRUPTED: 503,
 } as const satisfies Record<string, number>;
 
 /** Codes a client can act on. INTERNAL is never thrown on purpose; it is what unknown errors become. */

@@ -66,7 +66,9 @@ describe('error mapping', () => {
     expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].map((c) => httpStatusOf(c as never))).toEqual([401, 403, 404, 400, 409]);
     const datasetCodes = ['UPLOAD_NOT_FOUND', 'UPLOAD_TOO_LARGE', 'DATASET_NOT_FOUND', 'DATASET_VERSION_NOT_FOUND', 'DATASET_NAME_TAKEN', 'INVALID_DATASET_INPUT', 'INVALID_DATASET_FILE', 'PIPELINE_ERROR', 'PLUGIN_ERROR'] as const;
     expect(datasetCodes.map((c) => httpStatusOf(c))).toEqual([404, 413, 404, 404, 409, 400, 400, 400, 400]);
-    expect(Object.keys(ERROR_CODE_HTTP_STATUS)).toHaveLength(5 + datasetCodes.length);
+    const jobCodes = ['JOB_INTERRUPTED'] as const;
+    expect(jobCodes.map((c) => httpStatusOf(c))).toEqual([503]);
+    expect(Object.keys(ERROR_CODE_HTTP_STATUS)).toHaveLength(5 + datasetCodes.length + jobCodes.length);
   });
 
   it('a domain error as a REST response: status of its code, details in the body, a challenge for 401', () => {

@@ -12,6 +12,7 @@ import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
 import type { TrainingService } from '../training/training.service.ts';
 import type { EvaluationService } from '../evaluation/evaluation.service.ts';
+import type { JobsService } from '../jobs/jobs.service.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface Services {
@@ -25,6 +26,7 @@ export interface Services {
   modelImport: ModelImportService;
   training: TrainingService;
   evaluation: EvaluationService;
+  jobs: JobsService;
 }
 
 export interface GraphQLContext {

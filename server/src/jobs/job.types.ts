@@ -50,6 +50,12 @@ export interface JobKind<Input = unknown> {
    * job may have left. workDir itself is removed by JobsService.
    */
   recover?(input: Input, jobId: string): Promise<void>;
+  /**
+   * True when running the job again from the start is safe and gives the same result: a job of
+   * this kind that a crash or shutdown interrupted goes back to the queue (after recover(), up to
+   * MAX_JOB_ATTEMPTS starts) instead of ending FAILED. Defaults to false.
+   */
+  retryAfterInterruption?: boolean;
 }
 
 /** How a domain starts a job (JobsService.enqueue). */

@@ -6,6 +6,7 @@ import { AddDatasetOwners1764210000000 } from './1764210000000-add-dataset-owner
 import { CreateTraining1764300000000 } from './1764300000000-create-training.ts';
 import { CreateEvaluations1764310000000 } from './1764310000000-create-evaluations.ts';
 import { CreateRunLog1764400000000 } from './1764400000000-create-run-log.ts';
+import { CreateJobs1764500000000 } from './1764500000000-create-jobs.ts';
 import { AddModelVersionSource1764520000000 } from './1764520000000-add-model-version-source.ts';
 
 export const MIGRATIONS = [
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   CreateTraining1764300000000,
   CreateEvaluations1764310000000,
   CreateRunLog1764400000000,
+  CreateJobs1764500000000,
   AddModelVersionSource1764520000000,
 ];

@@ -1,5 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { Model, ModelVersion } from '../model.entity.ts';
+import { Field, ID, InputType } from 'type-graphql';
 
 @InputType({ description: 'A Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt) to import as a base model' })
 export class ImportModelInput {
@@ -17,13 +16,4 @@ export class ImportModelInput {
 
   @Field(() => [String], { nullable: true, description: 'Special tokens to add to the tokenizer besides <|endoftext|>, <context> and <response> (always added when missing)' })
   specialTokens?: string[] | null;
-}
-
-@ObjectType({ description: 'The model an import created, with its version 1' })
-export class ImportedModelResult {
-  @Field(() => Model)
-  model!: Model;
-
-  @Field(() => ModelVersion)
-  version!: ModelVersion;
 }

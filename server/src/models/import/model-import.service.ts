@@ -11,9 +11,12 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rea
 import { basename, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { resizeEmbeddings } from '../../../../native/index.ts';
+import type { UserAdminService } from '../../admin/user-admin.service.ts';
 import type { DatasetsService } from '../../datasets/datasets.service.ts';
 import { tokenizerJson } from '../../datasets/datasets.service.ts';
 import { ForbiddenError, ValidationError } from '../../errors/domain-error.ts';
+import type { JobKind, JobResult } from '../../jobs/job.types.ts';
+import type { Job, JobsService } from '../../jobs/jobs.service.ts';
 import { requireUser } from '../../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../../security/principal.ts';
 import { hasRole, Role } from '../../security/roles.ts';
@@ -39,6 +42,13 @@ export interface ImportRun {
   signal?: AbortSignal;
   /** 0 to 1 with a short text. */
   progress?: (fraction: number, text: string) => void;
+  /** Id of the new version (the job's id when run as a job, so that recovery finds its folder). Defaults to a new UUID. */
+  versionId?: string;
+}
+
+/** What a model.import job stores: the request and where it came from (for the audit). */
+export interface ImportJobInput extends ImportModelRequest {
+  origin: RequestOrigin | null;
 }
 
 export interface ImportedModel {
@@ -75,32 +85,65 @@ async function sha256Folder(root: string): Promise<string> {
 export class ModelImportService {
   private readonly modelsDir: string;
 
+  /** The 'model.import' job kind: the import runs in the background as its owner. */
+  readonly jobKind: JobKind<ImportJobInput> = {
+    kind: 'model.import',
+    describe: (input) => `Import ${input.uploadId ? 'an uploaded archive' : input.serverPath} as model "${input.name}"`,
+    run: async (ctx): Promise<JobResult> => {
+      const owner = await this.users.get(ctx.ownerId);
+      const principal: Principal = { kind: 'session', user: { id: owner.id, email: owner.email, role: owner.role }, sessionId: `job:${ctx.jobId}`, expiresAt: new Date(8.64e15) };
+      const { model } = await this.importModel(principal, ctx.input, ctx.input.origin, { signal: ctx.signal, progress: (fraction, text) => ctx.progress(fraction, text), versionId: ctx.jobId });
+      return { type: 'Model', id: model.id };
+    },
+    // The server died mid-import: a checkpoint renamed into place whose rows never came is removed.
+    recover: async (_input, jobId) => {
+      if (!(await this.models.findVersion(jobId))) rmSync(join(this.modelsDir, jobId), { recursive: true, force: true });
+      rmSync(join(this.modelsDir, `${TEMP_PREFIX}${jobId}`), { recursive: true, force: true });
+    },
+  };
+
   constructor(
     private readonly models: ModelsService,
     private readonly datasets: DatasetsService,
+    private readonly users: Pick<UserAdminService, 'get'>,
+    private readonly jobs: JobsService,
     private readonly options: ModelImportOptions,
   ) {
     this.modelsDir = join(options.dataDir, 'models');
     mkdirSync(this.modelsDir, { recursive: true });
+    jobs.register(this.jobKind);
   }
 
-  /** Removes the work folders of imports a crash interrupted; returns how many. */
-  removeInterrupted(): number {
-    const stale = readdirSync(this.modelsDir).filter((name) => name.startsWith(TEMP_PREFIX));
-    for (const name of stale) rmSync(join(this.modelsDir, name), { recursive: true, force: true });
-    return stale.length;
+  /**
+   * importModel as a background job: the request is checked now (role, source, name, special
+   * tokens, the upload), the work runs as a 'model.import' job whose result is the Model.
+   */
+  async startImport(principal: Principal, input: ImportModelRequest, origin: RequestOrigin | null): Promise<Job> {
+    const request = await this.checkRequest(principal, input);
+    if (request.uploadId) await this.datasets.checkUpload(principal, request.uploadId);
+    return this.jobs.enqueue({ kind: this.jobKind, principal, input: { ...request, origin }, target: null });
   }
 
-  async importModel(principal: Principal, input: ImportModelRequest, origin: RequestOrigin | null, run: ImportRun = {}): Promise<ImportedModel> {
+  /** The checks that need no work: role, one source, serverPath for ADMINs only, the name, the special tokens. */
+  private async checkRequest(principal: Principal, input: ImportModelRequest): Promise<ImportModelRequest> {
     const user = requireUser(principal);
     if (!hasRole(user.role, Role.DEVELOPER)) throw new ForbiddenError('Importing models needs the DEVELOPER role');
     const hasUpload = Boolean(input.uploadId);
     const hasPath = Boolean(input.serverPath);
     if (hasUpload === hasPath) throw ValidationError.single('input.uploadId', 'give either uploadId (an uploaded archive) or serverPath');
     if (hasPath && !hasRole(user.role, Role.ADMIN)) throw new ForbiddenError('Importing from a path on the server needs the ADMIN role; upload an archive instead');
-    const extra = validateSpecialTokens(input.specialTokens ?? [], 'input.specialTokens');
-    const specialTokens = [...new Set([...DEFAULT_SPECIAL_TOKENS, ...extra])];
-    await this.models.checkNewModelName(principal, input.name);
+    if (hasPath && !isAbsolute(input.serverPath!)) throw ValidationError.single('input.serverPath', 'must be an absolute path');
+    if (hasPath && !existsSync(input.serverPath!)) throw ValidationError.single('input.serverPath', `${input.serverPath} does not exist`);
+    validateSpecialTokens(input.specialTokens ?? [], 'input.specialTokens');
+    const name = await this.models.checkNewModelName(principal, input.name);
+    return { uploadId: input.uploadId ?? null, serverPath: input.serverPath ?? null, name, description: input.description ?? null, specialTokens: input.specialTokens ?? [] };
+  }
+
+  /** The import itself (what the job runs): the model and its version 1, or an error that leaves nothing behind. */
+  async importModel(principal: Principal, input: ImportModelRequest, origin: RequestOrigin | null, run: ImportRun = {}): Promise<ImportedModel> {
+    await this.checkRequest(principal, input);
+    const hasUpload = Boolean(input.uploadId);
+    const specialTokens = [...new Set([...DEFAULT_SPECIAL_TOKENS, ...(input.specialTokens ?? [])])];
 
     if (hasUpload) {
       return this.datasets.useUpload(principal, input.uploadId!, (upload) =>
@@ -108,8 +151,6 @@ export class ModelImportService {
       );
     }
     const path = input.serverPath!;
-    if (!isAbsolute(path)) throw ValidationError.single('input.serverPath', 'must be an absolute path');
-    if (!existsSync(path)) throw ValidationError.single('input.serverPath', `${path} does not exist`);
     const real = realpathSync(path);
     const isFolder = statSync(real).isDirectory();
     const sha256 = isFolder ? await sha256Folder(real) : await sha256File(real);
@@ -126,7 +167,7 @@ export class ModelImportService {
   ): Promise<ImportedModel> {
     const { signal } = run;
     const progress = run.progress ?? (() => undefined);
-    const versionId = randomUUID();
+    const versionId = run.versionId ?? randomUUID();
     const work = join(this.modelsDir, `${TEMP_PREFIX}${versionId}`);
     const final = join(this.modelsDir, versionId);
     mkdirSync(work, { recursive: true });

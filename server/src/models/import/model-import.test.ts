@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModel } from '../../../../native/index.ts';
 import { referencePython } from '../../../../scripts/libtorch.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../../test/test-server.ts';
+import { Job } from '../../jobs/job.entity.ts';
+import { JobStatus } from '../../jobs/job.types.ts';
 import { packFolder } from './pack-folder.ts';
 
 const INPUTS = [
@@ -49,8 +51,8 @@ async function archive(dir: string, format: 'tar.gz' | 'zip', out: string): Prom
   return readFileSync(out);
 }
 
-const IMPORT =
-  'mutation($input: ImportModelInput!) { importModel(input: $input) { model { id name specialTokens architecture { vocabSize contextLength layers heads embeddingWidth dropout bias } } version { id version checkpointPath source metadata } } }';
+const IMPORT = 'mutation($input: ImportModelInput!) { importModel(input: $input) { id kind status } }';
+const MODEL = 'query($id: ID!) { model(id: $id) { id name specialTokens architecture { vocabSize contextLength layers heads embeddingWidth dropout bias } latestVersion { id version checkpointPath source metadata } } }';
 
 interface ImportMetadata {
   import: Record<string, unknown>;
@@ -59,9 +61,10 @@ interface ImportMetadata {
   embeddings: Record<string, unknown>;
 }
 
-type Imported = {
-  importModel: { model: { id: string; name: string; specialTokens: string[]; architecture: Record<string, number | boolean> }; version: { id: string; version: number; checkpointPath: string; source: string; metadata: ImportMetadata } };
-};
+interface ImportedModel {
+  model: { id: string; name: string; specialTokens: string[]; architecture: Record<string, number | boolean> };
+  version: { id: string; version: number; checkpointPath: string; source: string; metadata: ImportMetadata };
+}
 
 async function maxLogitDiff(checkpoint: string, reference: number[], vocabSize: number): Promise<number> {
   const model = await openModel({ checkpoint, device: 'cpu' });
@@ -102,6 +105,26 @@ describe('importModel', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  /** Starts an import job and waits for its end: the model and version, or the job's error. */
+  async function importAs(token: string, input: Record<string, unknown>): Promise<{ imported: ImportedModel | null; job: Job }> {
+    const started = await t.graphqlAs<{ importModel: { id: string; kind: string; status: string } }>(token, IMPORT, { input });
+    expect(started.errors).toBeUndefined();
+    expect(started.data!.importModel).toMatchObject({ kind: 'model.import', status: 'QUEUED' });
+    const repo = t.server.services.dataSource.getRepository(Job);
+    let job: Job | null = null;
+    for (let i = 0; i < 600; i++) {
+      job = await repo.findOneBy({ id: started.data!.importModel.id });
+      if (job && [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED].includes(job.status)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (job?.status !== JobStatus.COMPLETED) return { imported: null, job: job! };
+    expect(job.resultType).toBe('Model');
+    const model = await t.graphqlAs<{ model: ImportedModel['model'] & { latestVersion: ImportedModel['version'] } }>(token, MODEL, { id: job.resultId });
+    expect(model.errors).toBeUndefined();
+    const { latestVersion, ...rest } = model.data!.model;
+    return { imported: { model: rest, version: latestVersion }, job };
+  }
+
   /** Nothing of a failed import is left: no model rows, no checkpoint folders, no work folders. */
   async function expectNothingLeft(modelsBefore: number): Promise<void> {
     const count = await t.graphqlAs<{ models: { totalCount: number } }>(admin.token, '{ models { totalCount } }');
@@ -115,9 +138,8 @@ describe('importModel', () => {
   it('imports an uploaded tar.gz: architecture, v1 with lineage, tokenizer and special tokens, logits equal to transformers’', async () => {
     const bytes = await archive(folder('gelu'), 'tar.gz', join(work, 'gelu.tar.gz'));
     const up = await upload(t, dev.token, 'tiny-gpt2.tar.gz', bytes);
-    const result = await t.graphqlAs<Imported>(dev.token, IMPORT, { input: { uploadId: up.id, name: 'tiny gpt2', specialTokens: ['<tool>'] } });
-    expect(result.errors).toBeUndefined();
-    const { model, version } = result.data!.importModel;
+    const { imported } = await importAs(dev.token, { uploadId: up.id, name: 'tiny gpt2', specialTokens: ['<tool>'] });
+    const { model, version } = imported!;
     const vocab = made[0]!.vocabSize;
     // <|endoftext|> exists; <context>, <response> and <tool> are added after it, growing the embeddings
     expect(model.architecture).toEqual({ vocabSize: vocab + 3, contextLength: 16, layers: 2, heads: 4, embeddingWidth: 32, dropout: 0.1, bias: true });
@@ -150,9 +172,7 @@ describe('importModel', () => {
   it('imports a zip of BF16 weights with vocab.json + merges.txt (widened exactly to F32)', async () => {
     const bytes = await archive(folder('bf16-vocab'), 'zip', join(work, 'bf16.zip'));
     const up = await upload(t, dev.token, 'bf16.zip', bytes);
-    const result = await t.graphqlAs<Imported>(dev.token, IMPORT, { input: { uploadId: up.id, name: 'bf16 vocab' } });
-    expect(result.errors).toBeUndefined();
-    const { version } = result.data!.importModel;
+    const { version } = (await importAs(dev.token, { uploadId: up.id, name: 'bf16 vocab' })).imported!;
     expect(version.metadata.import).toMatchObject({ archive: 'zip', tokenizerFiles: 'vocab.json + merges.txt', weightsFile: 'model.safetensors' });
     const diff = await maxLogitDiff(version.checkpointPath, made[1]!.logits, made[1]!.vocabSize);
     console.log(`[import] zip, gelu, BF16: max |Δ logit| native vs transformers ${diff.toExponential(2)}`);
@@ -162,9 +182,7 @@ describe('importModel', () => {
   it('imports a server folder for an ADMIN and refuses serverPath to a DEVELOPER', async () => {
     const refused = await t.graphqlAs(dev.token, IMPORT, { input: { serverPath: folder('gelu'), name: 'by path' } });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const result = await t.graphqlAs<Imported>(admin.token, IMPORT, { input: { serverPath: folder('gelu-new'), name: 'gelu new' } });
-    expect(result.errors).toBeUndefined();
-    const { version } = result.data!.importModel;
+    const { version } = (await importAs(admin.token, { serverPath: folder('gelu-new'), name: 'gelu new' })).imported!;
     expect(version.source).toMatch(/^imported from gelu-new, sha256 [0-9a-f]{64}$/);
     // gelu_new is recorded: EGen computes exact GELU, so the logits differ by the approximation.
     expect(version.metadata.activation).toMatchObject({ declared: 'gelu_new', computed: 'gelu' });
@@ -213,11 +231,11 @@ describe('importModel', () => {
       const dir = join(work, `bad-${BAD_CASES.indexOf(bad)}`);
       cpSync(folder('gelu'), dir, { recursive: true });
       bad.change(dir);
-      const result = await t.graphqlAs(admin.token, IMPORT, { input: { serverPath: dir, name: `bad ${bad.name}` } });
-      const error = result.errors?.[0];
-      expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(error?.extensions?.field).toBe(bad.field);
-      expect(error?.message).toMatch(bad.message);
+      const { job } = await importAs(admin.token, { serverPath: dir, name: `bad ${bad.name}` });
+      expect(job.status).toBe(JobStatus.FAILED);
+      expect(job.errorCode).toBe('BAD_USER_INPUT');
+      expect(job.errorMessage!.startsWith(`${bad.field}: `)).toBe(true);
+      expect(job.errorMessage).toMatch(bad.message);
       await expectNothingLeft(before);
     });
   }
@@ -235,9 +253,9 @@ describe('importModel', () => {
       const out = join(work, 'evil.tar.gz');
       await pipeline(pack, createGzip(), createWriteStream(out));
       const up = await upload(t, dev.token, 'evil.tar.gz', readFileSync(out));
-      const result = await t.graphqlAs(dev.token, IMPORT, { input: { uploadId: up.id, name: 'evil' } });
-      expect(result.errors?.[0]?.extensions?.field).toBe('input.uploadId');
-      expect(result.errors?.[0]?.message).toMatch(message);
+      const { job } = await importAs(dev.token, { uploadId: up.id, name: 'evil' });
+      expect(job.errorMessage!.startsWith('input.uploadId: ')).toBe(true);
+      expect(job.errorMessage).toMatch(message);
       expect(existsSync(join(t.dataDir, 'uploads', up.id))).toBe(true);
       await expectNothingLeft(before);
     }
