@@ -101,7 +101,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const users = new UserAdminService(dataSource, audit, auth);
     const models = new ModelsService(dataSource, audit);
     await ensureInitialAdmin(dataSource, users, config.dataDir, config.initialAdmin ?? {}, logger, options.printInitialPassword);
-    const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
+    const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger, modelTokenizers: models, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));

@@ -26,7 +26,7 @@ import type { PreviewRecord, RecordSource } from './record-pages.ts';
 import { RECORDS_FILE, TOKENIZER_FILE } from './ingest.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { UploadStore, type UploadResult } from './upload-store.ts';
-import { VersionBuilder } from './version-builder.ts';
+import { type ModelTokenizers, VersionBuilder } from './version-builder.ts';
 
 export type { DatasetsActor } from './dataset-actor.ts';
 export type { UploadResult } from './upload-store.ts';
@@ -41,6 +41,8 @@ export interface DatasetsServiceOptions {
   logger: Logger;
   /** Largest accepted upload. Defaults to DEFAULT_MAX_UPLOAD_BYTES. */
   maxUploadBytes?: number;
+  /** The models domain's tokenizers, for tokenizerFromModelVersionId. */
+  modelTokenizers?: ModelTokenizers;
 }
 
 export class DatasetsService {
@@ -66,7 +68,13 @@ export class DatasetsService {
     for (const dir of [this.uploadsDir, this.blobsDir, this.versionsDir, this.pluginsDir]) mkdirSync(dir, { recursive: true });
     this.uploads = new UploadStore(dataSource, { uploadsDir: this.uploadsDir, blobsDir: this.blobsDir, maxUploadBytes: this.maxUploadBytes });
     this.queries = new DatasetQueries(dataSource, { versionsDir: this.versionsDir, blobsDir: this.blobsDir });
-    this.builder = new VersionBuilder(dataSource, audit, { versionsDir: this.versionsDir, pluginsDir: this.pluginsDir, logger: options.logger }, this.uploads, this.queries);
+    this.builder = new VersionBuilder(
+      dataSource,
+      audit,
+      { versionsDir: this.versionsDir, pluginsDir: this.pluginsDir, logger: options.logger, ...(options.modelTokenizers ? { modelTokenizers: options.modelTokenizers } : {}) },
+      this.uploads,
+      this.queries,
+    );
     this.builder.removeLeftovers();
   }
 

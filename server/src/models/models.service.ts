@@ -54,6 +54,9 @@ export interface RegisterImportedInput {
   metadata: object;
 }
 
+/** How far versionTokenizerSha256 follows parents. */
+const MAX_LINEAGE_HOPS = 64;
+
 /** Tries at registering a run's version when runs of the same model take the next number first. */
 const REGISTER_ATTEMPTS = 10;
 
@@ -197,6 +200,21 @@ export class ModelsService {
     const path = version.checkpointPath ? join(version.checkpointPath, VERSION_TOKENIZER_FILE) : null;
     if (!path || !existsSync(path)) throw ValidationError.single(field, `model version ${versionId} has no ${VERSION_TOKENIZER_FILE} with its weights`);
     return readFileSync(path, 'utf8');
+  }
+
+  /**
+   * The sha256 of the tokenizer a version's vocabulary belongs to, when known: recorded by an
+   * import, inherited along the lineage (a version trained from an imported one); null otherwise.
+   */
+  async versionTokenizerSha256(versionId: string): Promise<string | null> {
+    let id: string | null = versionId;
+    for (let hop = 0; id && hop < MAX_LINEAGE_HOPS; hop++) {
+      const version = await this.findVersion(id);
+      const sha256 = (version?.metadata as { tokenizer?: { sha256?: unknown } } | null)?.tokenizer?.sha256;
+      if (typeof sha256 === 'string') return sha256;
+      id = version?.parentVersionId ?? null;
+    }
+    return null;
   }
 
   async update(principal: Principal, id: string, input: UpdateModelInput, origin: RequestOrigin | null): Promise<Model> {

@@ -96,7 +96,7 @@ describe('importModel', () => {
       { dir: folder('bf16-vocab'), activation: 'gelu', tokenizer: 'vocab', dtype: 'bfloat16', seed: 2 },
       { dir: folder('gelu-new'), activation: 'gelu_new', tokenizer: 'json', dtype: 'float32', seed: 3 },
     ]);
-    t = await startTestServer('sqlite');
+    t = await startTestServer('sqlite', { runTraining: false });
     dev = await t.createUser('DEVELOPER');
     admin = await t.createUser('ADMIN');
   }, 120_000);
@@ -163,10 +163,30 @@ describe('importModel', () => {
     const diff = await maxLogitDiff(version.checkpointPath, made[0]!.logits, vocab);
     console.log(`[import] tar.gz, gelu, F32: max |Δ logit| native vs transformers ${diff.toExponential(2)}`);
     expect(diff).toBeLessThanOrEqual(1e-5);
-    // The new rows start at the mean of the old ones (the native resizeEmbeddings).
     expect(existsSync(join(t.dataDir, 'uploads', up.id))).toBe(false);
-    const audit = await t.graphqlAs<{ auditLog: { edges: Array<{ node: { action: string } }> } }>(admin.token, '{ auditLog(first: 5) { edges { node { action } } } }');
-    if (!audit.errors) expect(audit.data!.auditLog.edges.map((e) => e.node.action)).toContain('model.imported');
+    const audit = await t.graphqlAs<{ auditLog: { nodes: Array<{ action: string; actorEmail: string; targetId: string }> } }>(admin.token, '{ auditLog(first: 20) { nodes { action actorEmail targetId } } }');
+    expect(audit.errors).toBeUndefined();
+    expect(audit.data!.auditLog.nodes).toContainEqual({ action: 'model.imported', actorEmail: dev.email, targetId: model.id });
+  });
+
+  it('tokenizes a dataset with the imported tokenizer; fine-tuning on data tokenized otherwise is refused', async () => {
+    const up = await upload(t, dev.token, 'base.tar.gz', await archive(folder('gelu'), 'tar.gz', join(work, 'base.tar.gz')));
+    const { version } = (await importAs(dev.token, { uploadId: up.id, name: 'fine-tune base' })).imported!;
+    const text = Array.from({ length: 60 }, (_, i) => `the quick brown fox jumps over the lazy dog ${i}`).join('\n');
+    const CREATE_DATASET = 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions { id vocabSize } } }';
+    type Created = { createDataset: { versions: Array<{ id: string; vocabSize: number }> } };
+    const fitting = await t.graphqlAs<Created>(dev.token, CREATE_DATASET, { input: { uploadId: (await upload(t, dev.token, 'fit.txt', Buffer.from(text))).id, name: 'fits the import', tokenizerFromModelVersionId: version.id } });
+    expect(fitting.errors).toBeUndefined();
+    expect(fitting.data!.createDataset.versions[0]!.vocabSize).toBe(made[0]!.vocabSize + 2);
+    const own = await t.graphqlAs<Created>(dev.token, CREATE_DATASET, { input: { uploadId: (await upload(t, dev.token, 'own.txt', Buffer.from(text))).id, name: 'own tokenizer', vocabSize: 280 } });
+    expect(own.errors).toBeUndefined();
+    const START = 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id status } }';
+    const refused = await t.graphqlAs(dev.token, START, { input: { baseVersionId: version.id, datasetVersionId: own.data!.createDataset.versions[0]!.id, config: { steps: 2, batchSize: 2 } } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message).toMatch(new RegExp(`input\\.datasetVersionId: was tokenized with another tokenizer .* create the dataset with tokenizerFromModelVersionId: "${version.id}"`));
+    const started = await t.graphqlAs<{ startTrainingRun: { status: string } }>(dev.token, START, { input: { baseVersionId: version.id, datasetVersionId: fitting.data!.createDataset.versions[0]!.id, config: { steps: 2, batchSize: 2 } } });
+    expect(started.errors).toBeUndefined();
+    expect(started.data!.startTrainingRun.status).toBe('QUEUED');
   });
 
   it('imports a zip of BF16 weights with vocab.json + merges.txt (widened exactly to F32)', async () => {
