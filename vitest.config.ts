@@ -17,7 +17,7 @@ const SLOW_TESTS = [
   // a benchmark as a test: a 1 GB upload under a memory ceiling
   'server/src/datasets/uploads.memory.test.ts',
   // native training, alone or behind the API and its workers
-  'native/test/{train,lora,generate}.test.ts',
+  'native/test/{train,lora,generate,classification}.test.ts',
   'server/src/training/{training.api,claims}.test.ts',
   // numbers checked against PyTorch or Python references
   'native/test/reference.test.ts',

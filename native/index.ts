@@ -9,9 +9,9 @@ export { ADDON_PATH, NativeAddonNotBuiltError, isNativeAvailable } from './lib/a
 export { optionDefaults, version } from './lib/runtime.ts';
 export { createModel, inspectGradients, mergeLora, resizeEmbeddings, type CreateModelOptions, type InspectGradientsOptions, type MergeLoraOptions, type ResizeEmbeddingsOptions } from './lib/models.ts';
 export { train, type LrDecay, type Precision, type TrainCallbacks, type TrainingHandle, type TrainOptions } from './lib/training.ts';
-export { NativeModel, openModel, type GeneratedToken, type GenerateOptions, type OpenModelOptions, type ScoreOptions } from './lib/generation.ts';
+export { NativeModel, openModel, type ClassifyOptions, type GeneratedToken, type GenerateOptions, type OpenModelOptions, type ScoreOptions } from './lib/generation.ts';
 export { trainBpe, type TrainBpeOptions } from './lib/tokenizer.ts';
-export { tokenShardDtype, tokenShardPaths, TokenShardWriter, writeTokenShard, type TokenShardDtype, type TokenShardHeader } from './lib/shards.ts';
+export { exampleShardPaths, ExampleShardWriter, tokenShardDtype, tokenShardPaths, TokenShardWriter, writeTokenShard, type ExampleShardHeader, type ExampleShardOptions, type TokenShardDtype, type TokenShardHeader } from './lib/shards.ts';
 export type {
   CheckpointEvent,
   CreatedModel,
@@ -23,6 +23,7 @@ export type {
   LoraTarget,
   ModelConfig,
   ModelInfo,
+  ModelTask,
   NativeDevice,
   NativeOptionDefaults,
   NativeRuntimeInfo,

@@ -26,6 +26,7 @@ export interface NativeServedModel {
   generate(options: Plain, onEvent: (event: { type: 'tokens'; step: number; tokens: number[] }) => void): NativeGeneration;
   score(options: Plain): Promise<ScoreResult>;
   logits(options: Plain): Promise<Float32Tensor>;
+  classify(options: Plain): Promise<Float32Tensor>;
   /** Frees the model once no call in flight holds it; later calls throw. Idempotent. */
   dispose(): void;
 }

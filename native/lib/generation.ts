@@ -58,7 +58,15 @@ export interface LogitsOptions {
   threads?: number;
 }
 
-/** A model loaded for generation and scoring. Calls on one model run one at a time. */
+/** Options of NativeModel.classify. */
+export interface ClassifyOptions {
+  /** Input token ids: B rows of 1 to contextLength tokens each; rows may differ in length. */
+  inputs: number[][];
+  /** Intra-op threads. Defaults to libtorch's default. */
+  threads?: number;
+}
+
+/** A model loaded for generation and scoring (causal-lm) or classification. Calls on one model run one at a time. */
 export class NativeModel {
   #native: NativeServedModel | null;
   readonly info: ModelInfo;
@@ -72,6 +80,7 @@ export class NativeModel {
   /** Generates continuations, streaming each token to `onToken` as it is produced. */
   generate(options: GenerateOptions, onToken?: (token: GeneratedToken) => void): Promise<GenerationResult> {
     const native = this.#loaded();
+    this.#requireTask('causal-lm', 'generate');
     const o = checkObject('options', options);
     const vocab = this.info.model.vocabSize;
     if (!Array.isArray(o.prompts) || o.prompts.length === 0) expected('a non-empty array of prompts', 'options.prompts', o.prompts);
@@ -132,6 +141,7 @@ export class NativeModel {
    */
   score(options: ScoreOptions): Promise<ScoreResult> {
     const native = this.#loaded();
+    this.#requireTask('causal-lm', 'score');
     const o = checkObject('options', options);
     const inputs = this.#tokenRows('options.inputs', o.inputs);
     const targets = this.#tokenRows('options.targets', o.targets);
@@ -153,6 +163,7 @@ export class NativeModel {
    */
   logits(options: LogitsOptions): Promise<Float32Tensor> {
     const native = this.#loaded();
+    this.#requireTask('causal-lm', 'logits');
     const o = checkObject('options', options);
     const plain: Record<string, Plain> = {
       inputs: this.#tokenRows('options.inputs', o.inputs),
@@ -161,15 +172,44 @@ export class NativeModel {
     return crossing(this.logits, () => native.logits(plain));
   }
 
-  /** Non-empty rows of in-vocabulary tokens, all as long as the first and at most the context length. */
-  #tokenRows(name: string, value: unknown): number[][] {
+  /**
+   * A classification model's logits (B, numLabels), float32, in one forward pass without gradients
+   * (off the JavaScript thread): rows are right-padded internally and each is read at its own last
+   * token, so a row's logits do not depend on the others in the batch.
+   */
+  classify(options: ClassifyOptions): Promise<Float32Tensor> {
+    const native = this.#loaded();
+    this.#requireTask('classification', 'classify');
+    const o = checkObject('options', options);
+    const plain: Record<string, Plain> = {
+      inputs: this.#raggedRows('options.inputs', o.inputs),
+      threads: opt(o, 'threads', 'options.', 0, (n, v) => checkInteger(n, v, 1, 1024)),
+    };
+    return crossing(this.classify, () => native.classify(plain));
+  }
+
+  #requireTask(task: 'causal-lm' | 'classification', operation: string): void {
+    const { task: actual = 'causal-lm', numLabels } = this.info.model;
+    if (actual === task) return;
+    throw new TypeError(
+      task === 'causal-lm' ? `${operation} needs a causal-lm model; this one is a classification model (numLabels ${numLabels}), use classify` : `${operation} needs a classification model; this one is causal-lm (use logits, score or generate)`,
+    );
+  }
+
+  /** Non-empty rows of in-vocabulary tokens, each at most the context length. */
+  #raggedRows(name: string, value: unknown): number[][] {
     const { vocabSize, contextLength } = this.info.model;
     if (!Array.isArray(value) || value.length === 0) expected('a non-empty array of token rows', name, value);
-    const rows = value.map((row, i) => {
+    return value.map((row, i) => {
       const tokens = checkTokenList(`${name}[${i}]`, row, vocabSize);
       if (tokens.length === 0 || tokens.length > contextLength) throw new RangeError(`Expected ${name}[${i}] to hold 1 to ${contextLength} tokens (the context length) but it holds ${tokens.length}`);
       return tokens;
     });
+  }
+
+  /** Non-empty rows of in-vocabulary tokens, all as long as the first and at most the context length. */
+  #tokenRows(name: string, value: unknown): number[][] {
+    const rows = this.#raggedRows(name, value);
     rows.forEach((row, i) => {
       if (row.length !== rows[0]!.length) throw new RangeError(`Expected ${name}[${i}] to hold ${rows[0]!.length} tokens, as ${name}[0], but it holds ${row.length}`);
     });

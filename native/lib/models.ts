@@ -1,6 +1,6 @@
 // Model files: create, resize the vocabulary, merge LoRA adapters, and the gradient diagnostic.
 // The model and LoRA config checks live here because training and generation share them.
-import { load } from './addon.ts';
+import { load, type Plain } from './addon.ts';
 import { MODEL_OPTIONS } from '../../schema/options/model-options.ts';
 import { keysOn, nativeName } from '../../schema/options/option-spec.ts';
 import { LORA_OPTIONS } from '../../schema/options/training-options.ts';
@@ -16,6 +16,12 @@ export function checkModelConfig(name: string, value: unknown): Required<ModelCo
   const config = checkDeclaredOptions(MODEL_OPTIONS, o, `${name}.`) as unknown as Required<ModelConfig>;
   if (config.nEmbd % config.nHead !== 0) {
     throw new RangeError(`Expected ${name}.nEmbd (${config.nEmbd}) to be divisible by ${name}.nHead (${config.nHead})`);
+  }
+  if (config.task === 'classification' && config.numLabels < 2) {
+    throw new RangeError(`Expected ${name}.numLabels to be at least 2 for a classification model but received ${config.numLabels}`);
+  }
+  if (config.task === 'causal-lm' && config.numLabels !== 0) {
+    throw new RangeError(`Expected ${name}.numLabels to be 0 for a causal-lm model (it has no score head) but received ${config.numLabels}`);
   }
   return config;
 }
@@ -40,19 +46,29 @@ export interface CreateModelOptions {
   outputDir: string;
   /** Seed of the GPT-2 initialization. Defaults to 1337. */
   seed?: number;
+  /**
+   * A checkpoint whose transformer (same vocabSize, contextLength, nLayer, nHead, nEmbd, bias; no
+   * LoRA adapters) is copied: typically a causal LM turned into a classifier, whose score head is
+   * then the only fresh weight. Defaults to none (every weight fresh).
+   */
+  baseCheckpoint?: string;
 }
 
-/** Writes a freshly initialized model (GPT-2 initialization) as a checkpoint directory. */
+/** Writes a freshly initialized model (GPT-2 initialization), or one whose transformer comes from baseCheckpoint, as a checkpoint directory. */
 export function createModel(options: CreateModelOptions): Promise<CreatedModel> {
   const o = checkObject('options', options);
-  const plain = {
-    model: checkModelConfig('options.model', o.model),
+  for (const key of Object.keys(o)) if (!CREATE_MODEL_KEYS.has(key)) throw new TypeError(`Unknown createModel option "options.${key}"`);
+  const plain: Record<string, Plain> = {
+    model: checkModelConfig('options.model', o.model) as unknown as Plain,
     outputDir: checkString('options.outputDir', o.outputDir),
     seed: opt(o, 'seed', 'options.', 1337, (n, v) => checkInteger(n, v, 0)),
   };
+  if (o.baseCheckpoint !== undefined) plain.baseCheckpoint = checkString('options.baseCheckpoint', o.baseCheckpoint);
   const native = load();
   return crossing(createModel, () => native.createModel(plain));
 }
+
+const CREATE_MODEL_KEYS = new Set(['model', 'outputDir', 'seed', 'baseCheckpoint']);
 
 /** Options of resizeEmbeddings. */
 export interface ResizeEmbeddingsOptions {
@@ -100,8 +116,10 @@ export interface InspectGradientsOptions {
   checkpoint: string;
   /** Input token ids, one row per sequence (B rows of T tokens). */
   inputs: number[][];
-  /** Next-token targets, the same shape as inputs. */
-  targets: number[][];
+  /** Causal-LM models: next-token targets, the same shape as inputs. */
+  targets?: number[][];
+  /** Classification models: one label per inputs row (rows may then differ in length; they are right-padded and read at their last token). */
+  labels?: number[];
   /** safetensors file to write: logits (B, T, V), loss, and grad/<parameter name> for every parameter. */
   outputPath: string;
   /** Intra-op threads. Defaults to libtorch's default. */
@@ -118,13 +136,18 @@ export function inspectGradients(options: InspectGradientsOptions): Promise<{ lo
     if (!Array.isArray(value) || value.length === 0) expected('a non-empty array of token rows', name, value);
     return value.map((row, i) => checkTokenList(`${name}[${i}]`, row));
   };
-  const plain = {
+  const plain: Record<string, Plain> = {
     checkpoint: checkString('options.checkpoint', o.checkpoint),
     inputs: rows('options.inputs', o.inputs),
-    targets: rows('options.targets', o.targets),
     outputPath: checkString('options.outputPath', o.outputPath),
     threads: opt(o, 'threads', 'options.', 0, (n, v) => checkInteger(n, v, 1, 1024)),
   };
+  if ((o.targets === undefined) === (o.labels === undefined)) throw new TypeError('Expected exactly one of options.targets (causal-lm) and options.labels (classification)');
+  if (o.targets !== undefined) plain.targets = rows('options.targets', o.targets);
+  else {
+    if (!Array.isArray(o.labels)) expected('an array of labels', 'options.labels', o.labels);
+    plain.labels = o.labels.map((label, i) => checkInteger(`options.labels[${i}]`, label, 0));
+  }
   const native = load();
   return crossing(inspectGradients, () => native.inspectGradients(plain));
 }

@@ -20,9 +20,9 @@ export interface TrainOptions {
   resumeFrom?: string;
   /** Train LoRA adapters instead of all weights. Defaults to none (full training). */
   lora?: LoraOptions;
-  /** Token shards for training (NAME, NAME.bin or NAME.json). */
+  /** Token shards for training (NAME, NAME.bin or NAME.json); for a classification model, labelled example shards (ExampleShardWriter) with its numLabels. */
   trainShards: string[];
-  /** Token shards for validation loss and perplexity. Defaults to none (no evaluation). */
+  /** Shards of the same kind for validation loss and perplexity (a classifier: loss and accuracy). Defaults to none (no evaluation). */
   validationShards?: string[];
   /** Sequences per micro-batch. Defaults to 12. */
   batchSize?: number;
@@ -30,7 +30,11 @@ export interface TrainOptions {
   gradientAccumulationSteps?: number;
   /** Optimizer steps to reach (a resumed run continues counting). Defaults to 1000. */
   maxSteps?: number;
-  /** "random": windows at seeded random offsets; "sequential": consecutive windows in order. Defaults to "random". */
+  /**
+   * "random": windows at seeded random offsets; "sequential": consecutive windows in order. A
+   * classifier reads whole examples (right-padded batches, each example truncated to its first
+   * contextLength tokens): shuffled anew every epoch from the seed, or in stored order. Defaults to "random".
+   */
   sampling?: 'random' | 'sequential';
   /** Seed for initialization, data windows and dropout. Defaults to 1337. */
   seed?: number;

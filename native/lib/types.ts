@@ -58,7 +58,18 @@ export interface ModelConfig {
   dropout?: number;
   /** Biases in linear layers and LayerNorms. Defaults to true (as GPT-2). */
   bias?: boolean;
+  /**
+   * "causal-lm": next-token prediction with the LM head tied to the token embeddings.
+   * "classification": no LM head; a score head Linear(nEmbd → numLabels, no bias) over the hidden
+   * state (after ln_f) of each sequence's last token (transformers' GPT2ForSequenceClassification).
+   * Defaults to "causal-lm".
+   */
+  task?: ModelTask;
+  /** Classes of a classification model (at least 2); 0 for causal-lm. Defaults to 0. */
+  numLabels?: number;
 }
+
+export type ModelTask = 'causal-lm' | 'classification';
 
 /** Modules that can carry LoRA adapters (Hugging Face GPT-2 names inside each block). */
 export type LoraTarget = 'attn.c_attn' | 'attn.c_proj' | 'mlp.c_fc' | 'mlp.c_proj';
@@ -118,6 +129,7 @@ export interface StepReport {
   mfu: number;
   /** CUDA: bytes allocated by the caching allocator; CPU: the process's resident set. */
   memoryBytes: number;
+  /** Tokens trained on so far (a classifier: the real tokens of its examples, without padding). */
   tokensSeen: number;
   /** The optimizer step was skipped: fp16 gradients overflowed, or the norm exceeded skipGradNormAbove. */
   skipped: boolean;
@@ -130,8 +142,11 @@ export interface EvalReport {
   type: 'eval';
   step: number;
   valLoss: number;
+  /** exp(valLoss); for a classifier, of its label cross-entropy. */
   perplexity: number;
   bestValLoss: number;
+  /** Classification models only: the share of validation examples whose argmax is their label. */
+  valAccuracy?: number;
 }
 
 /** Reported after a checkpoint directory is in place. */
@@ -167,6 +182,8 @@ export interface TrainingResult {
   gradNorm: number;
   valLoss: number | null;
   bestValLoss: number | null;
+  /** Classification models with validation shards: accuracy at the last evaluation; otherwise null. */
+  valAccuracy: number | null;
   bestCheckpoint: string | null;
   lastCheckpoint: string | null;
   tokensSeen: number;

@@ -154,7 +154,8 @@ Napi::Value WriteLogits(Napi::Env env, LogitsResult& r) {
 }
 
 // A served model's methods: info, generate(options, onEvent) -> { done, cancel() },
-// score(options) -> Promise<{loss, logProbs, correct, tokens}>, logits(options) -> Promise<{data, shape}>, dispose().
+// score(options) -> Promise<{loss, logProbs, correct, tokens}>, logits(options) -> Promise<{data, shape}>,
+// classify(options) -> Promise<{data, shape}>, dispose().
 Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> served) {
   auto slot = std::make_shared<std::shared_ptr<ServedModel>>(std::move(served));
   Napi::Object out = Napi::Object::New(env);
@@ -185,6 +186,12 @@ Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> served
     return PromiseWorker<LogitsResult>::Start(
         info.Env(), "logits", [model, options = std::move(options)]() { return model->Logits(options); }, WriteLogits);
   }, "logits"));
+  out.Set("classify", Napi::Function::New(env, [slot](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::shared_ptr<ServedModel> model = ModelOf(info.Env(), slot);
+    Json options = FromJs(info[0]);
+    return PromiseWorker<LogitsResult>::Start(
+        info.Env(), "classify", [model, options = std::move(options)]() { return model->Classify(options); }, WriteLogits);
+  }, "classify"));
   // Idempotent; in-flight calls keep their reference until they settle.
   out.Set("dispose", Napi::Function::New(env, [slot](const Napi::CallbackInfo&) { slot->reset(); }, "dispose"));
   return out;

@@ -49,15 +49,18 @@ class ServedModel {
   // One forward pass without gradients: {inputs, threads?} -> logits (B, T, V) in float32 (the
   // reference that export parity checks compare artifacts against).
   virtual LogitsResult Logits(const Json& options) = 0;
+  // A classifier's forward pass without gradients: {inputs (ragged rows), threads?} -> logits
+  // (B, numLabels) at each row's last token.
+  virtual LogitsResult Classify(const Json& options) = 0;
 };
 // Loaded models not yet freed (a diagnostic: dispose and in-flight calls are checked by it).
 int64_t OpenModelCount();
 std::shared_ptr<ServedModel> OpenServedModel(const Json& options);  // {checkpoint, device}
 
-Json CreateModelApi(const Json& options);        // {model, seed, outputDir}
+Json CreateModelApi(const Json& options);        // {model, seed, outputDir, baseCheckpoint?}
 Json ResizeEmbeddingsApi(const Json& options);   // {checkpoint, vocabSize, outputDir}
 Json MergeLoraApi(const Json& options);          // {checkpoint, outputDir}
-Json InspectGradientsApi(const Json& options);   // {checkpoint, inputs, targets, outputPath, threads}
+Json InspectGradientsApi(const Json& options);   // {checkpoint, inputs, targets | labels, outputPath, threads}
 // The defaults of the default-constructed option structs under their JavaScript names:
 // {training, model, lora}.
 Json OptionDefaultsApi();

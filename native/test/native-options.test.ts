@@ -52,7 +52,7 @@ describe('optionDefaults()', () => {
       expect(['number', 'string', 'boolean']).toContain(typeof value);
     }
     expect(defaults.training).toMatchObject({ batchSize: 12, learningRate: 6e-4, lrDecay: 'cosine', sampling: 'random', precision: 'fp32', keepLast: 3 });
-    expect(defaults.model).toEqual({ vocabSize: 50304, contextLength: 1024, nLayer: 12, nHead: 12, nEmbd: 768, dropout: 0, bias: true });
+    expect(defaults.model).toEqual({ vocabSize: 50304, contextLength: 1024, nLayer: 12, nHead: 12, nEmbd: 768, dropout: 0, bias: true, task: 'causal-lm', numLabels: 0 });
     expect(defaults.lora).toEqual({ rank: 8, alpha: 16, dropout: 0, targets: ['attn.c_attn'] });
   });
 });

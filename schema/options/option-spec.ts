@@ -120,6 +120,11 @@ export const nativeName = (key: string, spec: OptionSpec): string => spec.native
 /** The option's name in the GraphQL input. */
 export const inputName = (key: string, spec: OptionSpec): string => spec.inputKey ?? key;
 
+/** The GraphQL enum name of a declared enum value: upper-cased, '-' becoming '_' ("causal-lm" → CAUSAL_LM). */
+export function graphqlEnumName(value: string): string {
+  return value.toUpperCase().replace(/-/g, '_');
+}
+
 /** "a, b or c" */
 export function joinOr(values: readonly string[]): string {
   return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
@@ -136,7 +141,7 @@ export function describeDefault(spec: OptionSpec, surface: 'api' | 'native' = 'a
   const value = spec.default;
   if (value === null) return 'none';
   if (Array.isArray(value)) return `[${value.map((v) => `"${v}"`).join(', ')}]`;
-  if (spec.kind === 'enum' && spec.graphqlEnum) return String(value).toUpperCase();
+  if (spec.kind === 'enum' && spec.graphqlEnum) return graphqlEnumName(String(value));
   return typeof value === 'number' ? formatNumber(value) : String(value);
 }
 

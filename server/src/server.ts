@@ -23,6 +23,7 @@ import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
 import { ModelImportService } from './models/import/model-import.service.ts';
+import { VersioningService } from './models/versioning.service.ts';
 import { TrainingRunner } from './training/training.runner.ts';
 import { RemoteRunRelay } from './training/remote-run-relay.ts';
 import { TrainingService } from './training/training.service.ts';
@@ -107,11 +108,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
     const training = new TrainingService(dataSource, audit, models, datasets);
     const evaluation = new EvaluationService(dataSource, audit, models, datasets, config.dataDir, config.training?.threads ?? null);
+    const versioning = new VersioningService(dataSource, audit, models, training, datasets, evaluation);
     const pubSub = new InProcessPubSub();
     const jobs = new JobsService(dataSource, { dataDir: config.dataDir, logger, pubSub, ...config.jobs });
     options.registerJobKinds?.(jobs);
     const modelImport = new ModelImportService(models, datasets, users, jobs, { dataDir: config.dataDir });
-    const services: Services = { dataSource, system, audit, auth, users, models, modelImport, datasets, training, evaluation, jobs };
+    const services: Services = { dataSource, system, audit, auth, users, models, modelImport, datasets, training, evaluation, jobs, versioning };
     const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, users, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 

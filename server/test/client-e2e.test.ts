@@ -136,6 +136,18 @@ describe('web client end to end in Chromium', () => {
     const v2 = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'v2' }) });
     expect(await v2.getByRole('cell').first().textContent()).toBe('v1');
 
+    // The version page: lineage back to v1, a tag added from the keyboard, v2 compared with v1.
+    await v2.getByRole('link', { name: 'v2' }).click();
+    await page.getByTestId('version-lineage').getByRole('link', { name: 'tiny bard v1' }).waitFor();
+    await page.getByLabel('Add a tag').fill('production');
+    await page.getByLabel('Add a tag').press('Enter');
+    await page.getByRole('button', { name: 'Remove tag production' }).waitFor();
+    await page.getByLabel('Compare with').selectOption({ label: 'v1' });
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.getByTestId('version-comparison').waitFor();
+    const versionUrl = new URL(page.url());
+    expect(versionUrl.search).toBe('?compare=1');
+
     // Admin: an API key's secret is shown once; the audit log lists the sign-ins.
     await page.goto(`${base}/admin/keys`);
     await page.getByLabel('Key name').fill('ci key');
@@ -161,6 +173,7 @@ describe('web client end to end in Chromium', () => {
       { name: 'dataset-detail', path: datasetPath, ready: '[data-testid="validation-report"]' },
       { name: 'models', path: '/models', ready: 'text=tiny bard' },
       { name: 'model-detail', path: modelPath, ready: '[data-testid="model-architecture"]' },
+      { name: 'model-version', path: versionUrl.pathname + versionUrl.search, ready: '[data-testid="version-comparison"]' },
       { name: 'admin-users', path: '/admin/users', ready: 'text=viewer@test.local' },
       { name: 'admin-keys', path: '/admin/keys', ready: 'text=ci key' },
       { name: 'admin-audit', path: '/admin/audit', ready: 'text=auth.login' },

@@ -17,6 +17,7 @@ describe('routes', () => {
     expect(at('/runs/r1')).toEqual({ path: '/runs/:id', params: { id: 'r1' }, title: 'Runs' });
     expect(at('/datasets/a%20b')).toEqual({ path: '/datasets/:id', params: { id: 'a b' }, title: 'Datasets' });
     expect(at('/admin/keys')).toMatchObject({ path: '/admin/:tab', params: { tab: 'keys' }, title: 'Administration' });
+    expect(at('/models/m1/versions/3')).toEqual({ path: '/models/:modelId/versions/:version', params: { modelId: 'm1', version: '3' }, title: 'Model version' });
     expect(at('/nowhere')).toBeNull();
   });
 

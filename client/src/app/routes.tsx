@@ -9,6 +9,7 @@ import { DatasetDetailPage } from '../datasets/DatasetDetailPage.tsx';
 import { DatasetsPage } from '../datasets/DatasetsPage.tsx';
 import { EvaluationPage } from '../evaluation/EvaluationPage.tsx';
 import { ModelDetailPage } from '../models/ModelDetailPage.tsx';
+import { ModelVersionPage } from '../models/ModelVersionPage.tsx';
 import { ModelsPage } from '../models/ModelsPage.tsx';
 import { ComparePage } from '../training/ComparePage.tsx';
 import { RunDetailPage } from '../training/RunDetailPage.tsx';
@@ -46,6 +47,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: '/datasets/:id', title: 'Datasets', render: ({ params }) => <DatasetDetailPage key={params.id} id={params.id!} /> },
   { path: '/models', title: 'Models', nav: { label: 'Models' }, render: () => <ModelsPage /> },
   { path: '/models/:id', title: 'Models', render: ({ params }) => <ModelDetailPage key={params.id} id={params.id!} /> },
+  { path: '/models/:modelId/versions/:version', title: 'Model version', render: ({ params }) => <ModelVersionPage key={`${params.modelId}/${params.version}`} modelId={params.modelId!} version={Number(params.version)} /> },
   { path: '/training', title: 'Training', nav: { label: 'Training', notForViewer: true }, render: () => <TrainingPage /> },
   { path: '/runs', title: 'Runs', nav: { label: 'Runs' }, render: () => <RunsPage /> },
   // before /runs/:id, which would match it too

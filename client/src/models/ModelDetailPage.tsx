@@ -1,4 +1,4 @@
-import type { ReactElement } from 'react';
+import { Fragment, type ReactElement } from 'react';
 import { formatCount, formatDate } from '../common/format.ts';
 import { JsonView } from '../common/JsonView.tsx';
 import { useSession } from '../auth/use-session.ts';
@@ -10,6 +10,7 @@ import { DELETE_MODEL_MUTATION } from './documents/delete-model.mutation.ts';
 import { MODEL_QUERY } from './documents/model.query.ts';
 import { MODEL_VERSIONS_QUERY } from './documents/model-versions.query.ts';
 import { RegisterVersionForm } from './RegisterVersionForm.tsx';
+import { versionPath } from './VersionLineage.tsx';
 
 export function ModelDetailPage({ id }: { id: string }): ReactElement {
   const { data, error, loading } = useQuery(MODEL_QUERY, { id });
@@ -112,18 +113,28 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
                   <th scope="col">Created by</th>
                   <th scope="col">Created</th>
                   <th scope="col">Notes</th>
+                  <th scope="col">Tags</th>
                 </tr>
               </thead>
               <tbody>
                 {versions.nodes.map((v) => (
                   <tr key={v.id}>
-                    <th scope="row">v{v.version}</th>
+                    <th scope="row">
+                      <Link to={versionPath(model.id, v.version)}>v{v.version}</Link>
+                    </th>
                     <td>{v.parent ? (v.parent.modelId === model.id ? `v${v.parent.version}` : `${v.parent.model?.name ?? 'another model'} v${v.parent.version}`) : '—'}</td>
                     <td>{v.datasetVersionId ? <code>{v.datasetVersionId.slice(0, 8)}</code> : '—'}</td>
                     <td>{v.runId ? <code>{v.runId.slice(0, 8)}</code> : '—'}</td>
                     <td>{v.createdByUser?.email ?? '—'}</td>
                     <td>{formatDate(v.createdAt)}</td>
                     <td>{v.notes ?? ''}</td>
+                    <td>
+                      {v.tags.map((t) => (
+                        <Fragment key={t.tag}>
+                          <span className="badge">{t.tag}</span>{' '}
+                        </Fragment>
+                      ))}
+                    </td>
                   </tr>
                 ))}
               </tbody>

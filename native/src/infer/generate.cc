@@ -32,6 +32,12 @@ GenerateConfig GenerateConfig::FromJson(const Json& j) {
   return c;
 }
 
+void RequireCausalLm(const GPT& model, const char* operation) {
+  if (model->config.classification()) {
+    throw std::invalid_argument(std::string(operation) + " needs a causal-lm model; this one is a classification model (numLabels " + std::to_string(model->config.num_labels) + "), use classify");
+  }
+}
+
 std::shared_ptr<ModelHandle> OpenModel(const std::string& checkpoint, const std::string& device_name) {
   auto handle = std::make_shared<ModelHandle>();
   LoadedModel loaded = LoadModelCheckpoint(checkpoint);
@@ -84,6 +90,7 @@ void ApplyPenaltyAndFilters(at::Tensor& logits, const std::vector<int64_t>& seen
 }  // namespace
 
 Json Generate(ModelHandle& handle, const GenerateConfig& c, const std::function<void(Json)>& emit, const std::atomic<bool>& cancel) {
+  RequireCausalLm(handle.model, "generate");
   std::lock_guard<std::mutex> lock(handle.mutex);
   if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
   c10::InferenceMode inference;
@@ -212,6 +219,7 @@ class ServedModelImpl : public ServedModel {
   }
   ScoreResult Score(const Json& options) override { return egen::Score(*handle_, ScoreConfig::FromJson(options)); }
   LogitsResult Logits(const Json& options) override { return egen::Logits(*handle_, LogitsConfig::FromJson(options)); }
+  LogitsResult Classify(const Json& options) override { return egen::Classify(*handle_, ClassifyConfig::FromJson(options)); }
 
  private:
   std::shared_ptr<ModelHandle> handle_;

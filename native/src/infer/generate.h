@@ -35,6 +35,9 @@ struct ModelHandle {
   std::mutex mutex;  // generation calls are serialized
 };
 
+// Throws for a classification model: `operation` (generate, score, logits) needs the LM head.
+void RequireCausalLm(const GPT& model, const char* operation);
+
 std::shared_ptr<ModelHandle> OpenModel(const std::string& checkpoint, const std::string& device);
 Json DescribeModel(const ModelHandle& handle);
 

@@ -46,6 +46,19 @@ LogitsConfig LogitsConfig::FromJson(const Json& j) {
   return c;
 }
 
+ClassifyConfig ClassifyConfig::FromJson(const Json& j) {
+  RejectUnknownKeys(j, {"inputs", "threads"}, "classify");
+  ClassifyConfig c;
+  for (const Json& row : j.at("inputs").AsArray()) {
+    std::vector<int64_t> tokens;
+    for (const Json& t : row.AsArray()) tokens.push_back(t.AsInt());
+    c.inputs.push_back(std::move(tokens));
+  }
+  if (c.inputs.empty()) throw std::invalid_argument("inputs must hold at least one row");
+  c.threads = j.Int("threads", c.threads);
+  return c;
+}
+
 ScoreConfig ScoreConfig::FromJson(const Json& j) {
   RejectUnknownKeys(j, {"inputs", "targets", "threads"}, "score");
   ScoreConfig c;
@@ -62,6 +75,7 @@ ScoreResult Score(ModelHandle& handle, const ScoreConfig& c) {
   if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
   torch::NoGradGuard no_grad;
   GPT& model = handle.model;
+  RequireCausalLm(model, "score");
   CheckTokens(model, c.time, {&c.inputs, &c.targets});
   const at::Tensor x = at::tensor(c.inputs, at::kLong).view({c.batch, c.time}).to(handle.device);
   const at::Tensor y = at::tensor(c.targets, at::kLong).view({c.batch, c.time}).to(handle.device);
@@ -78,11 +92,40 @@ ScoreResult Score(ModelHandle& handle, const ScoreConfig& c) {
   return result;
 }
 
+LogitsResult Classify(ModelHandle& handle, const ClassifyConfig& c) {
+  std::lock_guard<std::mutex> lock(handle.mutex);
+  if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
+  torch::NoGradGuard no_grad;
+  GPT& model = handle.model;
+  if (!model->config.classification()) throw std::invalid_argument("classify needs a classification model; this one is causal-lm (use logits, score or generate)");
+  const auto batch = static_cast<int64_t>(c.inputs.size());
+  int64_t width = 0;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const auto length = static_cast<int64_t>(c.inputs[i].size());
+    if (length == 0) throw std::invalid_argument("inputs[" + std::to_string(i) + "] is empty");
+    width = std::max(width, length);
+  }
+  std::vector<int64_t> flat(static_cast<size_t>(batch * width), 0), lengths;
+  for (int64_t b = 0; b < batch; ++b) {
+    const auto& row = c.inputs[static_cast<size_t>(b)];
+    std::copy(row.begin(), row.end(), flat.begin() + b * width);
+    lengths.push_back(static_cast<int64_t>(row.size()));
+  }
+  CheckTokens(model, width, {&flat});
+  const at::Tensor x = at::tensor(flat, at::kLong).view({batch, width}).to(handle.device);
+  const at::Tensor logits = model->Classify(x, at::tensor(lengths, at::kLong)).logits.to(at::kFloat).to(at::kCPU).contiguous();
+  LogitsResult result;
+  result.data.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+  result.shape = logits.sizes().vec();
+  return result;
+}
+
 LogitsResult Logits(ModelHandle& handle, const LogitsConfig& c) {
   std::lock_guard<std::mutex> lock(handle.mutex);
   if (c.threads > 0) at::set_num_threads(static_cast<int>(c.threads));
   torch::NoGradGuard no_grad;
   GPT& model = handle.model;
+  RequireCausalLm(model, "logits");
   CheckTokens(model, c.time, {&c.inputs});
   const at::Tensor x = at::tensor(c.inputs, at::kLong).view({c.batch, c.time}).to(handle.device);
   const at::Tensor logits = model->forward(x, at::Tensor()).logits.to(at::kFloat).to(at::kCPU).contiguous();

@@ -25,10 +25,20 @@ struct LogitsConfig {
   static LogitsConfig FromJson(const Json& json);
 };
 
+struct ClassifyConfig {
+  std::vector<std::vector<int64_t>> inputs;  // B rows of 1..contextLength token ids, ragged
+  int64_t threads = 0;
+  // {inputs: number[][], threads?}; unknown keys are refused.
+  static ClassifyConfig FromJson(const Json& json);
+};
+
 // Serialized with generation on the same model. Throws on tokens outside the vocabulary or rows
 // longer than the context.
 ScoreResult Score(ModelHandle& handle, const ScoreConfig& config);
 // The float32 logits of every position; the same checks as Score.
 LogitsResult Logits(ModelHandle& handle, const LogitsConfig& config);
+// A classifier's logits (B, numLabels), float32: rows right-padded internally, each read at its
+// last token. Refuses a causal-lm model, empty rows and rows longer than the context.
+LogitsResult Classify(ModelHandle& handle, const ClassifyConfig& config);
 
 }  // namespace egen

@@ -37,6 +37,13 @@ void GPTConfig::Validate() const {
     throw std::invalid_argument("nEmbd (" + std::to_string(n_embd) + ") is not divisible by nHead (" + std::to_string(n_head) + ")");
   }
   if (!(dropout >= 0 && dropout < 1)) throw std::invalid_argument("dropout must be in [0, 1), got " + std::to_string(dropout));
+  if (task == "classification") {
+    if (num_labels < 2) throw std::invalid_argument("numLabels must be at least 2 for a classification model, got " + std::to_string(num_labels));
+  } else if (task == "causal-lm") {
+    if (num_labels != 0) throw std::invalid_argument("numLabels must be 0 for a causal-lm model (it has no score head), got " + std::to_string(num_labels));
+  } else {
+    throw std::invalid_argument("task must be \"causal-lm\" or \"classification\", got \"" + task + "\"");
+  }
 }
 
 Json GPTConfig::ToJson() const {
@@ -48,11 +55,13 @@ Json GPTConfig::ToJson() const {
   j["nEmbd"] = n_embd;
   j["dropout"] = dropout;
   j["bias"] = bias;
+  j["task"] = task;
+  j["numLabels"] = num_labels;
   return j;
 }
 
 GPTConfig GPTConfig::FromJson(const Json& j, bool allow_unknown_keys) {
-  if (!allow_unknown_keys) RejectUnknownKeys(j, {"vocabSize", "contextLength", "nLayer", "nHead", "nEmbd", "dropout", "bias"}, "model");
+  if (!allow_unknown_keys) RejectUnknownKeys(j, {"vocabSize", "contextLength", "nLayer", "nHead", "nEmbd", "dropout", "bias", "task", "numLabels"}, "model");
   GPTConfig c;
   c.vocab_size = j.at("vocabSize").AsInt();
   c.context_length = j.at("contextLength").AsInt();
@@ -61,11 +70,20 @@ GPTConfig GPTConfig::FromJson(const Json& j, bool allow_unknown_keys) {
   c.n_embd = j.at("nEmbd").AsInt();
   c.dropout = j.Number("dropout", c.dropout);
   c.bias = j.Bool("bias", c.bias);
+  // Manifests written before classification existed have neither key: causal-lm.
+  c.task = j.String("task", c.task);
+  c.num_labels = j.Int("numLabels", c.num_labels);
   c.Validate();
   return c;
 }
 
 std::string GPTConfig::FirstArchitectureDifference(const GPTConfig& o) const {
+  if (task != o.task) return "task (" + task + " here, " + o.task + " in the checkpoint)";
+  if (num_labels != o.num_labels) return "numLabels (" + std::to_string(num_labels) + " here, " + std::to_string(o.num_labels) + " in the checkpoint)";
+  return FirstTransformerDifference(o);
+}
+
+std::string GPTConfig::FirstTransformerDifference(const GPTConfig& o) const {
   const auto field = [](const char* name, auto mine, auto theirs) {
     return std::string(name) + " (" + std::to_string(mine) + " here, " + std::to_string(theirs) + " in the checkpoint)";
   };
@@ -254,11 +272,20 @@ TransformerImpl::TransformerImpl(const GPTConfig& c) {
   ln_f = register_module("ln_f", LayerNorm(c.n_embd, c.bias));
 }
 
+namespace {
+constexpr const char* kScoreWeight = "score.weight";
+}  // namespace
+
 // ---- model ----
 
 GPTImpl::GPTImpl(const GPTConfig& c, bool initialize) : config(c) {
   config.Validate();
   transformer = register_module("transformer", Transformer(config));
+  if (config.classification()) {
+    auto score_module = std::make_shared<torch::nn::Module>();
+    score = score_module->register_parameter("weight", torch::empty({config.num_labels, config.n_embd}));
+    register_module("score", score_module);
+  }
   if (initialize) InitWeights();
 }
 
@@ -274,10 +301,10 @@ void GPTImpl::InitWeights() {
       if ((*lin)->bias.defined()) (*lin)->bias.zero_();
     }
   }
+  if (score.defined()) score.normal_(0.0, kInitStd);  // as transformers initializes GPT2ForSequenceClassification.score
 }
 
-GPTOutput GPTImpl::forward(const torch::Tensor& idx, const torch::Tensor& targets, const torch::Tensor& positions,
-                           const torch::Tensor& attn_mask, std::vector<LayerCache>* cache, bool last_only) {
+torch::Tensor GPTImpl::Hidden(const torch::Tensor& idx, const torch::Tensor& positions, const torch::Tensor& attn_mask, std::vector<LayerCache>* cache) {
   const int64_t T = idx.size(1);
   const int64_t past = cache != nullptr && !cache->empty() && (*cache)[0].k.defined() ? (*cache)[0].k.size(2) : 0;
   TORCH_CHECK(past + T <= config.context_length, "sequence of ", past + T, " tokens is longer than contextLength ", config.context_length);
@@ -287,13 +314,22 @@ GPTOutput GPTImpl::forward(const torch::Tensor& idx, const torch::Tensor& target
   // Sparse gradient for the token embedding: only B*T rows are touched, and the tied head's
   // dense gradient arrives first, so the rows are added into it in place instead of
   // materializing (and zero-filling) a second V x C dense gradient and summing the two.
-  torch::Tensor x = at::embedding(transformer->wte, idx, /*padding_idx=*/-1, /*scale_grad_by_freq=*/false, /*sparse=*/is_training()) + pos_emb;  // (B, T, C)
+  // (A classifier has no tied head, so its embedding gradient stays dense.)
+  const bool sparse = is_training() && !config.classification();
+  torch::Tensor x = at::embedding(transformer->wte, idx, /*padding_idx=*/-1, /*scale_grad_by_freq=*/false, sparse) + pos_emb;  // (B, T, C)
   if (is_training() && config.dropout > 0) x = at::dropout(x, config.dropout, true);
   if (cache != nullptr && cache->empty()) cache->resize(static_cast<size_t>(config.n_layer));
   for (size_t i = 0; i < transformer->blocks.size(); ++i) {
     x = transformer->blocks[i]->forward(x, attn_mask, cache != nullptr ? &(*cache)[i] : nullptr);
   }
-  x = transformer->ln_f(x);
+  return transformer->ln_f(x);
+}
+
+GPTOutput GPTImpl::forward(const torch::Tensor& idx, const torch::Tensor& targets, const torch::Tensor& positions,
+                           const torch::Tensor& attn_mask, std::vector<LayerCache>* cache, bool last_only) {
+  if (config.classification()) throw std::invalid_argument("this is a classification model (numLabels " + std::to_string(config.num_labels) + "); it has no next-token head, use classify");
+  const int64_t T = idx.size(1);
+  torch::Tensor x = Hidden(idx, positions, attn_mask, cache);
   GPTOutput out;
   if (last_only) x = x.narrow(1, T - 1, 1);
   // Tied LM head: (B, T, V). On CUDA a vocabulary that is not a multiple of 64 (GPT-2's 50257)
@@ -313,6 +349,18 @@ GPTOutput GPTImpl::forward(const torch::Tensor& idx, const torch::Tensor& target
   return out;
 }
 
+GPTOutput GPTImpl::Classify(const torch::Tensor& idx, const torch::Tensor& lengths, const torch::Tensor& labels) {
+  if (!config.classification()) throw std::invalid_argument("this is a causal-lm model; it has no classification head");
+  const torch::Tensor hidden = Hidden(idx, {}, {}, nullptr);  // (B, T, C)
+  // Each row's last real token: a gather at lengths - 1 (the padding after it is never read).
+  const torch::Tensor last = (lengths.to(idx.device()) - 1).view({-1, 1, 1}).expand({hidden.size(0), 1, hidden.size(2)});
+  const torch::Tensor pooled = hidden.gather(/*dim=*/1, last).squeeze(1);  // (B, C)
+  GPTOutput out;
+  out.logits = at::linear(pooled, score);  // (B, numLabels)
+  if (labels.defined()) out.loss = at::cross_entropy_loss(out.logits.to(at::kFloat), labels.to(idx.device()));
+  return out;
+}
+
 void GPTImpl::ResizeTokenEmbeddings(int64_t new_vocab_size) {
   const int64_t old = config.vocab_size;
   if (new_vocab_size < old) {
@@ -329,6 +377,7 @@ void GPTImpl::ResizeTokenEmbeddings(int64_t new_vocab_size) {
 void GPTImpl::AddLora(const LoraConfig& lora) {
   if (lora_) throw std::runtime_error("the model already has LoRA adapters");
   for (auto& p : parameters()) p.set_requires_grad(false);  // base weights frozen
+  if (score.defined()) score.set_requires_grad(true);
   for (Block& block : transformer->blocks) {
     if (IsTarget(lora, "attn.c_attn")) block->attn->c_attn->AddLora(lora.rank, lora.alpha, lora.dropout);
     if (IsTarget(lora, "attn.c_proj")) block->attn->c_proj->AddLora(lora.rank, lora.alpha, lora.dropout);
@@ -360,11 +409,14 @@ int64_t GPTImpl::NumParams(bool non_embedding) const {
   return n;
 }
 
+bool GPTImpl::IsAdapterTensor(const std::string& name) const {
+  return name.find(".lora_") != std::string::npos || (lora_.has_value() && name == kScoreWeight);
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> GPTImpl::NamedTensors(bool lora_only) const {
   std::vector<std::pair<std::string, torch::Tensor>> out;
   for (const auto& item : named_parameters()) {
-    const bool is_lora = item.key().find(".lora_") != std::string::npos;
-    if (lora_only && !is_lora) continue;
+    if (lora_only && !IsAdapterTensor(item.key())) continue;
     out.emplace_back(item.key(), item.value());
   }
   return out;
@@ -373,8 +425,7 @@ std::vector<std::pair<std::string, torch::Tensor>> GPTImpl::NamedTensors(bool lo
 void GPTImpl::LoadNamed(const std::map<std::string, at::Tensor>& tensors, const std::string& what, bool lora_only) {
   torch::NoGradGuard no_grad;
   for (auto& item : named_parameters()) {
-    const bool is_lora = item.key().find(".lora_") != std::string::npos;
-    if (lora_only != is_lora) continue;
+    if (lora_only != IsAdapterTensor(item.key())) continue;
     const auto it = tensors.find(item.key());
     if (it == tensors.end()) throw std::runtime_error(what + " has no tensor " + item.key());
     if (it->second.sizes() != item.value().sizes()) {

@@ -8,7 +8,9 @@
 // transformer.h.0.attn.c_attn.weight, ...), with one documented difference: linear weights use
 // torch.nn.Linear's (out, in) layout, where Hugging Face's Conv1D stores (in, out), so an export
 // transposes attn.c_attn, attn.c_proj, mlp.c_fc and mlp.c_proj weights. The LM head is tied to
-// transformer.wte.weight and has no parameter of its own. LoRA adapters are named as PEFT names
+// transformer.wte.weight and has no parameter of its own. A classification model (task
+// "classification") has no LM head but a score head, score.weight (numLabels, C) without bias,
+// read at each sequence's last real token: transformers' GPT2ForSequenceClassification. LoRA adapters are named as PEFT names
 // them under the adapted module: ...c_attn.lora_A.weight (r, in), ...c_attn.lora_B.weight (out, r).
 #pragma once
 #include <torch/nn/module.h>
@@ -32,6 +34,10 @@ struct GPTConfig {
   int64_t n_embd = 768;           // embedding width (C)
   double dropout = 0.0;           // on embeddings, attention weights and residual branches; 0 for pretraining
   bool bias = true;               // biases in linears and LayerNorms (GPT-2: true)
+  std::string task = "causal-lm";  // "causal-lm" (tied LM head) | "classification" (score head)
+  int64_t num_labels = 0;          // classes of the score head: 0 for causal-lm, >= 2 for classification
+
+  bool classification() const { return task == "classification"; }
 
   // Throws std::invalid_argument naming the field (e.g. "nEmbd (100) is not divisible by nHead (3)").
   void Validate() const;
@@ -42,6 +48,9 @@ struct GPTConfig {
   // The first field (camelCase) whose value differs, or "" when the architectures match.
   // Dropout is a training setting, so it is not compared.
   std::string FirstArchitectureDifference(const GPTConfig& other) const;
+  // As FirstArchitectureDifference, for the transformer alone (task and numLabels not compared):
+  // whether a checkpoint's transformer weights fit this model.
+  std::string FirstTransformerDifference(const GPTConfig& other) const;
 };
 
 struct LoraConfig {
@@ -123,7 +132,7 @@ struct TransformerImpl : torch::nn::Module {
 TORCH_MODULE(Transformer);
 
 struct GPTOutput {
-  torch::Tensor logits;  // (B, T, V), or (B, 1, V) when only the last position was asked for
+  torch::Tensor logits;  // (B, T, V), or (B, 1, V) when only the last position was asked for; classification: (B, numLabels)
   torch::Tensor loss;    // scalar mean cross-entropy, undefined without targets
 };
 
@@ -136,13 +145,20 @@ struct GPTImpl : torch::nn::Module {
   GPTOutput forward(const torch::Tensor& idx, const torch::Tensor& targets = {}, const torch::Tensor& positions = {},
                     const torch::Tensor& attn_mask = {}, std::vector<LayerCache>* cache = nullptr, bool last_only = false);
 
+  // Classification models: idx (B, T) right-padded (the padding's ids do not matter: attention is
+  // causal and nothing reads past a row's end); lengths (B) int64, each in 1..T; labels (B) int64
+  // or undefined. Logits (B, numLabels) of the score head at each row's last real token (after
+  // ln_f); loss = mean cross-entropy over the rows.
+  GPTOutput Classify(const torch::Tensor& idx, const torch::Tensor& lengths, const torch::Tensor& labels = {});
+
   // GPT-2 initialization: N(0, 0.02) for linears and embeddings, N(0, 0.02/sqrt(2 n_layer)) for
   // residual projections (attn.c_proj, mlp.c_proj), zero biases, unit LayerNorm weights.
   void InitWeights();
   // Grows (or keeps) the vocabulary: existing rows are kept, new rows start at the mean of the
   // old ones; the tied LM head follows automatically.
   void ResizeTokenEmbeddings(int64_t new_vocab_size);
-  // Adds adapters to the target linears and freezes every other parameter.
+  // Adds adapters to the target linears and freezes every other parameter but the score head of a
+  // classification model (it is new to the task, so it trains fully, as PEFT's modules_to_save).
   void AddLora(const LoraConfig& lora);
   void MergeLora();
   bool has_lora() const { return lora_.has_value(); }
@@ -150,7 +166,8 @@ struct GPTImpl : torch::nn::Module {
 
   // Parameters counted as nanoGPT does (position embeddings excluded; the tied head once).
   int64_t NumParams(bool non_embedding = true) const;
-  // Every (HF-style name, tensor) pair; `lora_only` keeps the adapters.
+  // Every (HF-style name, tensor) pair; `lora_only` keeps the adapters (and, with adapters, the
+  // score head that trains alongside them).
   std::vector<std::pair<std::string, torch::Tensor>> NamedTensors(bool lora_only = false) const;
   // Copies tensors in by name; every model tensor must be present with the same shape, unless
   // `allow_missing_lora` and the tensor is an adapter. Errors name the tensor and the file.
@@ -158,8 +175,13 @@ struct GPTImpl : torch::nn::Module {
 
   GPTConfig config;
   Transformer transformer{nullptr};
+  torch::Tensor score;  // classification only: registered as score.weight (numLabels, C)
 
  private:
+  // Token ids -> hidden states after ln_f (B, T, C).
+  torch::Tensor Hidden(const torch::Tensor& idx, const torch::Tensor& positions, const torch::Tensor& attn_mask, std::vector<LayerCache>* cache);
+  // Saved with the adapters: a LoRA tensor, or the score head of an adapted classifier.
+  bool IsAdapterTensor(const std::string& name) const;
   std::optional<LoraConfig> lora_;
 };
 TORCH_MODULE(GPT);

@@ -55,12 +55,25 @@ LoadedModel LoadModelCheckpoint(const std::string& dir) {
   return out;
 }
 
-Json CreateModelCheckpoint(const GPTConfig& config, uint64_t seed, const std::string& out_dir) {
+Json CreateModelCheckpoint(const GPTConfig& config, uint64_t seed, const std::string& out_dir, const std::string& base_checkpoint) {
   torch::manual_seed(seed);
   GPT model(config);
+  if (!base_checkpoint.empty()) {
+    LoadedModel base = LoadModelCheckpoint(base_checkpoint);
+    if (base.model->has_lora()) throw std::runtime_error("baseCheckpoint " + base_checkpoint + " has LoRA adapters; merge them (mergeLora) first");
+    const std::string diff = config.FirstTransformerDifference(base.model->config);
+    if (!diff.empty()) throw std::runtime_error("baseCheckpoint " + base_checkpoint + " has a different transformer: " + diff);
+    std::map<std::string, at::Tensor> weights;
+    for (const auto& [name, tensor] : base.model->NamedTensors(false)) if (name.rfind("transformer.", 0) == 0) weights.emplace(name, tensor);
+    torch::NoGradGuard no_grad;
+    for (const auto& [name, tensor] : model->NamedTensors(false)) {
+      if (name.rfind("transformer.", 0) == 0) tensor.copy_(weights.at(name));  // same shapes: the transformers match
+    }
+  }
   Json manifest = ModelManifest(model, false, "");
   manifest["kind"] = "model";
   manifest["seed"] = static_cast<int64_t>(seed);
+  manifest["initializedFrom"] = base_checkpoint.empty() ? Json() : Json(base_checkpoint);
   WriteCheckpoint(out_dir, {ModelFile(model, false)}, manifest);
   Json result = Json::MakeObject();
   result["path"] = out_dir;
@@ -106,8 +119,8 @@ Json MergeLoraCheckpoint(const std::string& in_dir, const std::string& out_dir) 
 namespace egen {
 
 Json CreateModelApi(const Json& o) {
-  RejectUnknownKeys(o, {"model", "seed", "outputDir"}, "createModel");
-  return CreateModelCheckpoint(GPTConfig::FromJson(o.at("model")), static_cast<uint64_t>(o.Int("seed", 1337)), o.at("outputDir").AsString());
+  RejectUnknownKeys(o, {"model", "seed", "outputDir", "baseCheckpoint"}, "createModel");
+  return CreateModelCheckpoint(GPTConfig::FromJson(o.at("model")), static_cast<uint64_t>(o.Int("seed", 1337)), o.at("outputDir").AsString(), o.String("baseCheckpoint", ""));
 }
 Json ResizeEmbeddingsApi(const Json& o) {
   RejectUnknownKeys(o, {"checkpoint", "vocabSize", "outputDir"}, "resizeEmbeddings");

@@ -141,13 +141,14 @@ Json StepReporter::Step(int64_t step, double loss, double lr, double grad_norm, 
   return report;
 }
 
-void StepReporter::Eval(int64_t step, double val_loss, double best_val_loss) {
+void StepReporter::Eval(int64_t step, double val_loss, double best_val_loss, std::optional<double> val_accuracy) {
   Json ev = Json::MakeObject();
   ev["type"] = "eval";
   ev["step"] = step;
   ev["valLoss"] = val_loss;
   ev["perplexity"] = std::exp(val_loss);
   ev["bestValLoss"] = best_val_loss;
+  if (val_accuracy) ev["valAccuracy"] = *val_accuracy;
   emit_(ev);
 }
 

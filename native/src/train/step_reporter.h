@@ -33,7 +33,11 @@ class StepReporter {
   // Emits the step report and returns it (the step hook reads it too).
   Json Step(int64_t step, double loss, double lr, double grad_norm, int64_t tokens_seen, bool skipped, std::optional<double> loss_scale);
 
-  void Eval(int64_t step, double val_loss, double best_val_loss);
+  // `val_accuracy`: classifiers only.
+  void Eval(int64_t step, double val_loss, double best_val_loss, std::optional<double> val_accuracy = std::nullopt);
+  // The tokens of the step being timed, when they differ from tokens_per_step (a classifier's
+  // batches are as long as their longest example).
+  void SetStepTokens(int64_t tokens) { tokens_per_step_ = tokens; }
   void Checkpoint(int64_t step, const std::string& path, bool best, bool final);
 
  private:

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "data/example_shards.h"
 #include "data/token_shards.h"
 #include "model/model_store.h"
 #include "train/checkpoint_store.h"
@@ -189,6 +190,37 @@ double EvaluateLoss(GPT& model, const TokenDataset& val_data, const TrainConfig&
   return total.item<double>() / static_cast<double>(c.eval_batches);  // note: a sync point
 }
 
+struct ClassifierEval {
+  double loss = NAN;
+  double accuracy = NAN;
+};
+
+// Mean validation loss and accuracy of a classifier over the first eval_batches * batch_size
+// examples in stored order (all of them when there are fewer; the same ones every time).
+ClassifierEval EvaluateClassifier(GPT& model, const ExampleDataset& val_data, const TrainConfig& c, const torch::Device& device, std::optional<at::ScalarType> autocast_dtype) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  AutocastScope autocast(device.type(), autocast_dtype);
+  const int64_t examples = std::min(val_data.size(), c.eval_batches * c.batch_size);
+  int64_t cursor = 0;
+  torch::Tensor x, lengths, labels;
+  torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(at::kDouble).device(device));
+  torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(at::kLong).device(device));
+  while (cursor < examples) {
+    const int64_t n = std::min(c.batch_size, examples - cursor);
+    val_data.NextBatch(n, /*shuffle=*/false, c.seed, cursor, x, lengths, labels);
+    const torch::Tensor y = labels.to(device);
+    const GPTOutput out = model->Classify(x.to(device), lengths, y);
+    loss_sum += out.loss.to(at::kDouble) * static_cast<double>(n);
+    correct += at::eq(out.logits.argmax(-1), y).sum();
+  }
+  model->train();
+  ClassifierEval result;
+  result.loss = loss_sum.item<double>() / static_cast<double>(examples);  // note: a sync point
+  result.accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(examples);
+  return result;
+}
+
 }  // namespace
 
 Trainer::Trainer(TrainConfig config, Emit emit, Ask ask) : config_(std::move(config)), emit_(std::move(emit)), ask_(std::move(ask)) {}
@@ -269,10 +301,18 @@ Json Trainer::Train() {
   model->to(device);
   model->train();
 
-  // ---- data ----
-  const TokenDataset train_data(c.train_shards, mc.vocab_size, mc.context_length, "train");
-  std::unique_ptr<TokenDataset> val_data;
-  if (!c.val_shards.empty()) val_data = std::make_unique<TokenDataset>(c.val_shards, mc.vocab_size, mc.context_length, "validation");
+  // ---- data: token windows for a language model, labelled examples for a classifier ----
+  const bool classify = mc.classification();
+  std::unique_ptr<TokenDataset> train_data, val_data;
+  std::unique_ptr<ExampleDataset> train_examples, val_examples;
+  if (classify) {
+    train_examples = std::make_unique<ExampleDataset>(c.train_shards, mc.vocab_size, mc.num_labels, mc.context_length, "train");
+    if (!c.val_shards.empty()) val_examples = std::make_unique<ExampleDataset>(c.val_shards, mc.vocab_size, mc.num_labels, mc.context_length, "validation");
+  } else {
+    train_data = std::make_unique<TokenDataset>(c.train_shards, mc.vocab_size, mc.context_length, "train");
+    if (!c.val_shards.empty()) val_data = std::make_unique<TokenDataset>(c.val_shards, mc.vocab_size, mc.context_length, "validation");
+  }
+  const bool validate = val_data || val_examples;
 
   // ---- optimizer and loss scaler (fp16 only) ----
   AdamW optimizer(model, AdamWOptions{c.beta1, c.beta2, c.eps, c.weight_decay, c.decay_embeddings});
@@ -297,11 +337,11 @@ Json Trainer::Train() {
   };
 
   // ---- the loop ----
-  reporter.Start(state.step, c.max_steps, precision_name, model, optimizer.NumTrainable(), train_data.total_tokens());
+  reporter.Start(state.step, c.max_steps, precision_name, model, optimizer.NumTrainable(), classify ? train_examples->total_tokens() : train_data->total_tokens());
   std::string status = "COMPLETED", reason;
   bool stopped_early = false;
-  double last_loss = NAN, last_grad_norm = NAN;
-  torch::Tensor x, y;
+  double last_loss = NAN, last_grad_norm = NAN, last_val_accuracy = NAN;
+  torch::Tensor x, y, lengths;
   // EGEN_TRAIN_TRACE=FILE writes the operator trace of ten steps (Chrome's trace format;
   // chrome://tracing or Perfetto opens it), another diagnostic for benchmarks.
   const char* trace_path = std::getenv("EGEN_TRAIN_TRACE");
@@ -322,10 +362,17 @@ Json Trainer::Train() {
     // 2) forward and backward over the micro-batches; gradients accumulate in .grad
     optimizer.ZeroGrad();
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(at::kFloat).device(device));
+    int64_t step_tokens = 0;
     for (int64_t micro = 0; micro < c.grad_accum_steps; ++micro) {
-      train_data.NextBatch(c.batch_size, c.random_windows, c.seed, state.cursor, x, y);
       torch::Tensor loss;
-      {
+      if (classify) {
+        // y holds the labels (B); examples are shuffled per epoch in random sampling
+        step_tokens += train_examples->NextBatch(c.batch_size, c.random_windows, c.seed, state.cursor, x, lengths, y);
+        AutocastScope autocast(device.type(), autocast_dtype);
+        loss = model->Classify(device.is_cpu() ? x : x.to(device, /*non_blocking=*/true), lengths, device.is_cpu() ? y : y.to(device, true)).loss;
+      } else {
+        train_data->NextBatch(c.batch_size, c.random_windows, c.seed, state.cursor, x, y);
+        step_tokens += tokens_per_step / c.grad_accum_steps;
         AutocastScope autocast(device.type(), autocast_dtype);
         loss = model->forward(device.is_cpu() ? x : x.to(device, /*non_blocking=*/true), device.is_cpu() ? y : y.to(device, true)).loss;
       }
@@ -333,7 +380,8 @@ Json Trainer::Train() {
       scaler.Scale(loss).backward();
       loss_sum += loss.detach();
     }
-    state.tokens_seen += tokens_per_step;
+    state.tokens_seen += step_tokens;
+    reporter.SetStepTokens(step_tokens);
     reporter.MarkBackward();
 
     // 3) fp16: unscale the gradients and look for inf/NaN; then the global norm, and clipping
@@ -371,13 +419,19 @@ Json Trainer::Train() {
     }
     // 6) evaluation, checkpoint, and the step hook (early stopping)
     const bool last = state.step >= c.max_steps;
-    if (val_data && ((c.eval_every > 0 && state.step % c.eval_every == 0) || last)) {
-      state.last_val_loss = EvaluateLoss(model, *val_data, c, device, autocast_dtype);
+    if (validate && ((c.eval_every > 0 && state.step % c.eval_every == 0) || last)) {
+      if (classify) {
+        const ClassifierEval eval = EvaluateClassifier(model, *val_examples, c, device, autocast_dtype);
+        state.last_val_loss = eval.loss;
+        last_val_accuracy = eval.accuracy;
+      } else {
+        state.last_val_loss = EvaluateLoss(model, *val_data, c, device, autocast_dtype);
+      }
       if (state.last_val_loss < state.best_val_loss) {
         state.best_val_loss = state.last_val_loss;
         state.best_step = state.step;
       }
-      reporter.Eval(state.step, state.last_val_loss, state.best_val_loss);
+      reporter.Eval(state.step, state.last_val_loss, state.best_val_loss, classify ? std::optional<double>(last_val_accuracy) : std::nullopt);
     }
     if (checkpoints.enabled() && c.checkpoint_every > 0 && state.step % c.checkpoint_every == 0) save_checkpoint(last);
     if (c.step_hook && ask_ && ask_(report)) {
@@ -398,6 +452,7 @@ Json Trainer::Train() {
   result["gradNorm"] = last_grad_norm;
   result["valLoss"] = std::isfinite(state.last_val_loss) ? Json(state.last_val_loss) : Json();
   result["bestValLoss"] = std::isfinite(state.best_val_loss) ? Json(state.best_val_loss) : Json();
+  result["valAccuracy"] = std::isfinite(last_val_accuracy) ? Json(last_val_accuracy) : Json();
   result["bestCheckpoint"] = state.best_step >= 0 && checkpoints.enabled() ? Json(checkpoints.PathOf(state.best_step)) : Json();
   result["lastCheckpoint"] = checkpoints.last_path().empty() ? Json() : Json(checkpoints.last_path());
   result["tokensSeen"] = state.tokens_seen;
@@ -425,7 +480,7 @@ Json OptionDefaultsApi() {
 }
 
 Json InspectGradientsApi(const Json& o) {
-  RejectUnknownKeys(o, {"checkpoint", "inputs", "targets", "outputPath", "threads"}, "inspectGradients");
+  RejectUnknownKeys(o, {"checkpoint", "inputs", "targets", "labels", "outputPath", "threads"}, "inspectGradients");
   if (o.Int("threads", 0) > 0) at::set_num_threads(static_cast<int>(o.Int("threads", 0)));
   LoadedModel loaded = LoadModelCheckpoint(o.at("checkpoint").AsString());
   GPT model = loaded.model;
@@ -441,9 +496,31 @@ Json InspectGradientsApi(const Json& o) {
     }
     return at::tensor(flat, at::kLong).view({static_cast<int64_t>(rows.AsArray().size()), width});
   };
-  const at::Tensor x = to_tensor(o.at("inputs"), "inputs");
-  const at::Tensor y = to_tensor(o.at("targets"), "targets");
-  const GPTOutput out = model->forward(x, y);
+  GPTOutput out;
+  if (model->config.classification()) {
+    // Ragged rows, right-padded with token 0 and read at their last token; one label per row.
+    std::vector<int64_t> lengths, labels;
+    int64_t width = 0;
+    for (const Json& row : o.at("inputs").AsArray()) {
+      lengths.push_back(static_cast<int64_t>(row.AsArray().size()));
+      width = std::max(width, lengths.back());
+    }
+    for (const Json& label : o.at("labels").AsArray()) labels.push_back(label.AsInt());
+    if (labels.size() != lengths.size()) throw std::invalid_argument("labels must hold one label per inputs row");
+    at::Tensor x = at::zeros({static_cast<int64_t>(lengths.size()), width}, at::kLong);
+    auto cells = x.accessor<int64_t, 2>();
+    int64_t b = 0;
+    for (const Json& row : o.at("inputs").AsArray()) {
+      int64_t t = 0;
+      for (const Json& token : row.AsArray()) cells[b][t++] = token.AsInt();
+      ++b;
+    }
+    out = model->Classify(x, at::tensor(lengths, at::kLong), at::tensor(labels, at::kLong));
+  } else {
+    const at::Tensor x = to_tensor(o.at("inputs"), "inputs");
+    const at::Tensor y = to_tensor(o.at("targets"), "targets");
+    out = model->forward(x, y);
+  }
   out.loss.backward();
   NamedTensors tensors;
   tensors.emplace_back("logits", out.logits.detach());

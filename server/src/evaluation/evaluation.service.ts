@@ -50,6 +50,19 @@ export interface AvailableMetric {
   file: string | null;
 }
 
+/** One metric's latest value for a model version, and the evaluation that produced it. */
+export interface LatestMetricResult {
+  name: string;
+  value: number | null;
+  error: string | null;
+  evaluationId: string;
+  datasetVersionId: string;
+  evaluatedAt: Date;
+}
+
+/** Evaluations of one version read for its latest results (newest first). */
+const LATEST_RESULTS_SCAN = 500;
+
 const RESPONSE = '<response>';
 
 export class EvaluationService {
@@ -83,6 +96,21 @@ export class EvaluationService {
     if (filter?.modelVersionId) qb.andWhere('e.modelVersionId = :mv', { mv: filter.modelVersionId });
     if (filter?.datasetVersionId) qb.andWhere('e.datasetVersionId = :dv', { dv: filter.datasetVersionId });
     return paginate(qb, { alias: 'e', sortProperty: 'createdAt', sortValue: (e) => e.createdAt.toISOString(), direction: SortDirection.DESC, page });
+  }
+
+  /**
+   * The latest result of each metric ever computed for a model version, with the evaluation it
+   * came from (so a caller can tell results on different dataset versions apart), by metric name.
+   */
+  async latestResults(modelVersionId: string): Promise<LatestMetricResult[]> {
+    // Newest first; the first row that carries a metric is its latest result. Bounded: a version
+    // evaluated more often than this keeps the metrics of its latest evaluations.
+    const rows = await this.dataSource.getRepository(Evaluation).find({ where: { modelVersionId }, order: { createdAt: 'DESC', id: 'ASC' }, take: LATEST_RESULTS_SCAN });
+    const latest = new Map<string, LatestMetricResult>();
+    for (const row of rows)
+      for (const result of row.results)
+        if (!latest.has(result.name)) latest.set(result.name, { name: result.name, value: result.value, error: result.error ?? null, evaluationId: row.id, datasetVersionId: row.datasetVersionId, evaluatedAt: row.createdAt });
+    return [...latest.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async evaluate(principal: Principal, modelVersionId: string, datasetVersionId: string, metrics: string[], options: EvaluateOptions, origin: RequestOrigin | null): Promise<Evaluation> {

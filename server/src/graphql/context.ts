@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import type { ModelImportService } from '../models/import/model-import.service.ts';
+import type { VersioningService } from '../models/versioning.service.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
 import type { TrainingService } from '../training/training.service.ts';
@@ -27,6 +28,7 @@ export interface Services {
   training: TrainingService;
   evaluation: EvaluationService;
   jobs: JobsService;
+  versioning: VersioningService;
 }
 
 export interface GraphQLContext {

@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import { In, type DataSource, type ObjectLiteral, type EntityTarget } from 'typeorm';
 import { User } from '../auth/user.entity.ts';
 import { Model, ModelVersion } from '../models/model.entity.ts';
+import { ModelVersionTag } from '../models/model-version-tag.entity.ts';
 import { Checkpoint } from '../training/training.entity.ts';
 
 export interface Loaders {
@@ -15,6 +16,8 @@ export interface Loaders {
   latestVersionByModelId: DataLoader<string, ModelVersion | null>;
   /** Checkpoints of each run, in step order. */
   checkpointsByRunId: DataLoader<string, Checkpoint[]>;
+  /** Tags on each model version, by tag name. */
+  tagsByVersionId: DataLoader<string, ModelVersionTag[]>;
 }
 
 function byId<T extends ObjectLiteral & { id: string }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<string, T | null> {
@@ -43,6 +46,10 @@ export function createLoaders(dataSource: DataSource): Loaders {
     checkpointsByRunId: new DataLoader<string, Checkpoint[]>(async (runIds) => {
       const rows = await dataSource.getRepository(Checkpoint).find({ where: { runId: In([...runIds]) }, order: { step: 'ASC' } });
       return runIds.map((id) => rows.filter((row) => row.runId === id));
+    }),
+    tagsByVersionId: new DataLoader<string, ModelVersionTag[]>(async (versionIds) => {
+      const rows = await dataSource.getRepository(ModelVersionTag).find({ where: { versionId: In([...versionIds]) }, order: { tag: 'ASC' } });
+      return versionIds.map((id) => rows.filter((row) => row.versionId === id));
     }),
   };
 }

@@ -1,9 +1,9 @@
 // GraphQL input fields derived from option declarations (schema/options): each API option of a
 // table becomes a nullable field of the input class, typed and described from its declaration
 // (what it does, its range and unit, its default), and each declared enum a GraphQL enum whose
-// names are the upper-cased values.
+// names are the upper-cased values ('-' becoming '_').
 import { Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
-import { documentation, type EnumSpec, inputName, keysOn, type OptionSpec, type OptionTable } from '../../../schema/options/option-spec.ts';
+import { documentation, type EnumSpec, graphqlEnumName, inputName, keysOn, type OptionSpec, type OptionTable } from '../../../schema/options/option-spec.ts';
 
 const enums = new Map<string, Record<string, string>>();
 
@@ -13,7 +13,7 @@ export function graphqlEnumOf(spec: EnumSpec): Record<string, string> {
   if (!declared) throw new Error(`option "${spec.label}" declares no GraphQL enum`);
   let values = enums.get(declared.name);
   if (!values) {
-    values = Object.fromEntries(spec.values.map((value) => [value.toUpperCase(), value]));
+    values = Object.fromEntries(spec.values.map((value) => [graphqlEnumName(value), value]));
     registerEnumType(values, { name: declared.name, ...(declared.description ? { description: declared.description } : {}) });
     enums.set(declared.name, values);
   }

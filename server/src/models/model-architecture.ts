@@ -1,10 +1,10 @@
 // The architecture of a GPT-style decoder: presets and the validation of custom configs.
 // Every field error names the input path, e.g. "input.architecture.embeddingWidth".
-import { type ModelArchitectureConfig, MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
+import { ARCHITECTURE_OPTIONS, type ModelArchitectureConfig, MODEL_OPTIONS, type ModelTaskValue } from '../../../schema/options/model-options.ts';
 import { type OptionSpec, optionProblem } from '../../../schema/options/option-spec.ts';
 import { type FieldError, ValidationError } from '../errors/domain-error.ts';
 
-export type { ModelArchitectureConfig };
+export type { ModelArchitectureConfig, ModelTaskValue };
 
 export type PresetName = 'tiny' | 'small' | 'gpt2-124M';
 
@@ -39,8 +39,8 @@ export function resolveArchitecture(preset: string | null | undefined, overrides
   for (const [key, value] of Object.entries(overrides ?? {}) as Array<[keyof ModelArchitectureConfig, unknown]>) {
     if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
-  for (const key of Object.keys(MODEL_OPTIONS) as Array<keyof typeof MODEL_OPTIONS>) {
-    const spec: OptionSpec = MODEL_OPTIONS[key];
+  for (const key of Object.keys(ARCHITECTURE_OPTIONS) as Array<keyof typeof ARCHITECTURE_OPTIONS>) {
+    const spec: OptionSpec = ARCHITECTURE_OPTIONS[key];
     const value = merged[key] ?? spec.default ?? undefined;
     if (value === undefined) errors.push({ field: `${arch}.${key}`, message: preset ? 'is required' : 'is required without a preset' });
     else {
@@ -76,4 +76,34 @@ export function validateSpecialTokens(tokens: readonly string[] | null | undefin
   if (new Set(tokens).size !== tokens.length) errors.push({ field, message: 'must not repeat a token' });
   if (errors.length) throw new ValidationError(errors);
   return [...tokens];
+}
+
+/** Fewest labels of a classifier; the most is the numLabels option's maximum. */
+export const MIN_LABELS = 2;
+export const MAX_LABELS = MODEL_OPTIONS.numLabels.max;
+const MAX_LABEL_LENGTH = 100;
+
+/**
+ * The task and label names of a new model: a classifier needs 2 to MAX_LABELS distinct names
+ * (trimmed, 1 to 100 characters on one line); a causal LM takes none.
+ */
+export function resolveTask(task: ModelTaskValue | null | undefined, labels: readonly string[] | null | undefined, path = 'input'): { task: ModelTaskValue; labels: string[] | null } {
+  const resolved = task ?? MODEL_OPTIONS.task.default;
+  const field = `${path}.labels`;
+  if (resolved !== 'classification') {
+    if (labels !== null && labels !== undefined) throw ValidationError.single(field, 'is only for CLASSIFICATION models; leave it out for CAUSAL_LM');
+    return { task: resolved, labels: null };
+  }
+  if (labels === null || labels === undefined) throw ValidationError.single(field, `is required for CLASSIFICATION: ${MIN_LABELS} to ${MAX_LABELS} label names`);
+  const errors: FieldError[] = [];
+  if (labels.length < MIN_LABELS || labels.length > MAX_LABELS) errors.push({ field, message: `must hold ${MIN_LABELS} to ${MAX_LABELS} labels (got ${labels.length})` });
+  const names = labels.map((label) => label.trim());
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!name || name.length > MAX_LABEL_LENGTH || /[\p{Cc}]/u.test(name)) errors.push({ field: `${field}.${i}`, message: `must be 1 to ${MAX_LABEL_LENGTH} characters on one line` });
+    else if (seen.has(name)) errors.push({ field: `${field}.${i}`, message: `repeats "${name}" (label ${seen.get(name)})` });
+    else seen.set(name, i);
+  });
+  if (errors.length) throw new ValidationError(errors);
+  return { task: resolved, labels: names };
 }

@@ -1,5 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { MODEL_OPTIONS, type ModelTaskValue } from '../../../schema/options/model-options.ts';
+import { graphqlEnumOf } from '../graphql/option-fields.ts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { ISO_DATE, JSON_TEXT } from '../db/columns.ts';
 
@@ -83,6 +85,14 @@ export class Model {
   @Field(() => [String])
   @Column({ name: 'special_tokens', type: 'text', transformer: JSON_TEXT })
   specialTokens!: string[];
+
+  @Field(() => graphqlEnumOf(MODEL_OPTIONS.task), { description: 'What the model predicts' })
+  @Column({ type: 'varchar', length: 32, default: MODEL_OPTIONS.task.default })
+  task!: ModelTaskValue;
+
+  @Field(() => [String], { nullable: true, description: 'Label names of a CLASSIFICATION model, in the order of its outputs (label id = position); null for CAUSAL_LM' })
+  @Column({ type: 'text', nullable: true, transformer: JSON_TEXT })
+  labels!: string[] | null;
 
   @Field(() => GraphQLISODateTime)
   @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: ISO_DATE })

@@ -1,4 +1,4 @@
-// `egen models create` and `egen models list`.
+// `egen models create`, `list`, `tag`, `untag` and `compare`.
 import { ApiError, apiRequest } from '../cli/api-client.ts';
 import { type CliCommand, type CliIo, CliUsageError, printTable } from '../cli/command.ts';
 import { intFlag, numberFlag, parseFlags } from '../cli/flags.ts';
@@ -14,6 +14,9 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'input.architecture.heads': '--heads',
   'input.architecture.embeddingWidth': '--width',
   'input.architecture.dropout': '--dropout',
+  tag: 'TAG',
+  a: 'A',
+  b: 'B',
 };
 
 function printApiError(io: CliIo, command: string, error: ApiError): number {
@@ -133,6 +136,105 @@ export const modelsListCommand: CliCommand = {
       return 0;
     } catch (error) {
       if (error instanceof ApiError) return printApiError(io, 'models list', error);
+      throw error;
+    }
+  },
+};
+
+function tagCommand(verb: 'tag' | 'untag'): CliCommand {
+  const mutation = verb === 'tag' ? 'tagModelVersion' : 'untagModelVersion';
+  return {
+    path: ['models', verb],
+    summary: verb === 'tag' ? 'Tag a model version (production, staging or a free tag); the tag moves off any other version of the model' : 'Take a tag off a model version',
+    usage: `egen models ${verb} VERSION_ID TAG [--url URL] [--json]\n\nTags are 1 to 40 characters of a-z, 0-9, ".", "_" and "-".`,
+    async run(args, io) {
+      const flags = parseFlags(args, ['--url'], ['--json']);
+      const [versionId, tag, ...extra] = flags.positionals;
+      if (!versionId || tag === undefined) throw new CliUsageError('give a VERSION_ID and a TAG');
+      if (extra.length) throw new CliUsageError(`unexpected argument ${extra[0]}`);
+      try {
+        const data = await apiRequest<Record<string, { id: string; version: number; model: { name: string } | null; tags: Array<{ tag: string }> }>>(
+          io.env,
+          flags.values.get('--url'),
+          `mutation($v: ID!, $tag: String!) { ${mutation}(versionId: $v, tag: $tag) { id version model { name } tags { tag } } }`,
+          { v: versionId, tag },
+        );
+        const v = data[mutation]!;
+        if (flags.booleans.has('--json')) io.out(JSON.stringify(v, null, 2));
+        else io.out(`${verb === 'tag' ? 'Tagged' : 'Untagged'} ${v.model?.name ?? '?'} v${v.version} ${verb === 'tag' ? 'with' : 'from'} ${tag}; its tags: ${v.tags.map((t) => t.tag).join(', ') || '(none)'}`);
+        return 0;
+      } catch (error) {
+        if (error instanceof ApiError) return printApiError(io, `models ${verb}`, error);
+        throw error;
+      }
+    },
+  };
+}
+
+export const modelsTagCommand = tagCommand('tag');
+export const modelsUntagCommand = tagCommand('untag');
+
+interface ComparedMetric {
+  value: number | null;
+  error: string | null;
+  datasetVersionId: string;
+}
+interface Comparison {
+  a: { version: { id: string; version: number }; modelName: string };
+  b: { version: { id: string; version: number }; modelName: string };
+  differences: Array<{ key: string; a: string | null; b: string | null }>;
+  metrics: Array<{ name: string; a: ComparedMetric | null; b: ComparedMetric | null }>;
+}
+
+const formatMetric = (m: ComparedMetric | null): string => (!m ? '-' : m.value === null ? `error: ${m.error ?? 'no value'}` : String(Number(m.value.toPrecision(6))));
+
+export const modelsCompareCommand: CliCommand = {
+  path: ['models', 'compare'],
+  summary: 'Compare two model versions: the settings that differ and their latest evaluation metrics',
+  usage: 'egen models compare VERSION_A VERSION_B [--url URL] [--json]',
+  async run(args, io) {
+    const flags = parseFlags(args, ['--url'], ['--json']);
+    const [a, b, ...extra] = flags.positionals;
+    if (!a || !b) throw new CliUsageError('give two version ids, A and B');
+    if (extra.length) throw new CliUsageError(`unexpected argument ${extra[0]}`);
+    try {
+      const data = await apiRequest<{ compareModelVersions: Comparison }>(
+        io.env,
+        flags.values.get('--url'),
+        `query($a: ID!, $b: ID!) { compareModelVersions(a: $a, b: $b) {
+          a { version { id version } modelName } b { version { id version } modelName }
+          differences { key a b } metrics { name a { value error datasetVersionId } b { value error datasetVersionId } } } }`,
+        { a, b },
+      );
+      const c = data.compareModelVersions;
+      if (flags.booleans.has('--json')) {
+        io.out(JSON.stringify(c, null, 2));
+        return 0;
+      }
+      const label = (side: Comparison['a']): string => `${side.modelName} v${side.version.version}`;
+      io.out(`A: ${label(c.a)} (${c.a.version.id})`);
+      io.out(`B: ${label(c.b)} (${c.b.version.id})`);
+      io.out('');
+      if (c.differences.length)
+        printTable(
+          io,
+          ['SETTING', 'A', 'B'],
+          c.differences.map((d) => [d.key, d.a ?? '-', d.b ?? '-']),
+        );
+      else io.out('Same architecture and training settings.');
+      io.out('');
+      if (c.metrics.length) {
+        printTable(
+          io,
+          ['METRIC', 'A', 'B'],
+          c.metrics.map((m) => [m.name, formatMetric(m.a), formatMetric(m.b)]),
+        );
+        const datasets = new Set(c.metrics.flatMap((m) => [m.a?.datasetVersionId, m.b?.datasetVersionId]).filter(Boolean));
+        if (datasets.size > 1) io.out(`(metrics come from ${datasets.size} dataset versions; --json shows which)`);
+      } else io.out('No evaluation results for either version.');
+      return 0;
+    } catch (error) {
+      if (error instanceof ApiError) return printApiError(io, 'models compare', error);
       throw error;
     }
   },

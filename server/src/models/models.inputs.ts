@@ -1,10 +1,13 @@
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
-import { type ModelArchitectureConfig, MODEL_OPTIONS } from '../../../schema/options/model-options.ts';
+import { ARCHITECTURE_OPTIONS, type ModelArchitectureConfig, MODEL_OPTIONS, type ModelTaskValue } from '../../../schema/options/model-options.ts';
 import { SortDirection } from '../graphql/connection.ts';
-import { type Given, optionInputType } from '../graphql/option-fields.ts';
+import { type Given, graphqlEnumOf, optionInputType } from '../graphql/option-fields.ts';
 
 /** Architecture fields, derived from their declarations; with a preset each one given overrides the preset. */
-export const ModelArchitectureInput = optionInputType<Given<ModelArchitectureConfig>>('ModelArchitectureInput', 'Architecture fields; with a preset each one given overrides the preset', MODEL_OPTIONS);
+export const ModelArchitectureInput = optionInputType<Given<ModelArchitectureConfig>>('ModelArchitectureInput', 'Architecture fields; with a preset each one given overrides the preset', ARCHITECTURE_OPTIONS);
+
+/** The GraphQL enum ModelTask (CAUSAL_LM, CLASSIFICATION), derived from the task option's declaration. */
+export const ModelTask = graphqlEnumOf(MODEL_OPTIONS.task);
 export type ModelArchitectureInput = InstanceType<typeof ModelArchitectureInput>;
 
 @InputType()
@@ -26,6 +29,12 @@ export class CreateModelInput {
 
   @Field(() => [String], { nullable: true, description: 'Defaults to <|endoftext|>, <context>, <response>' })
   specialTokens?: string[] | null;
+
+  @Field(() => ModelTask, { nullable: true, description: 'Defaults to CAUSAL_LM' })
+  task?: ModelTaskValue | null;
+
+  @Field(() => [String], { nullable: true, description: 'CLASSIFICATION only (and required there): 2 to 1000 distinct label names, in the order of the head’s outputs' })
+  labels?: string[] | null;
 }
 
 @InputType({ description: 'Fields to change; the architecture is fixed once a model exists' })
@@ -111,4 +120,7 @@ export class ModelVersionFilter {
 
   @Field(() => ID, { nullable: true, description: 'Direct children of this version' })
   parentVersionId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The version with this number (1, 2, 3…); with modelId, one version' })
+  version?: number | null;
 }

@@ -8,6 +8,7 @@ import { Model, ModelArchitecture, ModelVersion } from './model.entity.ts';
 import { CreateModelInput, CreateModelVersionInput, ModelFilter, ModelOrder, ModelVersionFilter, ModelVersionsArgs, UpdateModelInput } from './models.inputs.ts';
 import { architectureOf } from './models.service.ts';
 import { ModelConnection, ModelPreset, ModelVersionConnection } from './models.types.ts';
+import { ModelVersionComparison, ModelVersionLineage, ModelVersionTag } from './versioning.types.ts';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -82,6 +83,36 @@ export class ModelVersionResolver {
   @Mutation(() => ModelVersion, { description: 'Registers weights (a checkpoint) as the next version of a model' })
   createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: GraphQLContext): Promise<ModelVersion> {
     return ctx.services.models.createVersion(ctx.principal, input, ctx.origin);
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'The version of the model carrying the tag (e.g. production); null when none does' })
+  modelVersionByTag(@Arg('modelId', () => ID) modelId: string, @Arg('tag', () => String) tag: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersion | null> {
+    return ctx.services.versioning.versionByTag(modelId, tag);
+  }
+
+  @Query(() => ModelVersionComparison, { description: "Two versions' architectures, training configs, the settings that differ and their latest evaluation metrics" })
+  compareModelVersions(@Arg('a', () => ID) a: string, @Arg('b', () => ID) b: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersionComparison> {
+    return ctx.services.versioning.compare(a, b);
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Puts a tag (1 to 40 characters of a-z, 0-9, ".", "_", "-") on a version; another version of the model carrying it loses it' })
+  tagModelVersion(@Arg('versionId', () => ID) versionId: string, @Arg('tag', () => String) tag: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersion> {
+    return ctx.services.versioning.tag(ctx.principal, versionId, tag, ctx.origin);
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Takes a tag off a version' })
+  untagModelVersion(@Arg('versionId', () => ID) versionId: string, @Arg('tag', () => String) tag: string, @Ctx() ctx: GraphQLContext): Promise<ModelVersion> {
+    return ctx.services.versioning.untag(ctx.principal, versionId, tag, ctx.origin);
+  }
+
+  @FieldResolver(() => [ModelVersionTag], { description: 'Tags on this version, by name' })
+  tags(@Root() version: ModelVersion, @Ctx() ctx: GraphQLContext): Promise<ModelVersionTag[]> {
+    return ctx.loaders.tagsByVersionId.load(version.id);
+  }
+
+  @FieldResolver(() => ModelVersionLineage, { description: 'Where it came from: parent version, training run and dataset version' })
+  lineage(@Root() version: ModelVersion, @Ctx() ctx: GraphQLContext): Promise<ModelVersionLineage> {
+    return ctx.services.versioning.lineage(version);
   }
 
   @FieldResolver(() => Model, { nullable: true })

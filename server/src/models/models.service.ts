@@ -12,8 +12,9 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
 import { ForbiddenError } from '../errors/domain-error.ts';
-import { type ModelArchitectureConfig, parameterCount, resolveArchitecture, validateSpecialTokens } from './model-architecture.ts';
+import { type ModelArchitectureConfig, type ModelTaskValue, parameterCount, resolveArchitecture, resolveTask, validateSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
+import { ModelVersionTag } from './model-version-tag.entity.ts';
 import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
 
 export function architectureOf(model: Model): ModelArchitectureConfig & { parameterCount: number } {
@@ -115,6 +116,7 @@ export class ModelsService {
     if (filter?.runId) qb.andWhere('v.runId = :runId', { runId: filter.runId });
     if (filter?.datasetVersionId) qb.andWhere('v.datasetVersionId = :datasetVersionId', { datasetVersionId: filter.datasetVersionId });
     if (filter?.parentVersionId) qb.andWhere('v.parentVersionId = :parentVersionId', { parentVersionId: filter.parentVersionId });
+    if (filter?.version !== undefined && filter.version !== null) qb.andWhere('v.version = :version', { version: filter.version });
     return paginate(qb, { alias: 'v', sortProperty: 'createdAt', sortValue: (v) => v.createdAt.toISOString(), direction: SortDirection.DESC, page });
   }
 
@@ -126,7 +128,8 @@ export class ModelsService {
     const tokenizerId = validateOptionalId(input.tokenizerId, 'input.tokenizerId', 128, errors);
     let architecture: ModelArchitectureConfig | null = null;
     let specialTokens: string[] = [];
-    for (const step of [() => (architecture = resolveArchitecture(input.preset, input.architecture)), () => (specialTokens = validateSpecialTokens(input.specialTokens))]) {
+    let head: { task: ModelTaskValue; labels: string[] | null } = { task: 'causal-lm', labels: null };
+    for (const step of [() => (architecture = resolveArchitecture(input.preset, input.architecture)), () => (specialTokens = validateSpecialTokens(input.specialTokens)), () => (head = resolveTask(input.task, input.labels))]) {
       try {
         step();
       } catch (error) {
@@ -136,7 +139,7 @@ export class ModelsService {
     }
     if (errors.length) throw new ValidationError(errors);
     const now = new Date();
-    const model: Model = { id: randomUUID(), name, description: input.description?.trim() || null, ownerId: user.id, preset: input.preset ?? null, ...architecture!, tokenizerId, specialTokens, createdAt: now, updatedAt: now };
+    const model: Model = { id: randomUUID(), name, description: input.description?.trim() || null, ownerId: user.id, preset: input.preset ?? null, ...architecture!, tokenizerId, specialTokens, ...head, createdAt: now, updatedAt: now };
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Model);
       if (await repo.existsBy({ ownerId: user.id, name })) throw new ConflictError(`You already have a model named "${name}"`, { field: 'input.name' });
@@ -164,7 +167,20 @@ export class ModelsService {
     const user = requireUser(principal);
     const name = await this.checkNewModelName(principal, input.name);
     const now = new Date();
-    const model: Model = { id: randomUUID(), name, description: input.description?.trim() || null, ownerId: user.id, preset: null, ...input.architecture, tokenizerId: null, specialTokens: input.specialTokens, createdAt: now, updatedAt: now };
+    const model: Model = {
+      id: randomUUID(),
+      name,
+      description: input.description?.trim() || null,
+      ownerId: user.id,
+      preset: null,
+      ...input.architecture,
+      task: 'causal-lm',
+      labels: null,
+      tokenizerId: null,
+      specialTokens: input.specialTokens,
+      createdAt: now,
+      updatedAt: now,
+    };
     const version: ModelVersion = {
       id: input.versionId,
       modelId: model.id,
@@ -243,6 +259,7 @@ export class ModelsService {
       const model = await manager.getRepository(Model).findOneBy({ id });
       if (!model) throw new NotFoundError('Model', id);
       assertCanModify(principal, model.ownerId, 'model');
+      await manager.getRepository(ModelVersionTag).delete({ modelId: id });
       await manager.getRepository(ModelVersion).delete({ modelId: id });
       await manager.getRepository(Model).delete({ id });
       await this.audit.record({ action: 'model.deleted', actor: principal, origin, targetType: 'Model', targetId: id, before: auditView(model) }, manager);

@@ -56,6 +56,42 @@ describe.each(ENGINES)('models on %s', (engine) => {
     expect(badPreset.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.preset' });
   });
 
+  it('creates a CLASSIFICATION model with its labels; a causal LM has task CAUSAL_LM and no labels', async () => {
+    const query = 'mutation($input: CreateModelInput!) { createModel(input: $input) { id task labels } }';
+    const classifier = await t.graphqlAs<{ createModel: { id: string; task: string; labels: string[] | null } }>(dev.token, query, {
+      input: { name: 'sentiment', preset: 'tiny', task: 'CLASSIFICATION', labels: [' positive', 'negative ', 'neutral'] },
+    });
+    expect(classifier.errors).toBeUndefined();
+    expect(classifier.data!.createModel).toMatchObject({ task: 'CLASSIFICATION', labels: ['positive', 'negative', 'neutral'] });
+    const read = await t.graphqlAs<{ model: { task: string; labels: string[] } }>(viewer.token, 'query($id: ID!) { model(id: $id) { task labels } }', { id: classifier.data!.createModel.id });
+    expect(read.data!.model).toEqual({ task: 'CLASSIFICATION', labels: ['positive', 'negative', 'neutral'] });
+    const lm = await t.graphqlAs<{ createModel: { task: string; labels: null } }>(dev.token, query, { input: { name: 'plain lm', preset: 'tiny' } });
+    expect(lm.data!.createModel).toMatchObject({ task: 'CAUSAL_LM', labels: null });
+  });
+
+  it('refuses labels that are missing, too few, repeated, blank or given to a causal LM, naming each', async () => {
+    const query = 'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }';
+    const fieldsOf = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => (r.errors?.[0]?.extensions?.fieldErrors as Array<{ field: string; message: string }>) ?? [];
+    const missing = await t.graphqlAs(dev.token, query, { input: { name: 'c1', preset: 'tiny', task: 'CLASSIFICATION' } });
+    expect(fieldsOf(missing)).toEqual([{ field: 'input.labels', message: expect.stringContaining('is required for CLASSIFICATION') }]);
+    const one = await t.graphqlAs(dev.token, query, { input: { name: 'c2', preset: 'tiny', task: 'CLASSIFICATION', labels: ['only'] } });
+    expect(fieldsOf(one)).toEqual([{ field: 'input.labels', message: 'must hold 2 to 1000 labels (got 1)' }]);
+    const bad = await t.graphqlAs(dev.token, query, { input: { name: 'c3', preset: 'tiny', task: 'CLASSIFICATION', labels: ['a', 'b', 'a ', '  ', 'x\ny'] } });
+    expect(fieldsOf(bad)).toEqual([
+      { field: 'input.labels.2', message: 'repeats "a" (label 0)' },
+      { field: 'input.labels.3', message: 'must be 1 to 100 characters on one line' },
+      { field: 'input.labels.4', message: 'must be 1 to 100 characters on one line' },
+    ]);
+    const tooMany = await t.graphqlAs(dev.token, query, { input: { name: 'c4', preset: 'tiny', task: 'CLASSIFICATION', labels: Array.from({ length: 1001 }, (_, i) => `l${i}`) } });
+    expect(fieldsOf(tooMany)[0]).toEqual({ field: 'input.labels', message: 'must hold 2 to 1000 labels (got 1001)' });
+    const lm = await t.graphqlAs(dev.token, query, { input: { name: 'c5', preset: 'tiny', labels: ['a', 'b'] } });
+    expect(fieldsOf(lm)).toEqual([{ field: 'input.labels', message: expect.stringContaining('only for CLASSIFICATION') }]);
+    const badTask = await t.graphqlAs(dev.token, query, { input: { name: 'c6', preset: 'tiny', task: 'REGRESSION' } });
+    expect(badTask.errors?.[0]?.message).toContain('ModelTask');
+    const none = await t.graphqlAs<{ models: { edges: unknown[] } }>(dev.token, 'query { models(filter: { nameContains: "c" }) { edges { node { name } } } }');
+    expect((none.data!.models.edges as Array<{ node: { name: string } }>).map((e) => e.node.name).filter((n) => /^c\d$/.test(n))).toEqual([]);
+  });
+
   it('a duplicate name of the same owner is a CONFLICT; another owner may reuse it', async () => {
     await t.graphqlAs(dev.token, CREATE, { input: { name: 'dup', preset: 'tiny' } });
     const again = await t.graphqlAs(dev.token, CREATE, { input: { name: 'dup', preset: 'tiny' } });

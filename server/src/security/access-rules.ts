@@ -48,6 +48,10 @@ export const ACCESS_RULES = {
   'Mutation.updateModel': DEVELOPER, // owner or ADMIN
   'Mutation.deleteModel': DEVELOPER, // owner or ADMIN
   'Mutation.createModelVersion': DEVELOPER, // owner of the model or ADMIN
+  'Query.modelVersionByTag': VIEWER,
+  'Query.compareModelVersions': VIEWER,
+  'Mutation.tagModelVersion': DEVELOPER, // owner of the model or ADMIN
+  'Mutation.untagModelVersion': DEVELOPER, // owner of the model or ADMIN
   'Mutation.importModel': DEVELOPER, // from the caller's own upload; serverPath only for ADMIN (checked in ModelImportService)
 
   // datasets: uploads (POST /api/uploads, DEVELOPER) and datasets belong to who made them; the

@@ -1,6 +1,9 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection.ts';
-import { MetricPoint, RunLogLine, TrainingRun } from './training.entity.ts';
+import { MetricPoint, RunLogLine, RunStatus, TrainingRun } from './training.entity.ts';
+
+// Other domains name these GraphQL types through this module, not the entity file.
+export { RunStatus, TrainingRun };
 
 export const TrainingRunConnection = ConnectionType('TrainingRun', TrainingRun);
 export const RunLogConnection = ConnectionType('RunLogLine', RunLogLine);

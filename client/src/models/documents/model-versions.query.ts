@@ -11,6 +11,7 @@ export interface ModelVersionRow {
   runId: string | null;
   checkpointPath: string | null;
   notes: string | null;
+  tags: Array<{ tag: string }>;
 }
 
 /** A model's versions, highest first: the connection inside model(id), paged. */
@@ -43,6 +44,9 @@ export const MODEL_VERSIONS_QUERY = gql<{ model: { id: string; versions: Connect
           runId
           checkpointPath
           notes
+          tags {
+            tag
+          }
         }
       }
     }

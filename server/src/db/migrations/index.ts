@@ -7,6 +7,8 @@ import { CreateTraining1764300000000 } from './1764300000000-create-training.ts'
 import { CreateEvaluations1764310000000 } from './1764310000000-create-evaluations.ts';
 import { CreateRunLog1764400000000 } from './1764400000000-create-run-log.ts';
 import { CreateJobs1764500000000 } from './1764500000000-create-jobs.ts';
+import { AddModelTask1764510000000 } from './1764510000000-add-model-task.ts';
+import { CreateModelVersionTags1764530000000 } from './1764530000000-create-model-version-tags.ts';
 import { AddModelVersionSource1764520000000 } from './1764520000000-add-model-version-source.ts';
 
 export const MIGRATIONS = [
@@ -18,5 +20,7 @@ export const MIGRATIONS = [
   CreateEvaluations1764310000000,
   CreateRunLog1764400000000,
   CreateJobs1764500000000,
+  AddModelTask1764510000000,
   AddModelVersionSource1764520000000,
+  CreateModelVersionTags1764530000000,
 ];

@@ -1,11 +1,12 @@
 // The Hugging Face export against the real other side: transformers loads the folder offline as
-// GPT2LMHeadModel and gives the same target log-probabilities as EGen's native model.
+// GPT2LMHeadModel and gives the same target log-probabilities as EGen's native model, and a
+// classifier as GPT2ForSequenceClassification with the same logits.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createModel, openModel, train, writeTokenShard } from '../../../../native/index.ts';
+import { createModel, ExampleShardWriter, openModel, train, writeTokenShard } from '../../../../native/index.ts';
 import { syntheticTokens } from '../../../../native/test/synthetic-tokens.ts';
 import { referencePython } from '../../../../scripts/libtorch.ts';
 import { exportHuggingFace } from './huggingface-export.ts';
@@ -20,6 +21,16 @@ function transformersScore(dir: string, inputs: number[][], targets: number[][])
   });
   if (result.status !== 0) throw new Error(`hf_log_probs.py failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as { logProbs: number[]; argmax: number[]; class: string };
+}
+
+function transformersClassify(dir: string, inputs: number[][]): { logits: number[]; class: string; id2label: Record<string, string> } {
+  const result = spawnSync(referencePython(), [join(import.meta.dirname, 'testing', 'hf_classify.py'), JSON.stringify({ dir, inputs })], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+    env: { ...process.env, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
+  });
+  if (result.status !== 0) throw new Error(`hf_classify.py failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as { logits: number[]; class: string; id2label: Record<string, string> };
 }
 
 describe('Hugging Face export', () => {
@@ -67,5 +78,50 @@ describe('Hugging Face export', () => {
     expect(() => exportHuggingFace(ok, join(dir, 'out'))).toThrow(/truncated/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
     expect(readdirSync(dir).filter((name) => name.startsWith('.export-'))).toEqual([]);
+  });
+
+  it('exports a classifier as GPT2ForSequenceClassification with its labels and the native logits (max |Δ| ≤ 1e-5)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'egen-hf-export-'));
+    const classifier = { ...MODEL, task: 'classification' as const, numLabels: 3 };
+    const { path: init } = await createModel({ model: classifier, outputDir: join(dir, 'init'), seed: 3 });
+    const shard = join(dir, 'examples');
+    const writer = new ExampleShardWriter(shard, { vocabSize: MODEL.vocabSize, numLabels: 3 });
+    const tokens = syntheticTokens(2000, MODEL.vocabSize, 5);
+    // token 0 (the export's pad id) never occurs in a row
+    for (let i = 0; i < 120; i++)
+      writer.add(
+        Array.from(tokens.subarray(i * 9, i * 9 + 3 + (i % 7)), (t) => 1 + (t % (MODEL.vocabSize - 1))),
+        i % 3,
+      );
+    writer.finish();
+    const run = await train({ initFrom: init, trainShards: [shard], maxSteps: 10, batchSize: 4, learningRate: 3e-3, threads: 1, checkpointDir: join(dir, 'run') }).done;
+    const checkpoint = run.lastCheckpoint!;
+
+    expect(() => exportHuggingFace(checkpoint, join(dir, 'bad'), { labels: ['a', 'b'] })).toThrow(/is a classifier with 3 labels but 2 label names were given/);
+    expect(() => exportHuggingFace(checkpoint, join(dir, 'bad'), { labels: ['a', 'b', 'a'] })).toThrow(/repeats "a"/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+
+    const out = join(dir, 'hf');
+    exportHuggingFace(checkpoint, out, { eosTokenId: 0, labels: ['negative', 'neutral', 'positive'] });
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config).toMatchObject({ architectures: ['GPT2ForSequenceClassification'], num_labels: 3, pad_token_id: 0, id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' }, label2id: { negative: 0, neutral: 1, positive: 2 } });
+
+    const inputs = [[5, 9, 12, 40, 7], [3], [17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32], [60, 2, 44]];
+    const model = await openModel({ checkpoint, device: 'cpu' });
+    try {
+      const native = await model.classify({ inputs, threads: 1 });
+      const hf = transformersClassify(out, inputs);
+      expect(hf.class).toBe('GPT2ForSequenceClassification');
+      expect(hf.id2label).toEqual({ 0: 'negative', 1: 'neutral', 2: 'positive' });
+      const maxDiff = Math.max(...hf.logits.map((v, i) => Math.abs(v - native.data[i]!)));
+      console.log(`[hf-export] classifier: max |Δ logit| native vs transformers: ${maxDiff.toExponential(2)}`);
+      expect(hf.logits.length).toBe(inputs.length * 3);
+      expect(maxDiff).toBeLessThanOrEqual(1e-5);
+    } finally {
+      model.dispose();
+    }
+    // Without label names: LABEL_0…
+    exportHuggingFace(checkpoint, join(dir, 'plain'));
+    expect(JSON.parse(readFileSync(join(dir, 'plain', 'config.json'), 'utf8'))).toMatchObject({ id2label: { 0: 'LABEL_0', 1: 'LABEL_1', 2: 'LABEL_2' }, pad_token_id: null });
   });
 });

@@ -3,7 +3,10 @@
 // model.safetensors under Hugging Face's names, generation_config.json and, when given, the
 // tokenizer. EGen keeps linear weights in torch.nn.Linear's (out, in) layout where Hugging Face's
 // Conv1D stores (in, out), so those four weights per block are transposed; the LM head is tied to
-// transformer.wte.weight, as GPT2LMHeadModel ties it.
+// transformer.wte.weight, as GPT2LMHeadModel ties it. A classification checkpoint (task
+// "classification") exports as GPT2ForSequenceClassification: its score.weight (numLabels, C) is
+// copied as is (no tie, no LM head), and config.json carries num_labels, id2label/label2id and the
+// pad_token_id transformers pools by (the last token that is not padding).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +24,9 @@ interface CheckpointModel {
   nEmbd: number;
   dropout: number;
   bias: boolean;
+  /** Absent in checkpoints written before classification existed: causal-lm. */
+  task?: 'causal-lm' | 'classification';
+  numLabels?: number;
 }
 
 export interface HuggingFaceExportOptions {
@@ -28,6 +34,14 @@ export interface HuggingFaceExportOptions {
   tokenizerJson?: string;
   /** Token id that ends a sequence, for generation_config.json. Defaults to none. */
   eosTokenId?: number;
+  /** Classification checkpoints: the label names, in the order of the score head's outputs (numLabels of them). Defaults to LABEL_0, LABEL_1, … */
+  labels?: string[];
+  /**
+   * Classification checkpoints: config.json's pad_token_id. GPT2ForSequenceClassification reads
+   * each row at its last token that is not this id (EGen reads it at its length), and needs one
+   * for batches of more than one row. Defaults to eosTokenId, else none.
+   */
+  padTokenId?: number;
 }
 
 export interface HuggingFaceExportResult {
@@ -35,8 +49,34 @@ export interface HuggingFaceExportResult {
   files: string[];
 }
 
-/** GPT2Config's fields for the architecture (exact GELU, as EGen computes it). */
-export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<string, unknown> {
+/** The head fields of config.json for a classifier: GPT2ForSequenceClassification, its labels and pad id. */
+function classificationConfig(model: CheckpointModel, labels: readonly string[], padTokenId: number | undefined): Record<string, unknown> {
+  return {
+    architectures: ['GPT2ForSequenceClassification'],
+    num_labels: model.numLabels,
+    id2label: Object.fromEntries(labels.map((label, i) => [String(i), label])),
+    label2id: Object.fromEntries(labels.map((label, i) => [label, i])),
+    pad_token_id: padTokenId ?? null,
+    tie_word_embeddings: false,
+  };
+}
+
+/** The label names of a classifier's export: `labels` checked against numLabels, or LABEL_0… */
+function labelNames(model: CheckpointModel, labels: readonly string[] | undefined, checkpointDir: string): string[] {
+  const count = model.numLabels ?? 0;
+  if (labels === undefined) return Array.from({ length: count }, (_, i) => `LABEL_${i}`);
+  if (labels.length !== count) throw ValidationError.single('labels', `${checkpointDir} is a classifier with ${count} labels but ${labels.length} label names were given`);
+  const seen = new Set<string>();
+  labels.forEach((label, i) => {
+    if (typeof label !== 'string' || label === '') throw ValidationError.single(`labels.${i}`, 'must be a non-empty string');
+    if (seen.has(label)) throw ValidationError.single(`labels.${i}`, `repeats "${label}"`);
+    seen.add(label);
+  });
+  return [...labels];
+}
+
+/** GPT2Config's fields for the architecture (exact GELU, as EGen computes it); a classifier's head fields when `classification` is given. */
+export function gpt2Config(model: CheckpointModel, eosTokenId?: number, classification?: { labels: readonly string[]; padTokenId?: number }): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -58,6 +98,7 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number): Record<
     use_cache: true,
     torch_dtype: 'float32',
     ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
+    ...(classification ? classificationConfig(model, classification.labels, classification.padTokenId) : {}),
   };
 }
 
@@ -71,7 +112,10 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
   const model = manifest.model;
   if (!model) throw ValidationError.single('checkpoint', `${checkpointDir}/checkpoint.json has no model config`);
   if (manifest.adapterOnly) throw ValidationError.single('checkpoint', `${checkpointDir} holds LoRA adapters only: export the merged model`);
-  if (!model.bias) throw ValidationError.single('checkpoint', `${checkpointDir} is a model without biases, which GPT2LMHeadModel cannot hold`);
+  const classifier = model.task === 'classification';
+  const modelClass = classifier ? 'GPT2ForSequenceClassification' : 'GPT2LMHeadModel';
+  if (!model.bias) throw ValidationError.single('checkpoint', `${checkpointDir} is a model without biases, which ${modelClass} cannot hold`);
+  const classification = classifier ? { labels: labelNames(model, options.labels, checkpointDir), padTokenId: options.padTokenId ?? options.eosTokenId } : undefined;
   const { header, data } = readSafetensors(join(checkpointDir, 'model.safetensors'));
 
   const tensors = Object.entries(header)
@@ -85,13 +129,15 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
       }
       return { name, dtype: 'F32', shape: entry.shape, bytes: Buffer.from(bytes) };
     });
-  if (!tensors.some((t) => t.name === 'transformer.wte.weight')) throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors has no transformer.wte.weight`);
+  for (const required of ['transformer.wte.weight', ...(classifier ? ['score.weight'] : [])]) {
+    if (!tensors.some((t) => t.name === required)) throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors has no ${required}`);
+  }
 
   const temp = join(dirname(outputDir), `.export-${randomUUID()}`);
   mkdirSync(temp, { recursive: true });
   try {
     const files = ['config.json', 'generation_config.json', 'model.safetensors'];
-    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId), null, 2)}\n`);
+    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId, classification), null, 2)}\n`);
     writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(options.eosTokenId === undefined ? {} : { bos_token_id: options.eosTokenId, eos_token_id: options.eosTokenId }) }, null, 2)}\n`);
     writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
     if (options.tokenizerJson !== undefined) {

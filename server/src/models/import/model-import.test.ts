@@ -164,6 +164,13 @@ describe('importModel', () => {
     console.log(`[import] tar.gz, gelu, F32: max |Δ logit| native vs transformers ${diff.toExponential(2)}`);
     expect(diff).toBeLessThanOrEqual(1e-5);
     expect(existsSync(join(t.dataDir, 'uploads', up.id))).toBe(false);
+    const lineage = await t.graphqlAs<{ modelVersion: { lineage: { imported: Record<string, unknown>; run: null } } }>(
+      dev.token,
+      'query($id: ID!) { modelVersion(id: $id) { lineage { run { id } imported { source from sha256 addedTokens activation note } } } }',
+      { id: version.id },
+    );
+    expect(lineage.errors).toBeUndefined();
+    expect(lineage.data!.modelVersion.lineage).toEqual({ run: null, imported: { source: version.source, from: 'tiny-gpt2.tar.gz', sha256: up.sha256, addedTokens: ['<context>', '<response>', '<tool>'], activation: 'gelu', note: null } });
     const audit = await t.graphqlAs<{ auditLog: { nodes: Array<{ action: string; actorEmail: string; targetId: string }> } }>(admin.token, '{ auditLog(first: 20) { nodes { action actorEmail targetId } } }');
     expect(audit.errors).toBeUndefined();
     expect(audit.data!.auditLog.nodes).toContainEqual({ action: 'model.imported', actorEmail: dev.email, targetId: model.id });
