@@ -3,7 +3,20 @@ import { loginCommand, logoutCommand } from '../auth/auth.cli.ts';
 import { modelsCompareCommand, modelsCreateCommand, modelsListCommand, modelsTagCommand, modelsUntagCommand } from '../models/models.cli.ts';
 import type { CliCommand } from './command.ts';
 import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
+import { modelsImportCommand } from '../models/import/model-import.cli.ts';
 import { doctorCommand } from './doctor.ts';
 import { TRAINING_COMMANDS } from '../training/training.cli.ts';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand, loginCommand, logoutCommand, modelsCreateCommand, modelsListCommand, modelsTagCommand, modelsUntagCommand, modelsCompareCommand, ...DATASET_COMMANDS, ...TRAINING_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [
+  doctorCommand,
+  loginCommand,
+  logoutCommand,
+  modelsCreateCommand,
+  modelsListCommand,
+  modelsTagCommand,
+  modelsUntagCommand,
+  modelsCompareCommand,
+  modelsImportCommand,
+  ...DATASET_COMMANDS,
+  ...TRAINING_COMMANDS,
+];

@@ -16,6 +16,7 @@ import { referencePython } from '../../../../scripts/libtorch.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../../test/test-server.ts';
 import { Job } from '../../jobs/job.entity.ts';
 import { JobStatus } from '../../jobs/job.types.ts';
+import { runCli } from '../../cli/main.ts';
 import { packFolder } from './pack-folder.ts';
 
 const INPUTS = [
@@ -194,6 +195,28 @@ describe('importModel', () => {
     const started = await t.graphqlAs<{ startTrainingRun: { status: string } }>(dev.token, START, { input: { baseVersionId: version.id, datasetVersionId: fitting.data!.createDataset.versions[0]!.id, config: { steps: 2, batchSize: 2 } } });
     expect(started.errors).toBeUndefined();
     expect(started.data!.startTrainingRun.status).toBe('QUEUED');
+  });
+
+  it('egen models import DIR packs the folder as tar.gz on the fly, uploads it and starts the import job', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['models', 'import', folder('gelu'), '--name', 'from the cli', '--special-tokens', '<a>,<b>', '--no-wait', '--url', t.httpUrl], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      env: { XDG_CONFIG_HOME: join(work, 'cli-config'), EGEN_API_KEY: dev.token },
+    });
+    expect({ code, err: err.filter((l) => l.startsWith('egen')) }).toEqual({ code: 0, err: [] });
+    expect(err.some((l) => /^uploaded [\d.]+ MiB \(sha256 [0-9a-f]{64}\)$/.test(l))).toBe(true);
+    const repo = t.server.services.dataSource.getRepository(Job);
+    let job: Job | null = null;
+    for (let i = 0; i < 600 && !(job && job.status === JobStatus.COMPLETED); i++) {
+      job = await repo.findOneBy({ id: out[0]! });
+      if (job?.status === JobStatus.FAILED) throw new Error(job.errorMessage ?? 'failed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const model = await t.graphqlAs<{ model: { name: string; specialTokens: string[]; latestVersion: { source: string } } }>(dev.token, 'query($id: ID!) { model(id: $id) { name specialTokens latestVersion { source } } }', { id: job!.resultId });
+    expect(model.data!.model).toMatchObject({ name: 'from the cli', specialTokens: ['<|endoftext|>', '<context>', '<response>', '<a>', '<b>'] });
+    expect(model.data!.model.latestVersion.source).toMatch(/^imported from gelu\.tar\.gz, sha256 [0-9a-f]{64}$/);
   });
 
   it('imports a zip of BF16 weights with vocab.json + merges.txt (widened exactly to F32)', async () => {
