@@ -14,6 +14,7 @@ const SLOW_TESTS = [
   'server/test/client-*.test.ts',
   // kill -9 the server mid-run, then restart it
   'server/src/training/durability.test.ts',
+  'server/src/jobs/durability.test.ts',
   // a benchmark as a test: a 1 GB upload under a memory ceiling
   'server/src/datasets/uploads.memory.test.ts',
   // native training, alone or behind the API and its workers

@@ -23,7 +23,7 @@ describe('routes', () => {
 
   it('give the side navigation its entries in order, each linking to a page', () => {
     const nav = ROUTES.flatMap((r) => (r.nav ? [{ label: r.nav.label, to: r.nav.to ?? r.path }] : []));
-    expect(nav.map((n) => n.label)).toEqual(['Dashboard', 'Datasets', 'Models', 'Training', 'Runs', 'Evaluation', 'Playground', 'My account', 'Admin']);
+    expect(nav.map((n) => n.label)).toEqual(['Dashboard', 'Datasets', 'Models', 'Training', 'Runs', 'Evaluation', 'Jobs', 'Playground', 'My account', 'Admin']);
     for (const { to } of nav) expect(findRoute(to), to).not.toBeNull();
     expect(ROUTES.filter((r) => r.adminOnly).map((r) => r.path)).toEqual(['/admin', '/admin/:tab']);
   });

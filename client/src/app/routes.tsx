@@ -8,6 +8,7 @@ import { DashboardPage } from '../dashboard/DashboardPage.tsx';
 import { DatasetDetailPage } from '../datasets/DatasetDetailPage.tsx';
 import { DatasetsPage } from '../datasets/DatasetsPage.tsx';
 import { EvaluationPage } from '../evaluation/EvaluationPage.tsx';
+import { JobsPage } from '../jobs/JobsPage.tsx';
 import { ModelDetailPage } from '../models/ModelDetailPage.tsx';
 import { ModelVersionPage } from '../models/ModelVersionPage.tsx';
 import { ModelsPage } from '../models/ModelsPage.tsx';
@@ -54,6 +55,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: '/runs/compare', title: 'Compare runs', render: () => <ComparePage /> },
   { path: '/runs/:id', title: 'Runs', render: ({ params }) => <RunDetailPage key={params.id} id={params.id!} /> },
   { path: '/evaluation', title: 'Evaluation', nav: { label: 'Evaluation' }, render: () => <EvaluationPage /> },
+  { path: '/jobs', title: 'Jobs', nav: { label: 'Jobs' }, render: () => <JobsPage /> },
   {
     path: '/playground',
     title: 'Playground',

@@ -6,6 +6,7 @@ import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
 import { modelsImportCommand } from '../models/import/model-import.cli.ts';
 import { doctorCommand } from './doctor.ts';
 import { TRAINING_COMMANDS } from '../training/training.cli.ts';
+import { JOB_COMMANDS } from '../jobs/jobs.cli.ts';
 
 export const COMMANDS: readonly CliCommand[] = [
   doctorCommand,
@@ -19,4 +20,5 @@ export const COMMANDS: readonly CliCommand[] = [
   modelsImportCommand,
   ...DATASET_COMMANDS,
   ...TRAINING_COMMANDS,
+  ...JOB_COMMANDS,
 ];

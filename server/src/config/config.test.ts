@@ -36,6 +36,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--port'])).toThrow('--port needs a value');
   });
 
+  it('reads the job settings EGEN_JOB_CONCURRENCY and EGEN_JOB_STALE_MS, refusing anything but a positive integer', () => {
+    expect(loadConfig([], {}).jobs).toBeUndefined();
+    expect(loadConfig([], { EGEN_JOB_CONCURRENCY: '3', EGEN_JOB_STALE_MS: '5000' }).jobs).toEqual({ concurrency: 3, staleAfterMs: 5000 });
+    expect(() => loadConfig([], { EGEN_JOB_CONCURRENCY: '0' })).toThrow(new ConfigError('EGEN_JOB_CONCURRENCY must be a positive integer (got "0")'));
+    expect(() => loadConfig([], { EGEN_JOB_STALE_MS: '1.5' })).toThrow(new ConfigError('EGEN_JOB_STALE_MS must be a positive integer (got "1.5")'));
+  });
+
   it('hides passwords in URLs', () => {
     expect(redactUrl('postgres://egen:s3cret@db:5432/egen')).toBe('postgres://egen:***@db:5432/egen');
   });

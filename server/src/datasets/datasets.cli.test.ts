@@ -8,7 +8,7 @@ import { credentialsPath } from '../cli/api-client.ts';
 import { runCli } from '../cli/main.ts';
 import { ENGINES } from '../../test/databases.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
-import { progressLine } from './datasets.cli.ts';
+import { progressLine } from '../cli/progress.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../../datasets');
 

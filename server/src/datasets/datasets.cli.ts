@@ -5,6 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { ApiError, apiRequestAs, type ApiTarget, resolveTarget, uploadStream, type UploadResult } from '../cli/api-client.ts';
 import { type CliCommand, CliUsageError, printTable } from '../cli/command.ts';
+import { formatBytes, progressLine } from '../cli/progress.ts';
 
 const CONNECTION_FLAGS = ['--url', '--server', '--token'] as const;
 
@@ -63,36 +64,6 @@ async function graphql<T>(env: NodeJS.ProcessEnv, target: ApiTarget, query: stri
 }
 
 // ---- formatting ----
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
-}
-
-/** One progress line: bar, bytes, rate and ETA. */
-export function progressLine(sent: number, total: number, elapsedSeconds: number): string {
-  const fraction = total > 0 ? Math.min(1, sent / total) : 1;
-  const width = 30;
-  const filled = Math.round(fraction * width);
-  const rate = elapsedSeconds > 0 ? sent / elapsedSeconds : 0;
-  const eta = rate > 0 ? (total - sent) / rate : Infinity;
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${formatBytes(sent)} / ${formatBytes(total)}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}`;
-}
 
 interface ReportView {
   rows: number;

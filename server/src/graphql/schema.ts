@@ -12,12 +12,13 @@ import { ACCESS_RULES } from '../security/access-rules.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
 import { TrainingRunResolver } from '../training/training.resolver.ts';
 import { EvaluationResolver } from '../evaluation/evaluation.resolver.ts';
+import { JobsResolver } from '../jobs/jobs.resolver.ts';
 
 /**
  * Every resolver class of the server; a new domain adds its resolvers here and declares the
  * access rule of each new operation in security/access-rules.ts.
  */
-export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, ModelImportResolver, DatasetsResolver, TrainingRunResolver, EvaluationResolver] as const;
+export const RESOLVERS = [SystemResolver, AuthResolver, ApiKeyResolver, AdminResolver, ModelResolver, ModelVersionResolver, ModelImportResolver, DatasetsResolver, TrainingRunResolver, EvaluationResolver, JobsResolver] as const;
 
 /** The schema with ACCESS_RULES enforced on every operation and sensitive field. */
 export async function buildEgenSchema(pubSub: PubSub): Promise<GraphQLSchema> {

@@ -40,8 +40,10 @@ export interface JobKind<Input = unknown> {
   describe(input: Input): string;
   /**
    * Does the work. Throwing fails the job with the error's message (a DomainError keeps its code);
-   * returning after ctx.signal aborted ends it CANCELLED. Whatever it wrote outside workDir must be
-   * complete (renamed into place, rows committed) or absent.
+   * returning null (or throwing) after ctx.signal aborted ends it CANCELLED (or, when the server is
+   * stopping, FAILED with JOB_INTERRUPTED); returning a result completes it even after a late
+   * cancel, since its output exists. Whatever it wrote outside workDir must be complete (renamed
+   * into place, rows committed) or absent.
    */
   run(ctx: JobRunContext<Input>): Promise<JobResult | null>;
   /**

@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PubSub } from 'type-graphql';
-import { In, type DataSource } from 'typeorm';
+import { In, MoreThan, type DataSource } from 'typeorm';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { InProcessPubSub } from '../pubsub/pubsub.ts';
 import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal } from '../security/principal.ts';
 import { Role } from '../security/roles.ts';
@@ -38,7 +38,8 @@ export interface JobsServiceOptions {
   /** Each job's workDir is <dataDir>/jobs/<id>. */
   dataDir: string;
   logger: Logger;
-  pubSub: PubSub;
+  /** Changes are published here; jobs other processes change reach this process's subscribers through the database (relayed every poll). */
+  pubSub: InProcessPubSub;
   /** Jobs this process runs at once. Defaults to DEFAULT_JOB_CONCURRENCY (2). */
   concurrency?: number;
   /** A held job whose heartbeat is older than this is taken over and recovered. Defaults to 30,000 ms. */
@@ -83,6 +84,10 @@ export class JobsService {
   private pollAgain = false;
   private started = false;
   private stopping = false;
+  /** updatedAt (ms) of the row last published per job, so the relay does not repeat what this process published. */
+  private readonly published = new Map<string, number>();
+  /** Rows changed after this time (ISO, as stored) are looked at by the next relay pass. */
+  private relayFrom = new Date().toISOString();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -189,6 +194,17 @@ export class JobsService {
     return requested;
   }
 
+  /** Updates of one job (the owner's or, for an admin, anyone's); NOT_FOUND before subscribing otherwise. */
+  async watch(principal: Principal, id: string): Promise<AsyncIterable<unknown>> {
+    await this.get(principal, id);
+    return this.options.pubSub.subscribe(JOB_UPDATED_TOPIC, id);
+  }
+
+  /** Updates of every job of the caller. */
+  watchOwn(principal: Principal): AsyncIterable<unknown> {
+    return this.options.pubSub.subscribe(OWNER_JOBS_TOPIC, requireUser(principal).id);
+  }
+
   /** Recovers jobs whose process died, clears leftover work folders, and starts taking jobs. */
   async start(): Promise<void> {
     if (this.started) return;
@@ -240,6 +256,7 @@ export class JobsService {
           for (const id of await this.queue.cancelRequested(held)) this.abort(id, 'cancel');
           await this.recoverOrphans();
           await this.claim();
+          await this.relayRemoteChanges();
         } catch (error) {
           if (!this.stopping) this.options.logger.error({ err: error }, 'job queue poll failed');
         }
@@ -403,8 +420,31 @@ export class JobsService {
   }
 
   private publish(job: Job): void {
+    this.published.set(job.id, job.updatedAt.getTime());
     this.options.pubSub.publish(JOB_UPDATED_TOPIC, job.id, job);
     this.options.pubSub.publish(OWNER_JOBS_TOPIC, job.ownerId, job);
+  }
+
+  /**
+   * Publishes changes that other processes (another server or worker on the same database) made
+   * to jobs someone here subscribes to: only those jobs and owners are read, from the time of the
+   * previous pass on (with a second of overlap against clock skew between writers).
+   */
+  private async relayRemoteChanges(): Promise<void> {
+    const jobIds = this.options.pubSub.idsWithSubscribers(JOB_UPDATED_TOPIC);
+    const ownerIds = this.options.pubSub.idsWithSubscribers(OWNER_JOBS_TOPIC);
+    const from = this.relayFrom;
+    this.relayFrom = new Date(Date.now() - 1000).toISOString();
+    if (jobIds.length === 0 && ownerIds.length === 0) return;
+    const since = MoreThan(new Date(Date.parse(from) - 1000));
+    const where = [...(jobIds.length ? [{ id: In(jobIds), updatedAt: since }] : []), ...(ownerIds.length ? [{ ownerId: In(ownerIds), updatedAt: since }] : [])];
+    const changed = await this.queue.repo().find({ where, order: { updatedAt: 'ASC' } });
+    for (const job of changed) {
+      if (this.active.has(job.id) || (this.published.get(job.id) ?? -1) >= job.updatedAt.getTime()) continue;
+      this.publish(job);
+    }
+    // Forget jobs that ended long ago; a late relay of them would only repeat their end.
+    if (this.published.size > 10_000) this.published.clear();
   }
 
   /** True when the job has ended (COMPLETED, FAILED or CANCELLED). */

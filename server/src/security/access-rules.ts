@@ -84,6 +84,13 @@ export const ACCESS_RULES = {
   'Query.evaluation': VIEWER,
   'Mutation.evaluate': DEVELOPER,
 
+  // background jobs: each user sees and follows their own jobs, ADMIN everyone's (checked in JobsService)
+  'Query.job': VIEWER,
+  'Query.jobs': VIEWER,
+  'Subscription.jobUpdated': VIEWER,
+  'Subscription.myJobUpdated': VIEWER,
+  'Mutation.cancelJob': DEVELOPER, // owner of the job or ADMIN
+
   // sensitive fields
   // 'self': the user themselves or an ADMIN
   'User.lastLoginAt': 'self',

@@ -1,7 +1,7 @@
 // Job kinds for tests only: work the test steers from outside (gates), with the side effects a
 // real kind has (files in workDir, a file outside it that recover() removes).
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../../errors/domain-error.ts';
 import type { JobKind, JobResult } from '../job.types.ts';
@@ -95,4 +95,41 @@ export function gatedKind(name = 'test.gated'): JobKind<GatedInput> & {
     },
   };
   return kind;
+}
+
+export interface FileStepsInput {
+  steps: number;
+  stepMs: number;
+  /** The finished output; while running, `<outputFile>.partial` (outside workDir) grows a line per step. */
+  outputFile: string;
+}
+
+/**
+ * A kind that behaves like an export: it writes a partial file outside workDir step by step and
+ * renames it into place at the end; on cancel it removes the partial file itself, and after a
+ * crash recover() does.
+ */
+export function fileStepsKind(): JobKind<FileStepsInput> {
+  return {
+    kind: 'test.file-steps',
+    describe: (input) => `Write ${input.outputFile} in ${input.steps} steps`,
+    async run(ctx) {
+      const partial = `${ctx.input.outputFile}.partial`;
+      for (let step = 1; step <= ctx.input.steps; step++) {
+        if (ctx.signal.aborted) {
+          await rm(partial, { force: true });
+          return null;
+        }
+        await writeFile(join(ctx.workDir, `step-${step}`), String(step));
+        await appendFile(partial, `step ${step}\n`);
+        ctx.progress(step / ctx.input.steps, `Step ${step}/${ctx.input.steps}`);
+        await new Promise((resolve) => setTimeout(resolve, ctx.input.stepMs));
+      }
+      await rename(partial, ctx.input.outputFile);
+      return { type: 'TestFile', id: ctx.jobId };
+    },
+    async recover(input) {
+      await rm(`${input.outputFile}.partial`, { force: true });
+    },
+  };
 }

@@ -11,10 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../../errors/domain-error.ts';
-import { readSafetensors, transpose32, writeSafetensors } from './safetensors.ts';
-
-/** The Conv1D weights of a GPT-2 block, stored transposed by EGen. */
-const CONV1D_WEIGHT = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
+import { CONV1D_WEIGHT, readSafetensors, transpose32, writeSafetensors } from './safetensors.ts';
 
 interface CheckpointModel {
   vocabSize: number;

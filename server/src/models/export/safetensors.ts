@@ -1,10 +1,13 @@
 // safetensors files in TypeScript (the layout: an 8-byte little-endian header length, a JSON
 // header of {name: {dtype, shape, data_offsets}} plus optional __metadata__, then the tensor
-// bytes), shared by the Hugging Face export and import. Reading checks that every tensor lies
+// bytes), shared by the export format writers and the Hugging Face import. Reading checks that every tensor lies
 // inside the file and matches its shape, so a truncated or corrupt file is named before its
 // bytes are used.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ValidationError } from '../../errors/domain-error.ts';
+
+/** The Conv1D weights of a GPT-2 block, which EGen stores in torch.nn.Linear's (out, in) layout. */
+export const CONV1D_WEIGHT = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
 
 export interface TensorEntry {
   dtype: string;
@@ -59,6 +62,25 @@ export function readSafetensors(path: string, field = 'checkpoint'): Safetensors
     if (size !== undefined && elements * size !== end - begin) fail(`is corrupt: ${name} has shape [${entry.shape.join(', ')}] (${entry.dtype}) but ${end - begin} bytes`);
   }
   return { header: header as Record<string, TensorEntry>, metadata, data };
+}
+
+/**
+ * The F32 tensor `name` of a checkpoint's safetensors as a Float32Array (a copy, aligned), checked
+ * against the shape the model config implies; errors name the file and the tensor.
+ */
+export function readFloat32Tensor(file: SafetensorsFile, path: string, name: string, shape: readonly number[]): Float32Array {
+  const entry = file.header[name];
+  if (!entry) throw ValidationError.single('checkpoint', `${path} has no ${name}`);
+  if (entry.dtype !== 'F32') throw ValidationError.single('checkpoint', `${path}: ${name} is ${entry.dtype}; the export reads F32 weights`);
+  if (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i])) {
+    throw ValidationError.single('checkpoint', `${path}: ${name} has shape [${entry.shape.join(', ')}] where the model config implies [${shape.join(', ')}]`);
+  }
+  const [start, end] = entry.data_offsets;
+  const expectedBytes = 4 * shape.reduce((a, b) => a * b, 1);
+  if (end - start !== expectedBytes || end > file.data.length) throw ValidationError.single('checkpoint', `${path} is truncated: ${name} needs ${expectedBytes} bytes at ${start}, the file holds ${file.data.length - start}`);
+  const out = new Float32Array(expectedBytes / 4);
+  Buffer.from(out.buffer).set(file.data.subarray(start, end));
+  return out;
 }
 
 /** The bytes of one tensor of a file read by readSafetensors. */
