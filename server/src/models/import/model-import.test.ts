@@ -197,26 +197,27 @@ describe('importModel', () => {
     expect(started.data!.startTrainingRun.status).toBe('QUEUED');
   });
 
-  it('egen models import DIR packs the folder as tar.gz on the fly, uploads it and starts the import job', async () => {
+  it('egen models import DIR packs the folder as tar.gz on the fly, uploads it and follows the import job to the model', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['models', 'import', folder('gelu'), '--name', 'from the cli', '--special-tokens', '<a>,<b>', '--no-wait', '--url', t.httpUrl], {
+    const code = await runCli(['models', 'import', folder('gelu'), '--name', 'from the cli', '--special-tokens', '<a>,<b>', '--url', t.httpUrl], {
       out: (l) => out.push(l),
       err: (l) => err.push(l),
       env: { XDG_CONFIG_HOME: join(work, 'cli-config'), EGEN_API_KEY: dev.token },
     });
     expect({ code, err: err.filter((l) => l.startsWith('egen')) }).toEqual({ code: 0, err: [] });
     expect(err.some((l) => /^uploaded [\d.]+ MiB \(sha256 [0-9a-f]{64}\)$/.test(l))).toBe(true);
-    const repo = t.server.services.dataSource.getRepository(Job);
-    let job: Job | null = null;
-    for (let i = 0; i < 600 && !(job && job.status === JobStatus.COMPLETED); i++) {
-      job = await repo.findOneBy({ id: out[0]! });
-      if (job?.status === JobStatus.FAILED) throw new Error(job.errorMessage ?? 'failed');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const model = await t.graphqlAs<{ model: { name: string; specialTokens: string[]; latestVersion: { source: string } } }>(dev.token, 'query($id: ID!) { model(id: $id) { name specialTokens latestVersion { source } } }', { id: job!.resultId });
-    expect(model.data!.model).toMatchObject({ name: 'from the cli', specialTokens: ['<|endoftext|>', '<context>', '<response>', '<a>', '<b>'] });
-    expect(model.data!.model.latestVersion.source).toMatch(/^imported from gelu\.tar\.gz, sha256 [0-9a-f]{64}$/);
+    expect(out[0]).toMatch(/^Imported model from the cli \(\S+\), version 1 \(\S+\)$/);
+    expect(out[1]).toBe(`  2 layers, 4 heads, width 32, context 16, vocabulary ${made[0]!.vocabSize + 4}`);
+    expect(out[2]).toMatch(/^ {2}imported from gelu\.tar\.gz, sha256 [0-9a-f]{64}$/);
+    // a bad folder: the job's error, naming the file and field, and exit code 1
+    const bad = join(work, 'cli-bad');
+    cpSync(folder('gelu'), bad, { recursive: true });
+    unlinkSync(join(bad, 'model.safetensors'));
+    const failed: string[] = [];
+    const failedCode = await runCli(['models', 'import', bad, '--url', t.httpUrl], { out: () => undefined, err: (l) => failed.push(l), env: { XDG_CONFIG_HOME: join(work, 'cli-config'), EGEN_API_KEY: dev.token } });
+    expect(failedCode).toBe(1);
+    expect(failed.at(-1)).toBe('egen models import: input.uploadId: model.safetensors: not found (nor pytorch_model.bin)');
   });
 
   it('imports a zip of BF16 weights with vocab.json + merges.txt (widened exactly to F32)', async () => {
