@@ -12,7 +12,7 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
 import { ForbiddenError } from '../errors/domain-error.ts';
-import { type ModelArchitectureConfig, type ModelTaskValue, parameterCount, resolveArchitecture, resolveTask, validateSpecialTokens } from './model-architecture.ts';
+import { type ModelArchitectureConfig, type ModelTaskValue, parameterCount, resolveArchitecture, resolveTask, validateSpecialTokens, withDefaultSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 import { ModelVersionTag } from './model-version-tag.entity.ts';
 import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
@@ -129,7 +129,11 @@ export class ModelsService {
     let architecture: ModelArchitectureConfig | null = null;
     let specialTokens: string[] = [];
     let head: { task: ModelTaskValue; labels: string[] | null } = { task: 'causal-lm', labels: null };
-    for (const step of [() => (architecture = resolveArchitecture(input.preset, input.architecture)), () => (specialTokens = validateSpecialTokens(input.specialTokens)), () => (head = resolveTask(input.task, input.labels))]) {
+    for (const step of [
+      () => (architecture = resolveArchitecture(input.preset, input.architecture)),
+      () => (specialTokens = withDefaultSpecialTokens(validateSpecialTokens(input.specialTokens ?? []))),
+      () => (head = resolveTask(input.task, input.labels)),
+    ]) {
       try {
         step();
       } catch (error) {

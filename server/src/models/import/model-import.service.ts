@@ -20,7 +20,7 @@ import type { Job, JobsService } from '../../jobs/jobs.service.ts';
 import { requireUser } from '../../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../../security/principal.ts';
 import { hasRole, Role } from '../../security/roles.ts';
-import { DEFAULT_SPECIAL_TOKENS, validateSpecialTokens } from '../model-architecture.ts';
+import { validateSpecialTokens, withDefaultSpecialTokens } from '../model-architecture.ts';
 import type { Model, ModelVersion } from '../model.entity.ts';
 import { type ModelsService, VERSION_TOKENIZER_FILE } from '../models.service.ts';
 import { ArchiveError, extractArchive, sniffArchive } from './archive.ts';
@@ -143,7 +143,7 @@ export class ModelImportService {
   async importModel(principal: Principal, input: ImportModelRequest, origin: RequestOrigin | null, run: ImportRun = {}): Promise<ImportedModel> {
     await this.checkRequest(principal, input);
     const hasUpload = Boolean(input.uploadId);
-    const specialTokens = [...new Set([...DEFAULT_SPECIAL_TOKENS, ...(input.specialTokens ?? [])])];
+    const specialTokens = withDefaultSpecialTokens(input.specialTokens ?? []);
 
     if (hasUpload) {
       return this.datasets.useUpload(principal, input.uploadId!, (upload) =>
