@@ -11,11 +11,24 @@ export { createModel, inspectGradients, mergeLora, resizeEmbeddings, type Create
 export { train, type LrDecay, type Precision, type TrainCallbacks, type TrainingHandle, type TrainOptions } from './lib/training.ts';
 export { NativeModel, openModel, type ClassifyOptions, type GeneratedToken, type GenerateOptions, type OpenModelOptions, type ScoreOptions } from './lib/generation.ts';
 export { trainBpe, type TrainBpeOptions } from './lib/tokenizer.ts';
+export {
+  checkpointFromHuggingFace,
+  readPytorchStateDict,
+  torchScriptLogits,
+  writePytorchStateDict,
+  writeTorchScript,
+  type CheckpointFromHuggingFaceOptions,
+  type ReadPytorchStateDictOptions,
+  type TorchScriptLogitsOptions,
+  type WriteArtifactOptions,
+} from './lib/export.ts';
 export { exampleShardPaths, ExampleShardWriter, tokenShardDtype, tokenShardPaths, TokenShardWriter, writeTokenShard, type ExampleShardHeader, type ExampleShardOptions, type TokenShardDtype, type TokenShardHeader } from './lib/shards.ts';
 export type {
+  ArtifactTensor,
   CheckpointEvent,
   CreatedModel,
   EvalReport,
+  ExportDtype,
   FinishReason,
   Float32Tensor,
   GenerationResult,
@@ -35,6 +48,7 @@ export type {
   TrainingEvent,
   TrainingResult,
   TrainingStatus,
+  WrittenArtifact,
 } from './lib/types.ts';
 
 // Diagnostics (the toolchain-check matmul): not part of the platform's surface, kept for tests and

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CreatedModel, Float32Tensor, FinishReason, ModelInfo, NativeOptionDefaults, NativeRuntimeInfo, ScoreResult, TrainBpeResult, TrainingEvent, TrainingResult } from './types.ts';
+import type { ArtifactTensor, CreatedModel, Float32Tensor, FinishReason, ModelInfo, NativeOptionDefaults, NativeRuntimeInfo, ScoreResult, TrainBpeResult, TrainingEvent, TrainingResult, WrittenArtifact } from './types.ts';
 
 /** Plain data crossing the boundary (JSON-like). */
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
@@ -54,6 +54,12 @@ export interface AddonExports {
   optionDefaults(): NativeOptionDefaults;
   // diagnostic: loaded models not yet freed (checks dispose)
   openModelCount(): number;
+  // model artifacts (native/src/io/torch_export.cc)
+  writePytorchStateDict(options: Plain): Promise<WrittenArtifact>;
+  readPytorchStateDict(options: Plain): Promise<{ path: string; tensors: ArtifactTensor[] }>;
+  checkpointFromHuggingFace(options: Plain): Promise<CreatedModel>;
+  writeTorchScript(options: Plain): Promise<WrittenArtifact>;
+  torchScriptLogits(options: Plain): Promise<Float32Tensor>;
   // tokenizer (native/src/bindings/tokenizer_bindings.cc)
   trainBpe(options: NativeTrainBpeArgs): Promise<TrainBpeResult>;
 }

@@ -241,3 +241,22 @@ export interface TrainBpeResult {
   words: number;
   bytesRead: number;
 }
+
+// ---- model artifacts ----
+
+/** Precision of exported weights (EXPORT_OPTIONS.dtype). */
+export type ExportDtype = 'fp32' | 'fp16' | 'bf16';
+
+/** One tensor of a written or read artifact: its name, libtorch dtype name ("Float", "Half", "BFloat16") and shape. */
+export interface ArtifactTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+}
+
+/** A written artifact file. */
+export interface WrittenArtifact {
+  path: string;
+  bytes: number;
+  tensors: ArtifactTensor[];
+}

@@ -80,6 +80,10 @@ Napi::Value CreateModelBinding(const Napi::CallbackInfo& info) { return JsonCall
 Napi::Value ResizeEmbeddingsBinding(const Napi::CallbackInfo& info) { return JsonCall<ResizeEmbeddingsApi>(info, "resizeEmbeddings"); }
 Napi::Value MergeLoraBinding(const Napi::CallbackInfo& info) { return JsonCall<MergeLoraApi>(info, "mergeLora"); }
 Napi::Value InspectGradientsBinding(const Napi::CallbackInfo& info) { return JsonCall<InspectGradientsApi>(info, "inspectGradients"); }
+Napi::Value WritePytorchStateDictBinding(const Napi::CallbackInfo& info) { return JsonCall<WritePytorchStateDictApi>(info, "writePytorchStateDict"); }
+Napi::Value ReadPytorchStateDictBinding(const Napi::CallbackInfo& info) { return JsonCall<ReadPytorchStateDictApi>(info, "readPytorchStateDict"); }
+Napi::Value CheckpointFromHuggingFaceBinding(const Napi::CallbackInfo& info) { return JsonCall<CheckpointFromHuggingFaceApi>(info, "checkpointFromHuggingFace"); }
+Napi::Value WriteTorchScriptBinding(const Napi::CallbackInfo& info) { return JsonCall<WriteTorchScriptApi>(info, "writeTorchScript"); }
 
 // optionDefaults() -> { training, model, lora }, synchronously (no files, no tensors).
 Napi::Value OptionDefaultsBinding(const Napi::CallbackInfo& info) { return ToJs(info.Env(), OptionDefaultsApi()); }
@@ -197,6 +201,13 @@ Napi::Value ServedModelObject(Napi::Env env, std::shared_ptr<ServedModel> served
   return out;
 }
 
+// torchScriptLogits({path, inputs, threads}) -> Promise<{data, shape}>
+Napi::Value TorchScriptLogitsBinding(const Napi::CallbackInfo& info) {
+  Json options = FromJs(info[0]);
+  return PromiseWorker<LogitsResult>::Start(
+      info.Env(), "torchScriptLogits", [options = std::move(options)]() { return TorchScriptLogitsApi(options); }, WriteLogits);
+}
+
 // openModel({checkpoint, device}) -> Promise<{info, generate}>
 Napi::Value OpenModelBinding(const Napi::CallbackInfo& info) {
   Json options = FromJs(info[0]);
@@ -218,6 +229,11 @@ static Napi::Object InitEgenNative(Napi::Env env, Napi::Object exports) {
   exports.Set("inspectGradients", Napi::Function::New(env, InspectGradientsBinding, "inspectGradients"));
   exports.Set("startTraining", Napi::Function::New(env, StartTrainingBinding, "startTraining"));
   exports.Set("openModel", Napi::Function::New(env, OpenModelBinding, "openModel"));
+  exports.Set("writePytorchStateDict", Napi::Function::New(env, WritePytorchStateDictBinding, "writePytorchStateDict"));
+  exports.Set("readPytorchStateDict", Napi::Function::New(env, ReadPytorchStateDictBinding, "readPytorchStateDict"));
+  exports.Set("checkpointFromHuggingFace", Napi::Function::New(env, CheckpointFromHuggingFaceBinding, "checkpointFromHuggingFace"));
+  exports.Set("writeTorchScript", Napi::Function::New(env, WriteTorchScriptBinding, "writeTorchScript"));
+  exports.Set("torchScriptLogits", Napi::Function::New(env, TorchScriptLogitsBinding, "torchScriptLogits"));
   exports.Set("optionDefaults", Napi::Function::New(env, OptionDefaultsBinding, "optionDefaults"));
   exports.Set("openModelCount", Napi::Function::New(env, OpenModelCountBinding, "openModelCount"));
   RegisterTokenizerBindings(env, exports);

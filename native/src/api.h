@@ -61,6 +61,15 @@ Json CreateModelApi(const Json& options);        // {model, seed, outputDir, bas
 Json ResizeEmbeddingsApi(const Json& options);   // {checkpoint, vocabSize, outputDir}
 Json MergeLoraApi(const Json& options);          // {checkpoint, outputDir}
 Json InspectGradientsApi(const Json& options);   // {checkpoint, inputs, targets | labels, outputPath, threads}
+// Model artifacts (io/torch_export.h). pytorch_model.bin: Hugging Face names and layouts, loadable
+// with torch.load(weights_only=True); model.pt: TorchScript, int64 ids (B, T) -> float32 logits.
+Json WritePytorchStateDictApi(const Json& options);  // {checkpoint, outputPath, dtype} -> {path, bytes, tensors}
+Json ReadPytorchStateDictApi(const Json& options);   // {path, outputPath} -> {path, tensors}: torch.save state dict -> safetensors
+Json WriteTorchScriptApi(const Json& options);       // {checkpoint, outputPath, dtype} -> {path, bytes, tensors}
+// A checkpoint from weights under Hugging Face GPT-2 names and layouts (a safetensors file):
+// Conv1D weights transposed to (out, in), lm_head.weight checked to be tied, stored as float32.
+Json CheckpointFromHuggingFaceApi(const Json& options);  // {weights, model, outputDir} -> CreatedModel
+LogitsResult TorchScriptLogitsApi(const Json& options);  // {path, inputs, threads}: logits of a model.pt, run by torch::jit::load
 // The defaults of the default-constructed option structs under their JavaScript names:
 // {training, model, lora}.
 Json OptionDefaultsApi();

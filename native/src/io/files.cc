@@ -57,6 +57,18 @@ void WriteFileDurably(const std::string& path, const void* bytes, size_t size) {
 
 void WriteFileDurably(const std::string& path, const std::string& bytes) { WriteFileDurably(path, bytes.data(), bytes.size()); }
 
+void SyncFile(const std::string& path) {
+#ifndef _WIN32
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  const int failed = ::fsync(fd);
+  ::close(fd);
+  if (failed != 0) throw std::runtime_error("cannot flush " + path + ": " + std::strerror(errno));
+#else
+  (void)path;
+#endif
+}
+
 void SyncDirectory(const std::string& path) {
 #ifndef _WIN32
   const int fd = ::open(path.c_str(), O_RDONLY);

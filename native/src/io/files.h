@@ -11,6 +11,8 @@ std::string ReadFile(const std::string& path);
 // Writes `bytes` to `path` and fsyncs it before returning.
 void WriteFileDurably(const std::string& path, const void* bytes, size_t size);
 void WriteFileDurably(const std::string& path, const std::string& bytes);
+// fsyncs a file written by other means (a stream, a library's own writer).
+void SyncFile(const std::string& path);
 // fsyncs a directory so that renames and new entries inside it are durable.
 void SyncDirectory(const std::string& path);
 bool PathExists(const std::string& path);

@@ -20,6 +20,17 @@ export interface ExportedModel {
   nEmbd: number;
   dropout: number;
   bias: boolean;
+  /** Absent in checkpoints written before classifiers existed: causal-lm. */
+  task?: 'causal-lm' | 'classification';
+  numLabels?: number;
+}
+
+/**
+ * The refusal of the language-model formats for a classifier: only the Hugging Face export holds
+ * the score head (as GPT2ForSequenceClassification); the others write token ids → next-token logits.
+ */
+export function refuseClassifier(model: ExportedModel, format: string): string | null {
+  return model.task === 'classification' ? `${format} exports hold language models (token ids → next-token logits); export a classifier as Hugging Face (GPT2ForSequenceClassification)` : null;
 }
 
 /** Everything a writer needs; the job owns the folders and removes them on failure or cancel. */

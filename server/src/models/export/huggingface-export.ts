@@ -72,8 +72,17 @@ function labelNames(model: CheckpointModel, labels: readonly string[] | undefine
   return [...labels];
 }
 
-/** GPT2Config's fields for the architecture (exact GELU, as EGen computes it); a classifier's head fields when `classification` is given. */
-export function gpt2Config(model: CheckpointModel, eosTokenId?: number, classification?: { labels: readonly string[]; padTokenId?: number }): Record<string, unknown> {
+/** torch_dtype of config.json for each export precision. */
+const TORCH_DTYPE: Readonly<Record<'fp32' | 'fp16' | 'bf16', string>> = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' };
+
+/** What config.json says beyond the architecture: the stored precision and, for a classifier, its head. */
+export interface Gpt2ConfigExtras {
+  dtype?: keyof typeof TORCH_DTYPE;
+  classification?: { labels: readonly string[]; padTokenId?: number };
+}
+
+/** GPT2Config's fields for the architecture (exact GELU, as EGen computes it), with the precision and a classifier's head fields. */
+export function gpt2Config(model: CheckpointModel, eosTokenId?: number, extras: Gpt2ConfigExtras = {}): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -93,10 +102,28 @@ export function gpt2Config(model: CheckpointModel, eosTokenId?: number, classifi
     scale_attn_weights: true,
     tie_word_embeddings: true,
     use_cache: true,
-    torch_dtype: 'float32',
+    torch_dtype: TORCH_DTYPE[extras.dtype ?? 'fp32'],
     ...(eosTokenId === undefined ? {} : { bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
-    ...(classification ? classificationConfig(model, classification.labels, classification.padTokenId) : {}),
+    ...(extras.classification ? classificationConfig(model, extras.classification.labels, extras.classification.padTokenId) : {}),
   };
+}
+
+/**
+ * The files around the weights of a Hugging Face folder (shared by the Hugging Face and PyTorch
+ * exports): config.json, generation_config.json and, when given, the tokenizer with its
+ * tokenizer_config.json and special_tokens_map.json. Returns their names.
+ */
+export function writeHuggingFaceConfigFiles(dir: string, model: CheckpointModel, options: HuggingFaceExportOptions & Gpt2ConfigExtras = {}): string[] {
+  const files = ['config.json', 'generation_config.json'];
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId, options), null, 2)}\n`);
+  writeFileSync(join(dir, 'generation_config.json'), `${JSON.stringify({ ...(options.eosTokenId === undefined ? {} : { bos_token_id: options.eosTokenId, eos_token_id: options.eosTokenId }) }, null, 2)}\n`);
+  if (options.tokenizerJson !== undefined) {
+    writeFileSync(join(dir, 'tokenizer.json'), options.tokenizerJson);
+    writeFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.contextLength }, null, 2)}\n`);
+    writeFileSync(join(dir, 'special_tokens_map.json'), '{}\n');
+    files.push('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json');
+  }
+  return files;
 }
 
 /**
@@ -133,16 +160,8 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
   const temp = join(dirname(outputDir), `.export-${randomUUID()}`);
   mkdirSync(temp, { recursive: true });
   try {
-    const files = ['config.json', 'generation_config.json', 'model.safetensors'];
-    writeFileSync(join(temp, 'config.json'), `${JSON.stringify(gpt2Config(model, options.eosTokenId, classification), null, 2)}\n`);
-    writeFileSync(join(temp, 'generation_config.json'), `${JSON.stringify({ ...(options.eosTokenId === undefined ? {} : { bos_token_id: options.eosTokenId, eos_token_id: options.eosTokenId }) }, null, 2)}\n`);
+    const files = ['model.safetensors', ...writeHuggingFaceConfigFiles(temp, model, { ...options, ...(classification ? { classification } : {}) })];
     writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
-    if (options.tokenizerJson !== undefined) {
-      writeFileSync(join(temp, 'tokenizer.json'), options.tokenizerJson);
-      writeFileSync(join(temp, 'tokenizer_config.json'), `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.contextLength }, null, 2)}\n`);
-      writeFileSync(join(temp, 'special_tokens_map.json'), '{}\n');
-      files.push('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json');
-    }
     rmSync(outputDir, { recursive: true, force: true });
     renameSync(temp, outputDir);
     return { dir: outputDir, files };

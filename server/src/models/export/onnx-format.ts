@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EGEN_VERSION } from '../../system/system.service.ts';
-import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter, maxAbsDifference, PARITY_TOLERANCE } from './export-format.ts';
+import { refuseClassifier, ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter, maxAbsDifference, PARITY_TOLERANCE } from './export-format.ts';
 import { gpt2Config } from './huggingface-export.ts';
 import { buildGpt2Model, gpt2WeightBytes } from './onnx/gpt2-graph.ts';
 import { type ExternalData, writeExternalData, writeModelFile } from './onnx/onnx-proto.ts';
@@ -29,7 +29,9 @@ export const MAX_INLINE_WEIGHT_BYTES = 2 ** 31 - 64 * 2 ** 20;
 /** Tensors smaller than this stay inside the graph even with external data (constants, LayerNorm). */
 const EXTERNAL_MIN_BYTES = 1024;
 
-function refuse(_model: ExportedModel, options: ExportOptions): string | null {
+function refuse(model: ExportedModel, options: ExportOptions): string | null {
+  const classifier = refuseClassifier(model, 'ONNX');
+  if (classifier) return classifier;
   if (options.onnxOpset < 17) return `ONNX opset ${options.onnxOpset} has no LayerNormalization; choose opset 17 or later`;
   return null;
 }
