@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { resizeEmbeddings } from '../../../../native/index.ts';
+import { readPytorchStateDict, resizeEmbeddings } from '../../../../native/index.ts';
 import type { UserAdminService } from '../../admin/user-admin.service.ts';
 import type { DatasetsService } from '../../datasets/datasets.service.ts';
 import { tokenizerJson } from '../../datasets/datasets.service.ts';
@@ -207,12 +207,20 @@ export class ModelImportService {
         const sharded = existsSync(join(folder, 'model.safetensors.index.json')) || existsSync(join(folder, 'pytorch_model.bin.index.json'));
         throw new ImportInputError(sharded ? 'model.safetensors: the weights are sharded (*.index.json); EGen imports a single weights file' : 'model.safetensors: not found (nor pytorch_model.bin)');
       }
+      let weightsPath = join(folder, weightsFile);
       if (weightsFile === 'pytorch_model.bin') {
-        throw new ImportInputError('pytorch_model.bin: this build reads model.safetensors only; save the model with safe_serialization=True');
+        // torch.save's zip format, read by the native reader into safetensors under the same names
+        progress(0.5, 'reading pytorch_model.bin');
+        weightsPath = join(work, 'pytorch_model.safetensors');
+        try {
+          await readPytorchStateDict({ path: join(folder, weightsFile), outputPath: weightsPath });
+        } catch (error) {
+          throw new ImportInputError(`pytorch_model.bin: ${(error as Error).message.replace(join(folder, weightsFile), '').replace(/^[\s:]+/, '')}`);
+        }
       }
       signal?.throwIfAborted();
       progress(0.55, `converting ${weightsFile}`);
-      const tensors = convertWeights(join(folder, weightsFile), weightsFile, config.architecture);
+      const tensors = convertWeights(weightsPath, weightsFile, config.architecture);
       const originalConfig = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as object;
       const converted = join(work, 'converted');
       mkdirSync(converted);

@@ -96,6 +96,7 @@ describe('importModel', () => {
       { dir: folder('gelu'), activation: 'gelu', tokenizer: 'json', dtype: 'float32', seed: 1 },
       { dir: folder('bf16-vocab'), activation: 'gelu', tokenizer: 'vocab', dtype: 'bfloat16', seed: 2 },
       { dir: folder('gelu-new'), activation: 'gelu_new', tokenizer: 'json', dtype: 'float32', seed: 3 },
+      { dir: folder('bin-fp16'), activation: 'gelu', tokenizer: 'json', dtype: 'float16', weights: 'bin', seed: 4 },
     ]);
     t = await startTestServer('sqlite', { runTraining: false });
     dev = await t.createUser('DEVELOPER');
@@ -218,6 +219,15 @@ describe('importModel', () => {
     const failedCode = await runCli(['models', 'import', bad, '--url', t.httpUrl], { out: () => undefined, err: (l) => failed.push(l), env: { XDG_CONFIG_HOME: join(work, 'cli-config'), EGEN_API_KEY: dev.token } });
     expect(failedCode).toBe(1);
     expect(failed.at(-1)).toBe('egen models import: input.uploadId: model.safetensors: not found (nor pytorch_model.bin)');
+  });
+
+  it('imports pytorch_model.bin (torch.save, F16) through the native reader', async () => {
+    expect(existsSync(join(folder('bin-fp16'), 'model.safetensors'))).toBe(false);
+    const { version } = (await importAs(admin.token, { serverPath: folder('bin-fp16'), name: 'from a bin' })).imported!;
+    expect(version.metadata.import).toMatchObject({ weightsFile: 'pytorch_model.bin' });
+    const diff = await maxLogitDiff(version.checkpointPath, made[3]!.logits, made[3]!.vocabSize);
+    console.log(`[import] pytorch_model.bin, gelu, F16: max |Δ logit| native vs transformers ${diff.toExponential(2)}`);
+    expect(diff).toBeLessThanOrEqual(1e-5);
   });
 
   it('imports a zip of BF16 weights with vocab.json + merges.txt (widened exactly to F32)', async () => {

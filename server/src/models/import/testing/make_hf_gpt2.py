@@ -4,7 +4,7 @@ Reads a JSON list of jobs from argv[1], each:
   dir          folder to write (save_pretrained + the tokenizer)
   activation   activation_function of the config ("gelu" or "gelu_new")
   tokenizer    "json" (tokenizer.json) or "vocab" (vocab.json + merges.txt)
-  weights      "safetensors" (model.safetensors) or "bin" (pytorch_model.bin)
+  weights      "safetensors" (model.safetensors) or "bin" (pytorch_model.bin, torch.save of the state dict)
   dtype        "float32", "float16" or "bfloat16": the dtype the weights are saved in
   inputs       B rows of T token ids for the reference logits
 Prints one JSON line: per job, the logits (B, T, V) of the saved model in float32 (flattened), the
@@ -62,7 +62,7 @@ def make(job):
     dtype = getattr(torch, job.get("dtype", "float32"))
     if dtype != torch.float32:
         model = model.to(dtype)
-    model.save_pretrained(out, safe_serialization=job.get("weights", "safetensors") == "safetensors")
+    model.save_pretrained(out)
     if job.get("tokenizer", "json") == "json":
         tok.save(os.path.join(out, "tokenizer.json"))
     else:
@@ -71,6 +71,10 @@ def make(job):
     reference = GPT2LMHeadModel.from_pretrained(out, local_files_only=True, torch_dtype=torch.float32).eval()
     with torch.no_grad():
         logits = reference(torch.tensor(job["inputs"], dtype=torch.long)).logits.float()
+    if job.get("weights", "safetensors") == "bin":
+        # transformers 5 saves safetensors only; write the classic torch.save state dict instead
+        torch.save(model.state_dict(), os.path.join(out, "pytorch_model.bin"))
+        os.remove(os.path.join(out, "model.safetensors"))
     return {"logits": logits.reshape(-1).tolist(), "vocabSize": vocab_size, "endOfTextId": eot}
 
 
