@@ -13,7 +13,7 @@ import { crc32 } from 'node:zlib';
 import { Tokenizer } from 'tokenizers';
 import { ValidationError } from '../../errors/domain-error.ts';
 import { type ModelArchitectureConfig, resolveArchitecture } from '../model-architecture.ts';
-import { type NamedTensorBytes, readSafetensors, tensorBytes, toFloat32Bytes, transpose32, writeSafetensors } from '../export/safetensors.ts';
+import { CONV1D_WEIGHT, type NamedTensorBytes, readSafetensors, tensorBytes, toFloat32Bytes, transpose32, writeSafetensors } from '../export/safetensors.ts';
 
 /** A problem with the folder being imported; the message names the file and the field. */
 export class ImportInputError extends Error {}
@@ -192,8 +192,6 @@ export function readHfTokenizer(dir: string, specialTokens: readonly string[], b
 
 // ---- weights ----
 
-/** The Conv1D weights of a block: Hugging Face stores (in, out), EGen (out, in). */
-const CONV1D = new Set(['attn.c_attn.weight', 'attn.c_proj.weight', 'mlp.c_fc.weight', 'mlp.c_proj.weight']);
 /** Buffers of older GPT-2 checkpoints (the causal mask), not weights. */
 const IGNORED = /^h\.\d+\.attn\.(bias|masked_bias)$/;
 
@@ -272,8 +270,8 @@ export function convertWeights(path: string, file: string, architecture: ModelAr
   if (head && !head.bytes.equals(found.get('wte.weight')!)) fail(`${file}: lm_head.weight differs from transformer.wte.weight; EGen ties the output head to the token embeddings`);
   return [...expected.entries()].map(([name, shape]) => {
     const bytes = found.get(name)!;
-    const suffix = name.replace(/^h\.\d+\./, '');
-    if (name.startsWith('h.') && CONV1D.has(suffix)) return { name: `transformer.${name}`, dtype: 'F32', shape: [shape[1]!, shape[0]!], bytes: transpose32(bytes, shape[0]!, shape[1]!) };
+    // Conv1D weights: Hugging Face stores (in, out), EGen (out, in)
+    if (CONV1D_WEIGHT.test(`transformer.${name}`)) return { name: `transformer.${name}`, dtype: 'F32', shape: [shape[1]!, shape[0]!], bytes: transpose32(bytes, shape[0]!, shape[1]!) };
     return { name: `transformer.${name}`, dtype: 'F32', shape, bytes };
   });
 }
