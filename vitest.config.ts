@@ -19,7 +19,7 @@ const SLOW_TESTS = [
   'server/src/datasets/uploads.memory.test.ts',
   // native training, alone or behind the API and its workers
   'native/test/{train,lora,generate,classification}.test.ts',
-  'server/src/training/{training.api,claims}.test.ts',
+  'server/src/training/{training.api,claims,classification.e2e}.test.ts',
   // numbers checked against PyTorch or Python references
   'native/test/reference.test.ts',
   'server/src/{datasets/python-reference,evaluation/text-metrics}.test.ts',

@@ -55,6 +55,21 @@ describe('UploadDataset', () => {
     expect(run).toHaveBeenCalledWith({ input: { uploadId: 'up1', name: 'reviews', format: 'CSV', badRows: 'FAIL', vocabSize: 4096, textFields: ['body', 'title'], csvDelimiter: ',' } });
   });
 
+  it('maps a label column for classifier data; the label column leaves the text fields', async () => {
+    const { upload, calls } = fakeUpload();
+    render(<UploadDataset onCreated={() => undefined} upload={upload as never} />);
+    const file = new File(['text,sentiment\n"great film",pos\n'], 'reviews.csv', { type: 'text/csv' });
+    fireEvent.change(screen.getByLabelText('Choose a file…'), { target: { files: [file] } });
+    expect(((await screen.findByLabelText('text')) as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByLabelText('sentiment'));
+    fireEvent.change(screen.getByLabelText('Label field (for classifiers)'), { target: { value: 'sentiment' } });
+    // the label column is no longer offered as text
+    expect(screen.queryByRole('checkbox', { name: 'sentiment' })).toBeNull();
+    await act(async () => calls[0]!.resolve({ id: 'up3', sha256: 'x', sizeBytes: file.size }));
+    fireEvent.click(screen.getByRole('button', { name: 'Create dataset' }));
+    await waitFor(() => expect(run).toHaveBeenCalledWith({ input: { uploadId: 'up3', name: 'reviews', format: 'CSV', badRows: 'FAIL', vocabSize: 4096, textFields: ['text'], labelField: 'sentiment', csvDelimiter: ',' } }));
+  });
+
   it('can reuse the tokenizer of an existing version instead of training one', async () => {
     const { upload, calls } = fakeUpload();
     render(<UploadDataset onCreated={() => undefined} upload={upload as never} />);

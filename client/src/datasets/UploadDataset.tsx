@@ -1,5 +1,6 @@
 // Upload by drag-and-drop or file picker, with a real progress bar and cancel, then the column
-// mapping and reader options, then createDataset.
+// mapping (text fields or prompt/response, and a label field for classifier data) and reader
+// options, then createDataset.
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type ReactElement } from 'react';
 import { formatBytes } from '../common/format.ts';
 import { PartialListNotice } from '../common/PartialListNotice.tsx';
@@ -23,7 +24,22 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const [state, setState] = useState<UploadState>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
   const handle = useRef<UploadHandle | null>(null);
-  const ids = { file: useId(), name: useId(), format: useId(), mode: useId(), prompt: useId(), response: useId(), docs: useId(), bad: useId(), vocab: useId(), desc: useId(), tokenizer: useId(), fieldsText: useId() };
+  const ids = {
+    file: useId(),
+    name: useId(),
+    format: useId(),
+    mode: useId(),
+    prompt: useId(),
+    response: useId(),
+    docs: useId(),
+    bad: useId(),
+    vocab: useId(),
+    desc: useId(),
+    tokenizer: useId(),
+    fieldsText: useId(),
+    label: useId(),
+    labelHelp: useId(),
+  };
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [format, setFormat] = useState<Format>('TEXT');
@@ -31,6 +47,8 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
   const [textFields, setTextFields] = useState<string[]>([]);
   const [promptField, setPromptField] = useState('');
   const [responseField, setResponseField] = useState('');
+  // '' : no labels; otherwise the field holding each record's class label
+  const [labelField, setLabelField] = useState('');
   const [textDocuments, setTextDocuments] = useState<'FILE' | 'PARAGRAPHS'>('FILE');
   const [badRows, setBadRows] = useState<'FAIL' | 'SKIP'>('FAIL');
   const [vocabSize, setVocabSize] = useState(4096);
@@ -51,6 +69,7 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
       setTextFields(preferred ? [preferred] : []);
       setPromptField(s.columns.find((c) => /prompt|instruction|question/i.test(c)) ?? s.columns[0] ?? '');
       setResponseField(s.columns.find((c) => /response|answer|output/i.test(c)) ?? s.columns[1] ?? '');
+      setLabelField('');
     });
     setState({ kind: 'uploading', loaded: 0, total: chosen.size });
     const h = upload(chosen, (loaded, total) => setState((s) => (s.kind === 'uploading' ? { kind: 'uploading', loaded, total } : s)));
@@ -82,7 +101,8 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
       if (mode === 'instruction') {
         input.promptField = promptField;
         input.responseField = responseField;
-      } else if (textFields.length) input.textFields = textFields;
+      } else if (textFields.length) input.textFields = textFields.filter((f) => f !== labelField);
+      if (labelField.trim()) input.labelField = labelField.trim();
     }
     if (format === 'CSV' && sniffed?.delimiter) input.csvDelimiter = sniffed.delimiter;
     if (format === 'TEXT') input.textDocuments = textDocuments;
@@ -183,14 +203,43 @@ export function UploadDataset({ onCreated, upload = uploadFile }: UploadDatasetP
                 </select>
               </div>
             )}
+            {structured && (
+              <div className="field">
+                <label htmlFor={ids.label}>Label field (for classifiers)</label>
+                {columns.length ? (
+                  <select
+                    id={ids.label}
+                    className="input"
+                    aria-describedby={ids.labelHelp}
+                    value={labelField}
+                    onChange={(e) => {
+                      setLabelField(e.target.value);
+                      setTextFields((fields) => fields.filter((f) => f !== e.target.value));
+                    }}
+                  >
+                    <option value="">None: no labels</option>
+                    {columns.map((c) => (
+                      <option key={c} value={c}>
+                        {c}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input id={ids.label} className="input" aria-describedby={ids.labelHelp} value={labelField} onChange={(e) => setLabelField(e.target.value)} />
+                )}
+                <small id={ids.labelHelp}>Each record&apos;s class label; a record without one is a bad row. Leave empty for language-model data.</small>
+              </div>
+            )}
             {structured && mode === 'text' && columns.length > 0 && (
               <fieldset className="field field-wide">
                 <legend>Text fields, joined in this order</legend>
-                {columns.map((column) => (
-                  <label key={column} className="check">
-                    <input type="checkbox" checked={textFields.includes(column)} onChange={(e) => setTextFields((fields) => (e.target.checked ? [...fields, column] : fields.filter((f) => f !== column)))} /> {column}
-                  </label>
-                ))}
+                {columns
+                  .filter((column) => column !== labelField)
+                  .map((column) => (
+                    <label key={column} className="check">
+                      <input type="checkbox" checked={textFields.includes(column)} onChange={(e) => setTextFields((fields) => (e.target.checked ? [...fields, column] : fields.filter((f) => f !== column)))} /> {column}
+                    </label>
+                  ))}
               </fieldset>
             )}
             {structured && mode === 'text' && columns.length === 0 && (

@@ -86,6 +86,31 @@ export function ValidationReport({ report }: { report: ValidationReportData }): 
           </table>
         </div>
       )}
+      {report.labels && (
+        <div className="table-scroll" role="region" aria-label="Labels (scrolls)" tabIndex={0}>
+          <table data-testid="label-set">
+            <caption>Labels ({report.labels.length})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Label</th>
+                <th scope="col">Records</th>
+                <th scope="col">Train</th>
+                <th scope="col">Validation</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.labels.map((l) => (
+                <tr key={l.name}>
+                  <th scope="row">{l.name}</th>
+                  <td>{l.count}</td>
+                  <td>{l.train}</td>
+                  <td>{l.validation}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {report.badRows.length > 0 && (
         <details>
           <summary>Bad rows ({report.badRowCount}; the first 100 are listed)</summary>

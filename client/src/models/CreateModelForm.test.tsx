@@ -44,6 +44,24 @@ describe('CreateModelForm', () => {
     });
   });
 
+  it('creates a classifier with its labels, refusing too few or repeated labels in words', () => {
+    const onSubmit = vi.fn();
+    render(<CreateModelForm presets={PRESETS} tokenizers={[]} onSubmit={onSubmit} />);
+    fireEvent.change(screen.getByLabelText('Model name'), { target: { value: 'sentiment' } });
+    expect(screen.queryByLabelText('Labels, one per line')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Task'), { target: { value: 'CLASSIFICATION' } });
+    const labels = screen.getByLabelText('Labels, one per line');
+    fireEvent.change(labels, { target: { value: 'positive' } });
+    expect(screen.getByRole('alert').textContent).toMatch(/at least 2 labels/);
+    fireEvent.change(labels, { target: { value: 'positive\nnegative\npositive' } });
+    expect(screen.getByRole('alert').textContent).toMatch(/"positive" is listed twice/);
+    expect((screen.getByRole('button', { name: 'Create model' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(labels, { target: { value: ' positive \n\nnegative\nneutral' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Create model' }));
+    expect(onSubmit).toHaveBeenCalledWith({ name: 'sentiment', preset: 'tiny', task: 'CLASSIFICATION', labels: ['positive', 'negative', 'neutral'] });
+  });
+
   it('refuses a width that is not a multiple of the heads, in words', () => {
     const onSubmit = vi.fn();
     render(<CreateModelForm presets={PRESETS} tokenizers={[]} onSubmit={onSubmit} />);

@@ -55,6 +55,8 @@ export function ModelDetailPage({ id }: { id: string }): ReactElement {
         <section className="panel" aria-labelledby="arch-title">
           <h3 id="arch-title">Architecture</h3>
           <dl className="facts" data-testid="model-architecture">
+            <dt>Task</dt>
+            <dd>{model.task === 'CLASSIFICATION' ? `classification (${model.labels?.length ?? 0} labels: ${model.labels?.join(', ') ?? ''})` : 'language model'}</dd>
             <dt>Preset</dt>
             <dd>{model.preset ?? 'custom'}</dd>
             <dt>Layers</dt>

@@ -13,6 +13,7 @@ import { runName } from './RunsPage.tsx';
 const METRICS = [
   ['loss', 'Training loss'],
   ['val_loss', 'Validation loss'],
+  ['val_accuracy', 'Validation accuracy (classifiers)'],
   ['lr', 'Learning rate'],
   ['grad_norm', 'Gradient norm'],
   ['tokens_per_second', 'Tokens per second'],

@@ -25,9 +25,11 @@ import { RunLogPanel } from './RunLogPanel.tsx';
 import { runName } from './RunsPage.tsx';
 import { useRunMetrics } from './use-run-metrics.ts';
 
-export const CHARTS: Array<{ title: string; names: string[]; yLabel: string }> = [
+/** `only`: shown only when it has points (classifier runs report val_accuracy). */
+export const CHARTS: Array<{ title: string; names: string[]; yLabel: string; only?: 'with-points' }> = [
   { title: 'Loss', names: ['loss', 'val_loss'], yLabel: 'loss' },
   { title: 'Validation loss', names: ['val_loss'], yLabel: 'loss' },
+  { title: 'Validation accuracy', names: ['val_accuracy'], yLabel: 'accuracy', only: 'with-points' },
   { title: 'Learning rate', names: ['lr'], yLabel: 'learning rate' },
   { title: 'Gradient norm', names: ['grad_norm'], yLabel: 'norm' },
   { title: 'Throughput', names: ['tokens_per_second'], yLabel: 'tokens/s' },
@@ -197,18 +199,20 @@ export function RunDetailPage({ id }: { id: string }): ReactElement {
           </p>
         )}
         <div className="chart-grid">
-          {chartSeries.map((chart) =>
-            chart.series.length ? (
-              <div key={chart.title} data-testid={`chart-${chart.title}`}>
-                <LineChart title={chart.title} xLabel="step" yLabel={chart.yLabel} series={chart.series} height={240} />
-              </div>
-            ) : (
-              <figure key={chart.title} className="chart">
-                <figcaption>{chart.title}</figcaption>
-                <p className="muted">{chart.title === 'Validation loss' ? 'No validation yet (it runs every "validate every" steps and at the end).' : 'No points yet.'}</p>
-              </figure>
-            ),
-          )}
+          {chartSeries
+            .filter((chart) => chart.series.length || chart.only !== 'with-points')
+            .map((chart) =>
+              chart.series.length ? (
+                <div key={chart.title} data-testid={`chart-${chart.title}`}>
+                  <LineChart title={chart.title} xLabel="step" yLabel={chart.yLabel} series={chart.series} height={240} />
+                </div>
+              ) : (
+                <figure key={chart.title} className="chart">
+                  <figcaption>{chart.title}</figcaption>
+                  <p className="muted">{chart.title === 'Validation loss' ? 'No validation yet (it runs every "validate every" steps and at the end).' : 'No points yet.'}</p>
+                </figure>
+              ),
+            )}
         </div>
       </section>
       <RunLogPanel runId={id} live={followLive} />

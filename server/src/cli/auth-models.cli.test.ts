@@ -76,6 +76,15 @@ describe('egen login / models (sqlite)', () => {
     expect(JSON.parse(json.out)[0]).toMatchObject({ name: 'cli-tiny' });
   });
 
+  it('models create --labels makes a classifier; a repeated label is named by its position', async () => {
+    const created = await egen(['models', 'create', 'cli-classifier', '--preset', 'tiny', '--labels', 'spam,ham']);
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/^Created classifier \(2 labels: spam, ham\) cli-classifier/);
+    const repeated = await egen(['models', 'create', 'cli-bad-labels', '--preset', 'tiny', '--labels', 'spam,ham,spam']);
+    expect(repeated.code).toBe(1);
+    expect(repeated.err).toContain('--labels #3: repeats "spam" (label 0)');
+  });
+
   it('an API key in EGEN_API_KEY works without a login', async () => {
     const key = await t.graphqlAs<{ createApiKey: { secret: string } }>(dev.token, 'mutation { createApiKey(input: { name: "cli" }) { secret } }');
     const list = await egen(['models', 'list', '--name', 'cli'], { XDG_CONFIG_HOME: join(configHome, 'empty'), EGEN_API_KEY: key.data!.createApiKey.secret });

@@ -66,6 +66,7 @@ async function graphql<T>(env: NodeJS.ProcessEnv, target: ApiTarget, query: stri
 // ---- formatting ----
 
 interface ReportView {
+  labels?: Array<{ name: string; count: number; train: number; validation: number }> | null;
   rows: number;
   usableRows: number;
   trainRecords: number;
@@ -100,7 +101,7 @@ interface VersionView {
 
 const REPORT_FIELDS = `rows usableRows trainRecords validationRecords duplicateRows badRowCount badRows { location reason } encodingErrors
   fields { name missing empty } charLength { min max mean p50 p95 } tokenLength { min max mean p50 p95 } tokenizationErrorRate
-  gate { passed criteria { name passed detail } }`;
+  gate { passed criteria { name passed detail } } labels { name count train validation }`;
 const VERSION_FIELDS = `id version format sourceFilename sourceSha256 recordCount trainTokens validationTokens vocabSize parentVersionId pipelineHash directory createdAt report { ${REPORT_FIELDS} }`;
 
 export function reportLines(report: ReportView): string[] {
@@ -117,6 +118,7 @@ export function reportLines(report: ReportView): string[] {
     `Tokenization error rate: ${(report.tokenizationErrorRate * 100).toFixed(4)}%`,
     `Gate: ${report.gate.passed ? 'PASS' : 'FAIL'}`,
     ...report.gate.criteria.map((c) => `  ${c.passed ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
+    ...(report.labels ? [`Labels:            ${report.labels.length} (${report.labels.map((l) => `${l.name} ${l.count}`).join(', ')})`] : []),
   ];
   return lines;
 }
@@ -140,13 +142,14 @@ Options:
   --text-field F         a field holding training text (repeatable)
   --prompt-field F       with --response-field: instruction examples
   --response-field F
+  --label-field F        the field holding each record's class label (data for classifiers)
   --vocab-size N         tokenizer vocabulary size (default 4096)
   --skip-bad-rows        list bad rows in the report instead of failing at the first one
   --description TEXT
 
 ${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { positional, flags, set } = parseArgs(args, ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--vocab-size', '--description', ...CONNECTION_FLAGS], ['--skip-bad-rows']);
+    const { positional, flags, set } = parseArgs(args, ['--name', '--format', '--text-field', '--prompt-field', '--response-field', '--label-field', '--vocab-size', '--description', ...CONNECTION_FLAGS], ['--skip-bad-rows']);
     if (positional.length !== 1) throw new CliUsageError('expected exactly one FILE');
     const path = positional[0]!;
     try {
@@ -183,6 +186,7 @@ ${CONNECTION_USAGE}`,
       ...(flags.get('--text-field') ? { textFields: flags.get('--text-field') } : {}),
       ...(flags.get('--prompt-field') ? { promptField: flags.get('--prompt-field')!.at(-1) } : {}),
       ...(flags.get('--response-field') ? { responseField: flags.get('--response-field')!.at(-1) } : {}),
+      ...(flags.get('--label-field') ? { labelField: flags.get('--label-field')!.at(-1) } : {}),
       ...(vocab ? { vocabSize: Number(vocab) } : {}),
       ...(set.has('--skip-bad-rows') ? { badRows: 'SKIP' } : {}),
     };

@@ -24,9 +24,14 @@ import type { CreateDatasetInput, DatasetFilter, DatasetOrder, DatasetType, Data
 import { type LoadedPlugin, loadPlugins, type PluginLoadProblem } from './plugins.ts';
 import type { PreviewRecord, RecordSource } from './record-pages.ts';
 import { RECORDS_FILE, TOKENIZER_FILE } from './ingest.ts';
+import { type LabelledBatch, labelledBatches, type LabelledReadOptions, labelSetProblems, type VersionLabel } from './labelled-records.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { UploadStore, type UploadResult } from './upload-store.ts';
 import { type ModelTokenizers, VersionBuilder } from './version-builder.ts';
+
+export type { LabelledBatch, LabelledReadOptions, VersionLabel };
+// Whether a classifier can train on or be evaluated on a version's labels, for the training and evaluation domains.
+export { labelSetProblems };
 
 export type { DatasetsActor } from './dataset-actor.ts';
 export type { UploadResult } from './upload-store.ts';
@@ -134,6 +139,15 @@ export class DatasetsService {
   async versionTokenizer(version: DatasetVersionType): Promise<{ json: string; encoder: TextTokenizer }> {
     const json = await readFile(join(version.directory, TOKENIZER_FILE), 'utf8');
     return { json, encoder: new TextTokenizer(json) };
+  }
+
+  /**
+   * The labelled records of one split of a version as classifier examples (token ids and label
+   * ids by position in `labels`), in batches; see labelled-records.ts.
+   */
+  async *labelledExamples(version: DatasetVersionType, options: LabelledReadOptions): AsyncGenerator<LabelledBatch> {
+    const { encoder } = await this.versionTokenizer(version);
+    yield* labelledBatches(this.recordsPath(version), encoder, options);
   }
 
   /** Where a version's processed records (records.jsonl, one JSON record a line) are, for readers that stream them. */

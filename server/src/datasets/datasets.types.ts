@@ -67,6 +67,14 @@ export class GateType {
   @Field(() => [GateCriterionType]) criteria!: GateCriterionType[];
 }
 
+@ObjectType('LabelCount', { description: 'A label of a labelled dataset version and how often it occurs' })
+export class LabelCountType {
+  @Field(() => String) name!: string;
+  @Field(() => Int, { description: 'Records with this label, after the pipeline' }) count!: number;
+  @Field(() => Int) train!: number;
+  @Field(() => Int) validation!: number;
+}
+
 @ObjectType('ValidationReport', { description: 'What validation found in a dataset version' })
 export class ValidationReportType {
   @Field(() => Int) rows!: number;
@@ -86,6 +94,7 @@ export class ValidationReportType {
   @Field(() => Float) totalTokens!: number;
   @Field(() => Float) tokenizationErrorRate!: number;
   @Field(() => GateType) gate!: GateType;
+  @Field(() => [LabelCountType], { nullable: true, description: 'The label set of a labelled version (distinct labels by name, with counts); null without a label field' }) labels?: LabelCountType[] | null;
 }
 
 @ObjectType('TokenShard', { description: 'A token shard: NAME.bin (flat little-endian tokens) and NAME.json' })
@@ -214,6 +223,7 @@ export class CreateDatasetInput {
   @Field(() => [String], { nullable: true, description: 'Fields joined into the training text' }) textFields?: string[] | null;
   @Field(() => String, { nullable: true, description: 'With responseField: instruction examples <context>{prompt}<response>{response}' }) promptField?: string | null;
   @Field(() => String, { nullable: true }) responseField?: string | null;
+  @Field(() => String, { nullable: true, description: "The field holding each record's class label (data for classifiers); a record without one is a bad row" }) labelField?: string | null;
   @Field(() => String, { nullable: true, description: 'Between text fields. Defaults to a line break' }) separator?: string | null;
   @Field(() => TextDocumentsValue, { nullable: true }) textDocuments?: TextDocumentsValue | null;
   @Field(() => String, { nullable: true, description: 'CSV delimiter; detected among , ; and tab when absent' }) csvDelimiter?: string | null;

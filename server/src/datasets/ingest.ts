@@ -1,11 +1,17 @@
 // Builds everything a dataset version derives, into a work folder: records.jsonl (the records
-// after mapping and pipeline, with their split), tokenizer.json, token shards per split, and
-// report.json. The caller renames the folder into place or removes it; nothing is left half-made.
+// after mapping and pipeline, with their split, and their label when the mapping has a label
+// field), tokenizer.json, token shards per split, and report.json (with the label set of a
+// labelled version). The caller renames the folder into place or removes it; nothing is left
+// half-made.
+//
+// A labelled version writes no example shards: label ids are positions in a model's label list,
+// which differs between the models trained on one version, so the training run writes example
+// shards for its model (labelled-records.ts) from records.jsonl and this tokenizer.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { applyMapping, type ColumnMapping, CONTEXT_TOKEN, mappedFields, type MappingInput, resolveMapping, RESPONSE_TOKEN } from './column-mapping.ts';
+import { applyLabel, applyMapping, type ColumnMapping, CONTEXT_TOKEN, MAX_DISTINCT_LABELS, mappedFields, type MappingInput, resolveMapping, RESPONSE_TOKEN } from './column-mapping.ts';
 import { DatasetError, DatasetFormatError } from './datasets.errors.ts';
 import { readRecords, type ReadOptions } from './formats/formats.ts';
 import { readLines } from './formats/lines.ts';
@@ -74,18 +80,27 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     onEncodingError: (location) => report.encodingError(location),
   };
   let mapping: ColumnMapping | null = null;
+  // Whether records carry labels: from the label field, or from the parent's records.
+  let labelled = false;
 
   // 1) source records -> mapping -> pipeline -> records.jsonl (+ the train corpus)
   async function* sourceRecords(): AsyncGenerator<PipelineRecord> {
     if (options.source.kind === 'parent') {
       report = new ReportBuilder(['text']);
+      let first = true;
       for await (const { text, line } of readLines(createReadStream(options.source.recordsPath, { highWaterMark: 1 << 20 }), hooks)) {
         if (!text) continue;
-        const record = JSON.parse(text) as { text: string };
-        report.fields({ text: record.text });
+        const record = JSON.parse(text) as { text: string; label?: string };
+        if (first && record.label !== undefined) {
+          labelled = true;
+          report = new ReportBuilder(['text', 'label']);
+          report.labelled();
+        }
+        first = false;
+        report.fields(labelled ? { text: record.text, label: record.label } : { text: record.text });
         report.usableRows++;
         report.duplicate(createHash('sha1').update(record.text).digest('base64'));
-        yield { text: record.text, location: `record ${line}` };
+        yield { text: record.text, location: `record ${line}`, ...(labelled ? { label: record.label } : {}) };
       }
       return;
     }
@@ -94,7 +109,9 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       if (!mapping) {
         mapping = resolveMapping(source.mapping, record.fields);
         const previous = report;
-        report = new ReportBuilder(mappedFields(mapping));
+        report = new ReportBuilder(mapping.labelField ? [...mappedFields(mapping), mapping.labelField] : mappedFields(mapping));
+        labelled = Boolean(mapping.labelField);
+        if (labelled) report.labelled();
         for (const bad of previous.badRows) report.badRow(bad.location, bad.reason);
         report.badRowCount = previous.badRowCount;
         report.encodingErrors = previous.encodingErrors;
@@ -103,9 +120,19 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       report.fields(record.fields);
       const text = applyMapping(mapping, record.fields);
       if (text === null) continue;
+      let label: string | undefined;
+      if (mapping.labelField) {
+        const found = applyLabel(mapping.labelField, record.fields);
+        if ('problem' in found) {
+          if (options.badRows === 'fail') throw new DatasetFormatError(found.problem, record.location);
+          report.badRow(record.location, found.problem);
+          continue;
+        }
+        label = found.label;
+      }
       report.usableRows++;
       report.duplicate(createHash('sha1').update(text).digest('base64'));
-      yield { text, location: record.location };
+      yield { text, location: record.location, ...(label !== undefined ? { label } : {}) };
     }
   }
 
@@ -121,7 +148,11 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   try {
     for await (const record of runPipeline(sourceRecords(), options.pipeline, options.plugins)) {
       const split: Split = record.split ?? 'train';
-      const line = JSON.stringify({ text: record.text, split }) + '\n';
+      if (labelled) {
+        if (typeof record.label !== 'string' || !record.label) throw new DatasetError('PIPELINE_ERROR', `${record.location}: the record lost its label in the pipeline (a plugin must keep "label")`, record.location);
+        report.label(record.label, split, MAX_DISTINCT_LABELS, record.location);
+      }
+      const line = JSON.stringify(labelled ? { text: record.text, split, label: record.label } : { text: record.text, split }) + '\n';
       recordsHash.update(line);
       await writeLine(records, line);
       recordCount++;

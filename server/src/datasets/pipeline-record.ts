@@ -6,6 +6,8 @@ export type Split = 'train' | 'validation';
 export interface PipelineRecord {
   text: string;
   split?: Split;
+  /** The class label of a labelled record (classification data); steps keep it as it is. */
+  label?: string;
   /** Where the record came from, for messages. */
   location: string;
 }

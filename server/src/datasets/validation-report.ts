@@ -1,4 +1,5 @@
 // The validation report stored with every version, built while the records stream past.
+import { DatasetError } from './datasets.errors.ts';
 
 export interface LengthStats {
   min: number;
@@ -14,6 +15,14 @@ export interface FieldStats {
   missing: number;
   /** Records where the field is present but empty or only white space. */
   empty: number;
+}
+
+/** How often a label occurs in a labelled version, after the pipeline. */
+export interface LabelCount {
+  name: string;
+  count: number;
+  train: number;
+  validation: number;
 }
 
 export interface BadRow {
@@ -54,6 +63,8 @@ export interface ValidationReport {
   /** Characters only representable by byte fallback (lone byte tokens) or unknown (U+FFFD), over all characters. */
   tokenizationErrorRate: number;
   gate: { passed: boolean; criteria: GateCriterion[] };
+  /** The label set of a labelled version (distinct labels by name, with counts); null without a label field. Absent in reports from before labels. */
+  labels?: LabelCount[] | null;
 }
 
 export const MAX_LISTED = 100;
@@ -101,6 +112,8 @@ export class ReportBuilder {
   readonly chars = new Lengths();
   readonly tokens = new Lengths();
   private readonly present = new Map<string, { present: number; empty: number }>();
+  /** Label counts of a labelled version; null when it has no labels. */
+  private labelCounts: Map<string, LabelCount> | null = null;
   private readonly seen = new Set<string>();
 
   constructor(readonly mappedFields: string[] = []) {
@@ -131,6 +144,25 @@ export class ReportBuilder {
       entry.present++;
       if ((typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)) entry.empty++;
     }
+  }
+
+  /** Marks the version as labelled (even if no record survives). */
+  labelled(): void {
+    this.labelCounts ??= new Map();
+  }
+
+  /** Counts a record's label in its split; refuses more distinct labels than `max`. */
+  label(name: string, split: 'train' | 'validation', max: number, location: string): void {
+    const counts = (this.labelCounts ??= new Map());
+    let entry = counts.get(name);
+    if (!entry) {
+      // more distinct labels than a classifier takes: most likely the wrong column
+      if (counts.size >= max) throw new DatasetError('INVALID_DATASET_FILE', `more than ${max} distinct labels (a classifier takes at most ${max}); is the label field the right column?`, location);
+      entry = { name, count: 0, train: 0, validation: 0 };
+      counts.set(name, entry);
+    }
+    entry.count++;
+    entry[split]++;
   }
 
   /** Counts a duplicate when this key (a digest of the row's text) was seen before. */
@@ -179,6 +211,7 @@ export class ReportBuilder {
       totalTokens: this.tokens.total,
       tokenizationErrorRate: rate,
       gate: { passed: criteria.every((c) => c.passed), criteria },
+      labels: this.labelCounts ? [...this.labelCounts.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : null,
     };
   }
 }

@@ -113,7 +113,7 @@ export class VersionBuilder {
         ...(input.csvHeader != null ? { csvHeader: input.csvHeader } : {}),
         ...(input.compression ? { compression: input.compression } : {}),
       };
-      const mapping = { textFields: input.textFields ?? null, promptField: input.promptField ?? null, responseField: input.responseField ?? null, separator: input.separator ?? null };
+      const mapping = { textFields: input.textFields ?? null, promptField: input.promptField ?? null, responseField: input.responseField ?? null, separator: input.separator ?? null, labelField: input.labelField ?? null };
       const datasetId = randomUUID();
       const versionId = randomUUID();
       const { built, directory } = await this.build(versionId, {

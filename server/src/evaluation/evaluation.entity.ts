@@ -14,6 +14,48 @@ export class MetricResult {
   error?: string | null;
 }
 
+@ObjectType({ description: 'Scores of one label of a classifier' })
+export class LabelMetrics {
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => Float, { description: 'Of the examples predicted as this label, the share that has it (0 when none is predicted)' })
+  precision!: number;
+
+  @Field(() => Float, { description: 'Of the examples that have this label, the share predicted as it (0 when none has it)' })
+  recall!: number;
+
+  @Field(() => Float)
+  f1!: number;
+
+  @Field(() => Int, { description: 'Examples whose true label this is' })
+  support!: number;
+
+  @Field(() => Int, { description: 'Examples predicted as this label' })
+  predicted!: number;
+}
+
+@ObjectType({ description: "A classifier's evaluation on the held-out split: accuracy, macro-F1, per-label scores and the confusion matrix" })
+export class ClassificationEvaluation {
+  @Field(() => [String], { description: "The model's labels; per-label rows and the matrix's rows and columns follow this order" })
+  labels!: string[];
+
+  @Field(() => Float)
+  accuracy!: number;
+
+  @Field(() => Float, { description: 'Mean F1 over the labels that occur in the references or the predictions' })
+  macroF1!: number;
+
+  @Field(() => [LabelMetrics])
+  perLabel!: LabelMetrics[];
+
+  @Field(() => [[Int]], { description: 'confusion[t][p]: examples of true label t predicted as p' })
+  confusion!: number[][];
+
+  @Field(() => Int)
+  examples!: number;
+}
+
 /** Metrics of a model version on a dataset version; rows with the same dataset version compare versions. */
 @ObjectType({ description: 'Metrics of a model version on a dataset version' })
 @Entity({ name: 'evaluations' })
@@ -43,6 +85,10 @@ export class Evaluation {
   @Field(() => Int, { description: 'Validation tokens scored (perplexity, token accuracy)' })
   @Column({ name: 'scored_tokens', type: 'integer' })
   scoredTokens!: number;
+
+  @Field(() => ClassificationEvaluation, { nullable: true, description: 'A CLASSIFICATION model’s per-label scores and confusion matrix; null for a causal LM' })
+  @Column({ type: 'text', nullable: true, transformer: JSON_TEXT })
+  classification!: ClassificationEvaluation | null;
 
   @Field(() => ID)
   @Column({ name: 'created_by', type: 'varchar', length: 36 })

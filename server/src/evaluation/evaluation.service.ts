@@ -2,6 +2,8 @@
 // validation tokens; BLEU, exact match, token F1 and label accuracy / macro F1 over greedy
 // generations for the validation records; and custom metrics from plugins. Results are stored
 // per version, so versions evaluated on the same dataset version compare side by side.
+// A CLASSIFICATION model is evaluated by classifying the held-out (validation) split of a
+// labelled version: accuracy, macro-F1, per-label scores and the confusion matrix.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -11,14 +13,15 @@ import { Tokenizer } from 'tokenizers';
 import type { DataSource } from 'typeorm';
 import { type NativeModel, openModel } from '../../../native/index.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { DatasetsService } from '../datasets/datasets.service.ts';
+import { type DatasetsService, labelSetProblems } from '../datasets/datasets.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import { ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import { requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
-import { Evaluation, type MetricResult } from './evaluation.entity.ts';
+import { evaluateClassifier } from './classification-evaluation.ts';
+import { type ClassificationEvaluation, Evaluation, type MetricResult } from './evaluation.entity.ts';
 import { loadMetricPlugins } from './metric-plugins.ts';
 import { corpusBleu, exactMatch, labelScores, tokenF1 } from './text-metrics.ts';
 
@@ -33,9 +36,13 @@ export const BUILTIN_METRICS = {
 } as const;
 type BuiltinMetric = keyof typeof BUILTIN_METRICS;
 const SCORING: readonly string[] = ['perplexity', 'token_accuracy'];
+/** What a CLASSIFICATION model is evaluated on (from its predicted labels; the per-label scores come with them). */
+const CLASSIFIER_METRICS: readonly string[] = ['accuracy', 'macro_f1'];
+/** Examples a classifier classifies per forward pass. */
+const CLASSIFY_BATCH = 64;
 
 export interface EvaluateOptions {
-  /** Validation examples to generate for. Defaults to 32. */
+  /** Validation examples to generate for (to classify, for a classifier). Defaults to 32 (1000 for a classifier). */
   maxExamples?: number | null;
   /** Tokens generated per example. Defaults to 32. */
   maxNewTokens?: number | null;
@@ -123,13 +130,18 @@ export class EvaluationService {
     else if (!version.checkpointPath) errors.push({ field: 'modelVersionId', message: 'has no weights (checkpointPath)' });
     const dataset = await this.datasets.getVersion(datasetVersionId);
     if (!dataset) errors.push({ field: 'datasetVersionId', message: 'is not a dataset version' });
+    const owner = version ? await this.models.find(version.modelId) : null;
+    const classifierLabels = owner?.task === 'classification' ? (owner.labels ?? []) : null;
     const { metrics: plugins } = await loadMetricPlugins(this.pluginsDir);
     const pluginByName = new Map(plugins.map((p) => [p.name, p]));
     if (metrics.length === 0) errors.push({ field: 'metrics', message: 'select at least one metric' });
     metrics.forEach((name, i) => {
-      if (!(name in BUILTIN_METRICS) && !pluginByName.has(name)) errors.push({ field: `metrics[${i}]`, message: `unknown metric "${name}"; see evaluationMetrics` });
+      if (classifierLabels) {
+        if (!CLASSIFIER_METRICS.includes(name)) errors.push({ field: `metrics[${i}]`, message: `"${name}" is not a metric of a CLASSIFICATION model; it offers ${CLASSIFIER_METRICS.join(' and ')}` });
+      } else if (!(name in BUILTIN_METRICS) && !pluginByName.has(name)) errors.push({ field: `metrics[${i}]`, message: `unknown metric "${name}"; see evaluationMetrics` });
     });
-    const maxExamples = options.maxExamples ?? 32;
+    if (classifierLabels && dataset) errors.push(...labelSetProblems(classifierLabels, dataset.report.labels, 'evaluation', 'datasetVersionId'));
+    const maxExamples = options.maxExamples ?? (classifierLabels ? 1000 : 32);
     const maxNewTokens = options.maxNewTokens ?? 32;
     const maxWindows = options.maxWindows ?? 8;
     for (const [field, value, max] of [
@@ -149,9 +161,22 @@ export class EvaluationService {
     const model = await openModel({ checkpoint, device: 'cpu' }).catch((error: Error) => error);
     let scoredTokens = 0;
     let examples = 0;
+    let classification: ClassificationEvaluation | null = null;
     try {
+      // 0) a classifier: its labels on the held-out split
+      if (classifierLabels) {
+        if (model instanceof Error) throw model;
+        const batches = this.datasets.labelledExamples(dataset!, { split: 'validation', labels: classifierLabels, maxTokens: model.info.model.contextLength, batchSize: CLASSIFY_BATCH, limit: maxExamples });
+        const scores = await evaluateClassifier(model, batches, classifierLabels, this.threads);
+        if (scores.examples === 0) throw ValidationError.single('datasetVersionId', 'has no validation records to evaluate a classifier on');
+        examples = scores.examples;
+        classification = { labels: classifierLabels, ...scores };
+        if (wanted.includes('accuracy')) results.push({ name: 'accuracy', value: scores.accuracy });
+        if (wanted.includes('macro_f1')) results.push({ name: 'macro_f1', value: scores.macroF1 });
+      }
+
       // 1) scoring metrics: one forward pass over validation windows
-      if (wanted.some((m) => SCORING.includes(m))) {
+      if (!classifierLabels && wanted.some((m) => SCORING.includes(m))) {
         try {
           const scored = await this.score(model, dataset!, maxWindows);
           scoredTokens = scored.tokens;
@@ -163,7 +188,7 @@ export class EvaluationService {
       }
 
       // 2) generation metrics
-      const generationMetrics = wanted.filter((m) => !SCORING.includes(m));
+      const generationMetrics = classifierLabels ? [] : wanted.filter((m) => !SCORING.includes(m));
       if (generationMetrics.length) {
         if (model instanceof Error) throw model;
         const { predictions, references } = await this.generate(model, dataset!, maxExamples, maxNewTokens);
@@ -189,6 +214,7 @@ export class EvaluationService {
       results: wanted.map((name) => results.find((r) => r.name === name)!),
       examples,
       scoredTokens,
+      classification,
       createdBy: user.id,
       durationMs: Date.now() - started,
       createdAt: new Date(),

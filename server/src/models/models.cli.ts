@@ -14,6 +14,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'input.architecture.heads': '--heads',
   'input.architecture.embeddingWidth': '--width',
   'input.architecture.dropout': '--dropout',
+  'input.labels': '--labels',
   tag: 'TAG',
   a: 'A',
   b: 'B',
@@ -23,7 +24,8 @@ function printApiError(io: CliIo, command: string, error: ApiError): number {
   const fieldErrors = error.errors[0]?.extensions?.fieldErrors;
   if (fieldErrors?.length) {
     io.err(`egen ${command}: invalid input`);
-    for (const e of fieldErrors) io.err(`  ${FLAG_OF_FIELD[e.field] ?? e.field}: ${e.message}`);
+    // a label's own error (input.labels.2) names --labels and its position
+    for (const e of fieldErrors) io.err(`  ${FLAG_OF_FIELD[e.field] ?? e.field.replace(/^input\.labels\.(\d+)$/, (_, i: string) => `--labels #${Number(i) + 1}`)}: ${e.message}`);
   } else {
     io.err(`egen ${command}: ${error.message}${error.code ? ` (${error.code})` : ''}`);
   }
@@ -34,13 +36,15 @@ interface ModelRow {
   id: string;
   name: string;
   preset: string | null;
+  task: 'CAUSAL_LM' | 'CLASSIFICATION';
+  labels: string[] | null;
   createdAt: string;
   owner: { email: string } | null;
   architecture: { layers: number; heads: number; embeddingWidth: number; contextLength: number; vocabSize: number; parameterCount: number };
   latestVersion: { version: number } | null;
 }
 
-const MODEL_FIELDS = 'id name preset createdAt owner { email } architecture { layers heads embeddingWidth contextLength vocabSize parameterCount } latestVersion { version }';
+const MODEL_FIELDS = 'id name preset task labels createdAt owner { email } architecture { layers heads embeddingWidth contextLength vocabSize parameterCount } latestVersion { version }';
 
 const formatParams = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}K` : String(n));
 
@@ -50,12 +54,13 @@ export const modelsCreateCommand: CliCommand = {
   usage: [
     'egen models create NAME [--preset tiny|small|gpt2-124M] [--vocab-size N] [--context-length N]',
     '                        [--layers N] [--heads N] [--width N] [--dropout P] [--no-bias]',
-    '                        [--tokenizer ID] [--description TEXT] [--special-tokens A,B,...] [--url URL] [--json]',
+    '                        [--tokenizer ID] [--description TEXT] [--special-tokens A,B,...] [--labels A,B,...] [--url URL] [--json]',
     '',
     'Architecture flags override the preset; without a preset give them all.',
+    '--labels makes a CLASSIFICATION model with these labels (2 to 1000, in the order of its outputs).',
   ].join('\n'),
   async run(args, io) {
-    const flags = parseFlags(args, ['--preset', '--vocab-size', '--context-length', '--layers', '--heads', '--width', '--dropout', '--tokenizer', '--description', '--special-tokens', '--url'], ['--no-bias', '--json']);
+    const flags = parseFlags(args, ['--preset', '--vocab-size', '--context-length', '--layers', '--heads', '--width', '--dropout', '--tokenizer', '--description', '--special-tokens', '--labels', '--url'], ['--no-bias', '--json']);
     const [name, ...extra] = flags.positionals;
     if (!name) throw new CliUsageError('give the model a NAME');
     if (extra.length) throw new CliUsageError(`unexpected argument ${extra[0]}`);
@@ -78,6 +83,7 @@ export const modelsCreateCommand: CliCommand = {
         ?.split(',')
         .map((s) => s.trim()),
       architecture: Object.values(architecture).some((v) => v !== undefined) ? architecture : undefined,
+      ...(flags.values.has('--labels') ? { task: 'CLASSIFICATION', labels: flags.values.get('--labels')!.split(',') } : {}),
     };
     try {
       const data = await apiRequest<{ createModel: ModelRow }>(io.env, flags.values.get('--url'), `mutation($input: CreateModelInput!) { createModel(input: $input) { ${MODEL_FIELDS} } }`, { input });
@@ -85,7 +91,7 @@ export const modelsCreateCommand: CliCommand = {
       if (flags.booleans.has('--json')) io.out(JSON.stringify(m, null, 2));
       else
         io.out(
-          `Created model ${m.name} (${m.id}): ${m.architecture.layers} layers, ${m.architecture.heads} heads, width ${m.architecture.embeddingWidth}, context ${m.architecture.contextLength}, vocab ${m.architecture.vocabSize}, ${formatParams(m.architecture.parameterCount)} parameters`,
+          `Created ${m.labels ? `classifier (${m.labels.length} labels: ${m.labels.join(', ')}) ` : 'model '}${m.name} (${m.id}): ${m.architecture.layers} layers, ${m.architecture.heads} heads, width ${m.architecture.embeddingWidth}, context ${m.architecture.contextLength}, vocab ${m.architecture.vocabSize}, ${formatParams(m.architecture.parameterCount)} parameters`,
         );
       return 0;
     } catch (error) {

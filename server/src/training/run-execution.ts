@@ -14,6 +14,7 @@ import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import { EarlyStopping } from './early-stopping.ts';
+import { writeRunExampleShards } from './example-shards.ts';
 import { MetricWriter, publishRun } from './metric-writer.ts';
 import { count, num, type RunLog } from './run-log.ts';
 import { progressText, toTrainOptions } from './training.config.ts';
@@ -188,7 +189,7 @@ export class RunExecution {
         );
         await this.finish({ ...common, status: RunStatus.COMPLETED, resultVersionId: version.id, stopReason: this.stopReason }, [
           RunLogLevel.INFO,
-          `Completed at step ${result.step}/${run.config.maxSteps}: last loss ${num(result.loss)}, best validation loss ${num(result.bestValLoss)}; registered model version ${version.version} (${version.id})`,
+          `Completed at step ${result.step}/${run.config.maxSteps}: last loss ${num(result.loss)}, best validation loss ${num(result.bestValLoss)}${result.valAccuracy !== null ? `, validation accuracy ${num(result.valAccuracy)}` : ''}; registered model version ${version.version} (${version.id})`,
         ]);
       } catch (error) {
         const failureReason = `could not register the model version: ${(error as Error).message}`;
@@ -220,6 +221,16 @@ export class RunExecution {
       RunLogLevel.INFO,
       `Dataset version ${version.version} (${version.id}) loaded: ${count(version.recordCount)} records, ${count(version.trainTokens)} training and ${count(version.validationTokens)} validation tokens in ${shards('train').length + shards('validation').length} shards`,
     );
+    let trainShards = shards('train');
+    let validationShards = shards('validation');
+    if (model.task === 'classification') {
+      const labels = model.labels ?? [];
+      const written = await writeRunExampleShards(ctx.datasets, version, labels, model.contextLength, join(ctx.dataDir, 'runs', run.id, 'examples'));
+      if (written.examples.train === 0) throw new Error(`dataset version ${version.id} has no labelled training records`);
+      trainShards = written.train;
+      validationShards = written.validation;
+      writer.log(RunLogLevel.INFO, `Labelled examples for the model's ${labels.length} labels (${labels.join(', ')}): ${count(written.examples.train)} training and ${count(written.examples.validation)} validation examples`);
+    }
     const checkpointDir = join(ctx.dataDir, 'runs', run.id, 'checkpoints');
     const points = ctx.dataSource.getRepository(MetricPoint);
     const checkpoints = ctx.dataSource.getRepository(Checkpoint);
@@ -243,11 +254,11 @@ export class RunExecution {
     if (resumeFrom) writer.log(RunLogLevel.INFO, `Resuming from checkpoint ${resumeFrom} at step ${fromStep}`);
     await this.repo().update({ id: run.id }, { step: fromStep, progress: progressText(fromStep, run.config), stage: resumeFrom ? 'resuming' : 'starting', updatedAt: new Date() });
     return toTrainOptions(run.config, {
-      model: { vocabSize: model.vocabSize, contextLength: model.contextLength, nLayer: model.layers, nHead: model.heads, nEmbd: model.embeddingWidth, dropout: model.dropout, bias: model.bias },
+      model: { vocabSize: model.vocabSize, contextLength: model.contextLength, nLayer: model.layers, nHead: model.heads, nEmbd: model.embeddingWidth, dropout: model.dropout, bias: model.bias, task: model.task, numLabels: model.labels?.length ?? 0 },
       initFrom,
       resumeFrom,
-      trainShards: shards('train'),
-      validationShards: shards('validation'),
+      trainShards,
+      validationShards,
       checkpointDir,
       defaultThreads: ctx.threads,
     });
@@ -286,9 +297,13 @@ export class RunExecution {
       case 'eval': {
         writer.point(event.step, 'val_loss', event.valLoss);
         writer.point(event.step, 'perplexity', event.perplexity);
+        if (event.valAccuracy !== undefined) writer.point(event.step, 'val_accuracy', event.valAccuracy);
         run.bestValLoss = event.bestValLoss;
         this.summarize();
-        writer.log(RunLogLevel.INFO, `Evaluation at step ${event.step}: validation loss ${num(event.valLoss)}, perplexity ${num(event.perplexity)} (best validation loss ${num(event.bestValLoss)})`);
+        writer.log(
+          RunLogLevel.INFO,
+          `Evaluation at step ${event.step}: validation loss ${num(event.valLoss)}, ${event.valAccuracy !== undefined ? `accuracy ${num(event.valAccuracy)}` : `perplexity ${num(event.perplexity)}`} (best validation loss ${num(event.bestValLoss)})`,
+        );
         const stop = this.earlyStopping.count(event.valLoss);
         if (stop && this.stopReason === null) {
           this.stopReason = stop;

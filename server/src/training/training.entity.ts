@@ -139,7 +139,7 @@ export class MetricPoint {
   @PrimaryColumn({ name: 'run_id', type: 'varchar', length: 36 })
   runId!: string;
 
-  @Field(() => String, { description: 'loss, lr, grad_norm, tokens_per_second, memory_bytes, val_loss, perplexity, ...' })
+  @Field(() => String, { description: 'loss, lr, grad_norm, tokens_per_second, memory_bytes, val_loss, perplexity, val_accuracy (classifiers), ...' })
   @PrimaryColumn({ type: 'varchar', length: 64 })
   name!: string;
 

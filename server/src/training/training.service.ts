@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, MoreThan } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { DatasetsService } from '../datasets/datasets.service.ts';
+import { type DatasetsService, labelSetProblems } from '../datasets/datasets.service.ts';
 import { type Connection, paginate, type PageArgs, SortDirection } from '../graphql/connection.ts';
 import { ConflictError, ForbiddenError, type FieldError, NotFoundError, ValidationError } from '../errors/domain-error.ts';
 import type { ModelsService } from '../models/models.service.ts';
@@ -108,10 +108,14 @@ export class TrainingService {
         });
       }
     }
+    if (version && model?.task === 'classification') errors.push(...labelSetProblems(model.labels ?? [], version.report.labels, 'training', 'input.datasetVersionId'));
     if (model) assertCanModify(principal, model.ownerId, 'model');
+    // A classifier's step takes batchSize examples; counted as context-length windows, the epoch arithmetic of the config holds.
+    const examples = model?.task === 'classification' && version?.report.labels ? version.report.labels : null;
+    const windows = (split: 'train' | 'validation'): number => examples!.reduce((a, l) => a + l[split], 0) * (model?.contextLength ?? 1);
     const { config, errors: configErrors } = validateTrainingConfig(input.config, {
-      trainTokens: version?.trainTokens ?? Number.MAX_SAFE_INTEGER,
-      validationTokens: version?.validationTokens ?? 0,
+      trainTokens: examples ? windows('train') : (version?.trainTokens ?? Number.MAX_SAFE_INTEGER),
+      validationTokens: examples ? windows('validation') : (version?.validationTokens ?? 0),
       contextLength: model?.contextLength ?? 1,
       hasBase: Boolean(input.baseVersionId),
     });

@@ -8,6 +8,7 @@ export interface CreateDatasetInput {
   textFields?: string[];
   promptField?: string;
   responseField?: string;
+  labelField?: string;
   separator?: string;
   csvDelimiter?: string;
   csvHeader?: boolean;

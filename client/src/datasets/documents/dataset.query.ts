@@ -25,6 +25,8 @@ export interface ValidationReportData {
   trainRecords: number;
   validationRecords: number;
   gate: { passed: boolean; criteria: Array<{ name: string; passed: boolean; value: number; threshold: string; detail: string }> };
+  /** The label set of a labelled version; null without a label field. */
+  labels: Array<{ name: string; count: number; train: number; validation: number }> | null;
 }
 
 export interface DatasetVersionData {
@@ -91,6 +93,7 @@ export const VERSION_FIELDS = `
     trainRecords
     validationRecords
     gate { passed criteria { name passed value threshold detail } }
+    labels { name count train validation }
   }
 `;
 

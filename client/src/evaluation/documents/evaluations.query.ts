@@ -1,6 +1,16 @@
 import { gql } from '@urql/core';
 import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts';
 
+/** A classifier's evaluation: label order of perLabel and of the matrix's rows and columns. */
+export interface ClassificationRow {
+  labels: string[];
+  accuracy: number;
+  macroF1: number;
+  examples: number;
+  perLabel: Array<{ label: string; precision: number; recall: number; f1: number; support: number; predicted: number }>;
+  confusion: number[][];
+}
+
 export interface EvaluationRow {
   id: string;
   createdAt: string;
@@ -11,6 +21,7 @@ export interface EvaluationRow {
   scoredTokens: number;
   modelVersion: { version: number; model: { name: string } | null } | null;
   results: Array<{ name: string; value: number | null; error: string | null }>;
+  classification: ClassificationRow | null;
 }
 
 export const EVALUATION_FIELDS = `
@@ -31,6 +42,21 @@ export const EVALUATION_FIELDS = `
     name
     value
     error
+  }
+  classification {
+    labels
+    accuracy
+    macroF1
+    examples
+    perLabel {
+      label
+      precision
+      recall
+      f1
+      support
+      predicted
+    }
+    confusion
   }
 `;
 

@@ -17,7 +17,12 @@ export interface CreateModelInput {
   architecture?: ArchitectureInput;
   tokenizerId?: string;
   specialTokens?: string[];
+  task?: ModelTask;
+  labels?: string[];
 }
+
+/** ModelTask, as the API names the task option's values. */
+export type ModelTask = 'CAUSAL_LM' | 'CLASSIFICATION';
 
 export const CREATE_MODEL_MUTATION = gql<{ createModel: { id: string; name: string } }, { input: CreateModelInput }>`
   mutation CreateModel($input: CreateModelInput!) {

@@ -8,6 +8,8 @@ export interface ModelData {
   preset: string | null;
   tokenizerId: string | null;
   specialTokens: string[];
+  task: 'CAUSAL_LM' | 'CLASSIFICATION';
+  labels: string[] | null;
   createdAt: string;
   owner: { email: string } | null;
   architecture: { layers: number; heads: number; embeddingWidth: number; contextLength: number; vocabSize: number; dropout: number; bias: boolean; parameterCount: number };
@@ -23,6 +25,8 @@ export const MODEL_QUERY = gql<{ model: ModelData }, { id: string }>`
       preset
       tokenizerId
       specialTokens
+      task
+      labels
       createdAt
       owner {
         email

@@ -6,7 +6,7 @@ export interface TrainingModelVersion {
   id: string;
   version: number;
   modelId: string;
-  model: { name: string } | null;
+  model: { name: string; task: 'CAUSAL_LM' | 'CLASSIFICATION' } | null;
   datasetVersionId: string | null;
 }
 
@@ -24,6 +24,7 @@ export const TRAINING_MODEL_VERSIONS_QUERY = gql<{ modelVersions: ConnectionPage
         modelId
         model {
           name
+          task
         }
         datasetVersionId
       }

@@ -8,6 +8,7 @@ import { CreateEvaluations1764310000000 } from './1764310000000-create-evaluatio
 import { CreateRunLog1764400000000 } from './1764400000000-create-run-log.ts';
 import { CreateJobs1764500000000 } from './1764500000000-create-jobs.ts';
 import { AddModelTask1764510000000 } from './1764510000000-add-model-task.ts';
+import { AddEvaluationClassification1764510000001 } from './1764510000001-add-evaluation-classification.ts';
 import { CreateModelVersionTags1764530000000 } from './1764530000000-create-model-version-tags.ts';
 import { AddModelVersionSource1764520000000 } from './1764520000000-add-model-version-source.ts';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   CreateRunLog1764400000000,
   CreateJobs1764500000000,
   AddModelTask1764510000000,
+  AddEvaluationClassification1764510000001,
   AddModelVersionSource1764520000000,
   CreateModelVersionTags1764530000000,
 ];

@@ -136,3 +136,50 @@ export function subscribe<T>(url: string, token: string, query: string, variable
     };
   });
 }
+
+/** Marker words of the generated classification set: a text's label is the marker it holds. */
+export const MARKERS: Readonly<Record<string, string>> = { sports: 'goal', weather: 'rain', music: 'guitar' };
+const FILLER = ['the', 'a', 'day', 'we', 'saw', 'some', 'people', 'near', 'old', 'town', 'and', 'then', 'it', 'was', 'very', 'long', 'after', 'lunch', 'with', 'friends'];
+
+/**
+ * A separable labelled CSV (text,label): filler words with one marker word at a random place;
+ * the marker decides the label. Seeded, so every call gives the same file.
+ */
+export function markerCsv(rows: number, seed = 1): string {
+  let state = seed >>> 0 || 1;
+  const random = (): number => {
+    // xorshift32: deterministic and good enough to shuffle words
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  const labels = Object.keys(MARKERS);
+  const lines = ['text,label'];
+  for (let i = 0; i < rows; i++) {
+    const label = labels[i % labels.length]!;
+    const words = Array.from({ length: 4 + Math.floor(random() * 6) }, () => FILLER[Math.floor(random() * FILLER.length)]!);
+    words.splice(Math.floor(random() * (words.length + 1)), 0, MARKERS[label]!);
+    lines.push(`${words.join(' ')},${label}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A dataset version of markerCsv(rows) with its label column; returns its id. */
+export async function createMarkerVersion(t: TestServer, user: TestUser, rows = 300, name = 'markers'): Promise<string> {
+  const response = await fetch(`${t.httpUrl}/api/uploads?filename=markers.csv`, { method: 'POST', body: markerCsv(rows), headers: { authorization: `Bearer ${user.token}` } });
+  if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+  const upload = (await response.json()) as { id: string };
+  const created = await t.graphqlAs<{ createDataset: { versions: Array<{ id: string }> } }>(user.token, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { versions { id } } }', {
+    input: { uploadId: upload.id, name, format: 'CSV', textFields: ['text'], labelField: 'label', vocabSize: 300 },
+  });
+  if (!created.data) throw new Error(`createDataset failed: ${JSON.stringify(created.errors)}`);
+  return created.data.createDataset.versions[0]!.id;
+}
+
+/** A tiny CLASSIFICATION model with these labels; returns its id. */
+export async function createTinyClassifier(t: TestServer, user: TestUser, labels: string[], name = 'tiny-classifier'): Promise<string> {
+  const created = await t.graphqlAs<{ createModel: { id: string } }>(user.token, 'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', { input: { name, architecture: TINY_ARCHITECTURE, task: 'CLASSIFICATION', labels } });
+  if (!created.data) throw new Error(`createModel failed: ${JSON.stringify(created.errors)}`);
+  return created.data.createModel.id;
+}
