@@ -27,6 +27,8 @@ const SLOW_TESTS = [
   'server/src/models/export/*.test.ts',
   // exports run as jobs: native training fixtures, parity, archives, a server killed mid-export
   'server/src/models/artifacts/*.test.ts',
+  // imports written by transformers, logits compared with transformers'
+  'server/src/models/import/model-import.test.ts',
   // ./start.sh as a user runs it
   'server/test/launcher.test.ts',
 ];

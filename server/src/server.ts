@@ -22,6 +22,7 @@ import { ensureInitialAdmin, firstAdminId } from './admin/admin-bootstrap.ts';
 import { loadOrCreateJwtSecret } from './auth/auth-secret.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { ModelsService } from './models/models.service.ts';
+import { ModelImportService } from './models/import/model-import.service.ts';
 import { VersioningService } from './models/versioning.service.ts';
 import { TrainingRunner } from './training/training.runner.ts';
 import { RemoteRunRelay } from './training/remote-run-relay.ts';
@@ -103,7 +104,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const users = new UserAdminService(dataSource, audit, auth);
     const models = new ModelsService(dataSource, audit);
     await ensureInitialAdmin(dataSource, users, config.dataDir, config.initialAdmin ?? {}, logger, options.printInitialPassword);
-    const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
+    const datasets = new DatasetsService(dataSource, audit, { dataDir: config.dataDir, logger, modelTokenizers: models, ...(config.maxUploadBytes ? { maxUploadBytes: config.maxUploadBytes } : {}) });
     const staleUploads = await datasets.removeStaleUploads();
     if (staleUploads) logger.info({ removed: staleUploads }, 'removed unfinished uploads');
     if (options.seedSampleDatasets) await seedSampleDatasets(datasets, logger, await firstAdminId(dataSource));
@@ -114,7 +115,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const jobs = new JobsService(dataSource, { dataDir: config.dataDir, logger, pubSub, ...config.jobs });
     const artifacts = new ArtifactsService(dataSource, audit, models, datasets, jobs, { dataDir: config.dataDir, threads: config.training?.threads ?? null });
     options.registerJobKinds?.(jobs);
-    const services: Services = { dataSource, system, audit, auth, users, models, datasets, training, evaluation, jobs, versioning, artifacts };
+    const modelImport = new ModelImportService(models, datasets, users, jobs, { dataDir: config.dataDir });
+    const services: Services = { dataSource, system, audit, auth, users, models, modelImport, datasets, training, evaluation, jobs, versioning, artifacts };
     const runner = options.runTraining === false ? null : new TrainingRunner(dataSource, { dataDir: config.dataDir, logger, pubSub, models, users, datasets, ...config.training });
     const schema = await buildEgenSchema(pubSub);
 

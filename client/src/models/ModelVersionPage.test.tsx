@@ -83,6 +83,7 @@ describe('VersionLineage', () => {
           parent: { id: 'p', modelId: 'm 1', modelName: 'bard', version: 1 },
           run: { id: 'r1', name: 'bard · r1', status: 'COMPLETED', finishedAt: null },
           datasetVersion: { id: 'dv', datasetId: 'd1', datasetName: 'shakespeare', version: 3 },
+          imported: null,
         }}
       />,
     );
@@ -93,9 +94,19 @@ describe('VersionLineage', () => {
   });
 
   it('says plainly what a registered version lacks', () => {
-    render(<VersionLineage lineage={{ parent: null, run: null, datasetVersion: null }} />);
+    render(<VersionLineage lineage={{ parent: null, run: null, datasetVersion: null, imported: null }} />);
     expect(screen.getByTestId('version-lineage').textContent).toContain('not trained here (registered by hand)');
     expect(screen.queryByRole('link')).toBeNull();
+  });
+
+  it('shows where an imported version came from, the tokens added and what differs', () => {
+    const imported = { source: 'imported from gpt2.tar.gz, sha256 ab12', from: 'gpt2.tar.gz', sha256: 'ab12', addedTokens: ['<context>', '<response>'], activation: 'gelu_new', note: 'config.json declares gelu_new' };
+    render(<VersionLineage lineage={{ parent: null, run: null, datasetVersion: null, imported }} />);
+    const text = screen.getByTestId('version-lineage').textContent;
+    expect(screen.getByTestId('version-import').textContent).toContain('imported from gpt2.tar.gz, sha256 ab12');
+    expect(text).toContain('Added special tokens: <context>, <response>');
+    expect(text).toContain('config.json declares gelu_new');
+    expect(text).toContain('not trained here (imported)');
   });
 });
 

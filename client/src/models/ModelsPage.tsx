@@ -7,6 +7,7 @@ import { Link, navigate } from '../common/router.tsx';
 import { PartialListNotice } from '../common/PartialListNotice.tsx';
 import { useConnection, useMutation, useQuery } from '../common/use-graphql.ts';
 import { CreateModelForm } from './CreateModelForm.tsx';
+import { ImportModelForm } from './ImportModelForm.tsx';
 import { CREATE_MODEL_MUTATION } from './documents/create-model.mutation.ts';
 import { MODEL_PRESETS_QUERY } from './documents/model-presets.query.ts';
 import { MODELS_QUERY, type ModelRow } from './documents/models.query.ts';
@@ -52,6 +53,7 @@ export function ModelsPage(): ReactElement {
   const session = useSession();
   const models = useConnection(MODELS_QUERY, {}, (d) => d.models);
   const [showCreate, setShowCreate] = useState(false);
+  const [showImport, setShowImport] = useState(false);
   return (
     <>
       <div className="page-header">
@@ -61,8 +63,14 @@ export function ModelsPage(): ReactElement {
             {showCreate ? 'Close' : 'Create a model'}
           </button>
         )}
+        {session?.user.role !== 'VIEWER' && (
+          <button type="button" className="button" aria-expanded={showImport} aria-controls="import-model-panel" onClick={() => setShowImport((v) => !v)}>
+            {showImport ? 'Close import' : 'Import a checkpoint'}
+          </button>
+        )}
       </div>
       {showCreate && <CreateModelPanel />}
+      {showImport && <ImportModelForm />}
       <section className="panel" aria-labelledby="page-title">
         {models.error && (
           <p role="alert" className="error-text">

@@ -10,9 +10,19 @@ export function versionPath(modelId: string, version: number): string {
 }
 
 export function VersionLineage({ lineage }: { lineage: Lineage }): ReactElement {
-  const { parent, run, datasetVersion } = lineage;
+  const { parent, run, datasetVersion, imported } = lineage;
   return (
     <dl className="facts" data-testid="version-lineage">
+      {imported && (
+        <>
+          <dt>Imported</dt>
+          <dd data-testid="version-import">
+            {imported.source}
+            {imported.addedTokens.length > 0 && <div className="hint">{`Added special tokens: ${imported.addedTokens.join(', ')}`}</div>}
+            {imported.note && <div className="hint">{imported.note}</div>}
+          </dd>
+        </>
+      )}
       <dt>Trained from</dt>
       <dd>{parent ? <Link to={versionPath(parent.modelId, parent.version)}>{`${parent.modelName} v${parent.version}`}</Link> : 'a fresh initialization (no parent version)'}</dd>
       <dt>Training run</dt>
@@ -21,6 +31,8 @@ export function VersionLineage({ lineage }: { lineage: Lineage }): ReactElement 
           <>
             <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.name}</Link> <StatusBadge status={run.status} />
           </>
+        ) : imported ? (
+          'not trained here (imported)'
         ) : (
           'not trained here (registered by hand)'
         )}

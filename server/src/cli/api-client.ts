@@ -8,6 +8,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export const DEFAULT_URL = 'http://localhost:3000';
 
@@ -164,4 +166,78 @@ export async function anonymousRequest<T>(url: string, query: string, variables:
   const result = await post<T>(url, query, variables, null);
   if (result.errors?.length || !result.data) throw new ApiError(result.errors ?? [{ message: `HTTP ${result.status} without data` }]);
   return result.data;
+}
+
+// ---- uploads (POST /api/uploads) ----
+
+export type UploadResult = { id: string; sha256: string; sizeBytes: number };
+
+export interface UploadSource {
+  filename: string;
+  /** Opens the bytes to send (called once per attempt: a refreshed session sends again). */
+  open: () => Readable;
+  /** Known size, sent as content-length; null streams chunked (e.g. a folder packed on the fly). */
+  totalBytes: number | null;
+}
+
+/** Streams the bytes to POST /api/uploads once; resolves with the answer, also when it came early (a refusal). */
+function sendUpload(url: string, token: string, source: UploadSource, onProgress: (sent: number, total: number | null, seconds: number) => void): Promise<{ status: number; text: string }> {
+  const total = source.totalBytes;
+  const target = new URL(`${url}/api/uploads`);
+  target.searchParams.set('filename', source.filename);
+  const started = Date.now();
+  let sent = 0;
+  let lastReport = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      const now = Date.now();
+      if (now - lastReport >= 200 || sent === total) {
+        lastReport = now;
+        onProgress(sent, total, (now - started) / 1000);
+      }
+      done(null, chunk);
+    },
+  });
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}`, ...(total !== null ? { 'content-length': String(total) } : {}) };
+    const req = send(target, { method: 'POST', headers }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      const done = (): void => {
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        // a refusal comes before the body is read: stop sending the rest
+        if (!req.writableFinished) req.destroy();
+      };
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', done);
+      res.on('error', done); // the server closes a refused upload's connection after its answer
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(new Error(unreachableMessage(url, error)));
+    });
+    pipeline(source.open(), counter, req).catch((error: Error) => {
+      if (!answered) reject(new Error(`upload failed: ${error.message}`));
+    });
+  });
+}
+
+/** Uploads as the target's user (refreshing a stored session once if it expired). */
+export async function uploadStream(env: NodeJS.ProcessEnv, target: ApiTarget, source: UploadSource, onProgress: (sent: number, total: number | null, seconds: number) => void): Promise<UploadResult> {
+  const response = await withSession(
+    env,
+    target,
+    (token) => sendUpload(target.url, token, source, onProgress),
+    (r) => r.status === 401,
+  );
+  let body: Partial<UploadResult> & { error?: { code?: string; message?: string } };
+  try {
+    body = JSON.parse(response.text) as typeof body;
+  } catch {
+    throw new Error(`upload failed: HTTP ${response.status}: ${response.text.slice(0, 200)}`);
+  }
+  if (response.status !== 201) throw new Error(`upload failed: ${body.error?.message ?? `HTTP ${response.status}`}${body.error?.code ? ` [${body.error.code}]` : ''}`);
+  return body as UploadResult;
 }

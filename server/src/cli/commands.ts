@@ -3,6 +3,7 @@ import { loginCommand, logoutCommand } from '../auth/auth.cli.ts';
 import { modelsCompareCommand, modelsCreateCommand, modelsListCommand, modelsTagCommand, modelsUntagCommand } from '../models/models.cli.ts';
 import type { CliCommand } from './command.ts';
 import { DATASET_COMMANDS } from '../datasets/datasets.cli.ts';
+import { modelsImportCommand } from '../models/import/model-import.cli.ts';
 import { doctorCommand } from './doctor.ts';
 import { TRAINING_COMMANDS } from '../training/training.cli.ts';
 import { JOB_COMMANDS } from '../jobs/jobs.cli.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   modelsTagCommand,
   modelsUntagCommand,
   modelsCompareCommand,
+  modelsImportCommand,
   ...DATASET_COMMANDS,
   ...TRAINING_COMMANDS,
   ...JOB_COMMANDS,

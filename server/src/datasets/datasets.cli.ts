@@ -2,12 +2,8 @@
 // every command uses (cli/api-client.ts): --url/--token, EGEN_URL/EGEN_API_KEY, or the session
 // `egen login` stored.
 import { createReadStream, statSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { basename, extname } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { ApiError, apiRequestAs, type ApiTarget, resolveTarget, unreachableMessage, withSession } from '../cli/api-client.ts';
+import { ApiError, apiRequestAs, type ApiTarget, resolveTarget, uploadStream, type UploadResult } from '../cli/api-client.ts';
 import { type CliCommand, CliUsageError, printTable } from '../cli/command.ts';
 import { formatBytes, progressLine } from '../cli/progress.ts';
 
@@ -129,67 +125,10 @@ export function reportLines(report: ReportView): string[] {
 
 // ---- upload ----
 
-type UploadResult = { id: string; sha256: string; sizeBytes: number };
-
-/** Streams the file to POST /api/uploads once; resolves with the answer, also when it came early (a refusal). */
-function sendFile(url: string, token: string, path: string, onProgress: (sent: number, total: number, seconds: number) => void): Promise<{ status: number; text: string }> {
-  const total = statSync(path).size;
-  const target = new URL(`${url}/api/uploads`);
-  target.searchParams.set('filename', basename(path));
-  const started = Date.now();
-  let sent = 0;
-  let lastReport = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sent += chunk.length;
-      const now = Date.now();
-      if (now - lastReport >= 200 || sent === total) {
-        lastReport = now;
-        onProgress(sent, total, (now - started) / 1000);
-      }
-      done(null, chunk);
-    },
-  });
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(total), authorization: `Bearer ${token}` } }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      const done = (): void => {
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        // a refusal comes before the body is read: stop sending the rest
-        if (!req.writableFinished) req.destroy();
-      };
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', done);
-      res.on('error', done); // the server closes a refused upload's connection after its answer
-    });
-    req.on('error', (error) => {
-      if (!answered) reject(new Error(unreachableMessage(url, error)));
-    });
-    pipeline(createReadStream(path), counter, req).catch((error: Error) => {
-      if (!answered) reject(new Error(`upload failed: ${error.message}`));
-    });
-  });
-}
-
-/** Uploads a file as the target's user (refreshing a stored session once if it expired). */
-async function uploadFile(env: NodeJS.ProcessEnv, target: ApiTarget, path: string, onProgress: (sent: number, total: number, seconds: number) => void): Promise<UploadResult> {
-  const response = await withSession(
-    env,
-    target,
-    (token) => sendFile(target.url, token, path, onProgress),
-    (r) => r.status === 401,
-  );
-  let body: Partial<UploadResult> & { error?: { code?: string; message?: string } };
-  try {
-    body = JSON.parse(response.text) as typeof body;
-  } catch {
-    throw new Error(`upload failed: HTTP ${response.status}: ${response.text.slice(0, 200)}`);
-  }
-  if (response.status !== 201) throw new Error(`upload failed: ${body.error?.message ?? `HTTP ${response.status}`}${body.error?.code ? ` [${body.error.code}]` : ''}`);
-  return body as UploadResult;
+/** Uploads a file as the target's user, streaming it with progress. */
+function uploadFile(env: NodeJS.ProcessEnv, target: ApiTarget, path: string, onProgress: (sent: number, total: number, seconds: number) => void): Promise<UploadResult> {
+  const totalBytes = statSync(path).size;
+  return uploadStream(env, target, { filename: basename(path), open: () => createReadStream(path), totalBytes }, (sent, _total, seconds) => onProgress(sent, totalBytes, seconds));
 }
 
 const uploadCommand: CliCommand = {

@@ -27,7 +27,7 @@ import { RECORDS_FILE, TOKENIZER_FILE } from './ingest.ts';
 import { type LabelledBatch, labelledBatches, type LabelledReadOptions, labelSetProblems, type VersionLabel } from './labelled-records.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { UploadStore, type UploadResult } from './upload-store.ts';
-import { VersionBuilder } from './version-builder.ts';
+import { type ModelTokenizers, VersionBuilder } from './version-builder.ts';
 
 export type { LabelledBatch, LabelledReadOptions, VersionLabel };
 // Whether a classifier can train on or be evaluated on a version's labels, for the training and evaluation domains.
@@ -36,6 +36,7 @@ export { labelSetProblems };
 export type { DatasetsActor } from './dataset-actor.ts';
 export type { UploadResult } from './upload-store.ts';
 export type { TextTokenizer } from './tokenizer.ts';
+export { tokenizerJson } from './tokenizer.ts';
 
 /** Default upper bound of one upload: 20 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 ** 3;
@@ -45,6 +46,8 @@ export interface DatasetsServiceOptions {
   logger: Logger;
   /** Largest accepted upload. Defaults to DEFAULT_MAX_UPLOAD_BYTES. */
   maxUploadBytes?: number;
+  /** The models domain's tokenizers, for tokenizerFromModelVersionId. */
+  modelTokenizers?: ModelTokenizers;
 }
 
 export class DatasetsService {
@@ -70,7 +73,13 @@ export class DatasetsService {
     for (const dir of [this.uploadsDir, this.blobsDir, this.versionsDir, this.pluginsDir]) mkdirSync(dir, { recursive: true });
     this.uploads = new UploadStore(dataSource, { uploadsDir: this.uploadsDir, blobsDir: this.blobsDir, maxUploadBytes: this.maxUploadBytes });
     this.queries = new DatasetQueries(dataSource, { versionsDir: this.versionsDir, blobsDir: this.blobsDir });
-    this.builder = new VersionBuilder(dataSource, audit, { versionsDir: this.versionsDir, pluginsDir: this.pluginsDir, logger: options.logger }, this.uploads, this.queries);
+    this.builder = new VersionBuilder(
+      dataSource,
+      audit,
+      { versionsDir: this.versionsDir, pluginsDir: this.pluginsDir, logger: options.logger, ...(options.modelTokenizers ? { modelTokenizers: options.modelTokenizers } : {}) },
+      this.uploads,
+      this.queries,
+    );
     this.builder.removeLeftovers();
   }
 
@@ -88,6 +97,27 @@ export class DatasetsService {
   /** Streams a request body to uploads/<id>, hashing it on the way; nothing is held in memory. The actor owns the upload. */
   receiveUpload(actor: DatasetsActor, body: Readable, filename: string, declaredBytes?: number): Promise<UploadResult> {
     return this.uploads.receive(actor, body, filename, declaredBytes);
+  }
+
+  /** Checks that the upload is finished and the actor may use it (UPLOAD_NOT_FOUND otherwise), before work on it is queued. */
+  async checkUpload(actor: DatasetsActor, uploadId: string): Promise<void> {
+    await this.uploads.completed(actor, uploadId);
+  }
+
+  /**
+   * Lends the actor's finished upload to another domain's work (e.g. a model import reading an
+   * archive): reserved while `work` runs, removed once it succeeds, kept when it fails.
+   */
+  async useUpload<T>(actor: DatasetsActor, uploadId: string, work: (upload: { path: string; filename: string; sha256: string; sizeBytes: number }) => Promise<T>): Promise<T> {
+    const upload = await this.uploads.completed(actor, uploadId);
+    this.uploads.reserve(upload.id);
+    try {
+      const result = await work({ path: this.uploads.path(upload.id), filename: upload.filename, sha256: upload.sha256, sizeBytes: upload.sizeBytes });
+      await this.uploads.discard(upload.id);
+      return result;
+    } finally {
+      this.uploads.release(upload.id);
+    }
   }
 
   // ---- reading ----

@@ -233,6 +233,7 @@ export class CreateDatasetInput {
   @Field(() => Int, { nullable: true, description: 'Vocabulary size of the trained tokenizer. Defaults to 4096' }) vocabSize?: number | null;
   @Field(() => ID, { nullable: true, description: 'Reuse the tokenizer of this version instead of training one' }) tokenizerFromVersionId?: string | null;
   @Field(() => ID, { nullable: true, description: 'Reuse an uploaded Hugging Face tokenizer.json (with an <|endoftext|> token) instead of training one' }) tokenizerUploadId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Reuse the tokenizer stored with this model version (e.g. an imported base model) instead of training one' }) tokenizerFromModelVersionId?: string | null;
 }
 
 @InputType()

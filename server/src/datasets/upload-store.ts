@@ -143,6 +143,12 @@ export class UploadStore {
     this.busy.delete(uploadId);
   }
 
+  /** Removes a used upload (its row and its bytes). */
+  async discard(uploadId: string): Promise<void> {
+    await this.dataSource.getRepository(Upload).delete({ id: uploadId });
+    rmSync(this.path(uploadId), { force: true });
+  }
+
   /** The bytes of a consumed upload become a content-addressed blob; equal bytes already stored are reused. */
   keepAsBlob(upload: CompletedUpload): void {
     const blob = this.blobPath(upload.sha256);

@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import { isUniqueViolation } from '../db/unique-violation.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { ModelsService } from '../models/models.service.ts';
 import type { RequestOrigin } from '../security/principal.ts';
 import { assertOwnerOrAdmin, auditActor, datasetSummary, type DatasetsActor, newOwnerId, versionSummary } from './dataset-actor.ts';
 import type { DatasetQueries } from './dataset-queries.ts';
@@ -22,12 +23,17 @@ import { type LoadedPlugin, loadPlugins } from './plugins.ts';
 import { DEFAULT_VOCAB_SIZE } from './tokenizer.ts';
 import { readdirSafe, statSafeOlderThan, type UploadStore } from './upload-store.ts';
 
+/** What a dataset build asks the models domain: the tokenizer.json of a model version. */
+export type ModelTokenizers = Pick<ModelsService, 'versionTokenizerJson'>;
+
 export interface VersionBuilderOptions {
   /** datasets/: one folder per version. */
   versionsDir: string;
   /** plugins/: user pipeline steps. */
   pluginsDir: string;
   logger: Logger;
+  /** The tokenizers stored with model versions (tokenizerFromModelVersionId); without it that option is refused. */
+  modelTokenizers?: ModelTokenizers;
 }
 
 interface VersionMeta {
@@ -88,8 +94,16 @@ export class VersionBuilder {
     if (!format || !DATASET_FORMATS.includes(format)) {
       throw new DatasetError('INVALID_DATASET_INPUT', `cannot tell the format of "${upload.filename}" from its name; pass format (${DATASET_FORMATS.join(', ')})`);
     }
-    if (input.tokenizerFromVersionId && input.tokenizerUploadId) throw new DatasetError('INVALID_DATASET_INPUT', 'choose either tokenizerFromVersionId or tokenizerUploadId');
-    const tokenizerJson = input.tokenizerFromVersionId ? await this.readTokenizer(input.tokenizerFromVersionId) : input.tokenizerUploadId ? await this.uploads.readTokenizer(actor, input.tokenizerUploadId) : null;
+    if ([input.tokenizerFromVersionId, input.tokenizerUploadId, input.tokenizerFromModelVersionId].filter(Boolean).length > 1) {
+      throw new DatasetError('INVALID_DATASET_INPUT', 'choose one of tokenizerFromVersionId, tokenizerUploadId or tokenizerFromModelVersionId');
+    }
+    const tokenizerJson = input.tokenizerFromVersionId
+      ? await this.readTokenizer(input.tokenizerFromVersionId)
+      : input.tokenizerUploadId
+        ? await this.uploads.readTokenizer(actor, input.tokenizerUploadId)
+        : input.tokenizerFromModelVersionId
+          ? await this.readModelTokenizer(input.tokenizerFromModelVersionId)
+          : null;
     this.uploads.reserve(upload.id);
     try {
       const read = {
@@ -113,7 +127,14 @@ export class VersionBuilder {
         const dataset: Dataset = { id: datasetId, name, description: input.description ?? '', ownerId, createdAt: new Date().toISOString() };
         const version = this.versionRow(versionId, datasetId, 1, built, {
           format,
-          sourceOptions: { ...read, badRows: input.badRows ?? 'fail', mapping: built.mapping, tokenizerFromVersionId: input.tokenizerFromVersionId ?? null, tokenizerUploadId: input.tokenizerUploadId ?? null },
+          sourceOptions: {
+            ...read,
+            badRows: input.badRows ?? 'fail',
+            mapping: built.mapping,
+            tokenizerFromVersionId: input.tokenizerFromVersionId ?? null,
+            tokenizerUploadId: input.tokenizerUploadId ?? null,
+            tokenizerFromModelVersionId: input.tokenizerFromModelVersionId ?? null,
+          },
           sourceSha256: upload.sha256,
           sourceBytes: upload.sizeBytes,
           sourceFilename: upload.filename,
@@ -202,6 +223,12 @@ export class VersionBuilder {
   }
 
   /** The tokenizer.json of a version, to reuse for a new dataset. */
+  /** The tokenizer stored with a model version (e.g. an imported base model), so that its data fits the model's vocabulary. */
+  private async readModelTokenizer(modelVersionId: string): Promise<string> {
+    if (!this.options.modelTokenizers) throw new DatasetError('INVALID_DATASET_INPUT', 'tokenizerFromModelVersionId is not available on this server');
+    return this.options.modelTokenizers.versionTokenizerJson(modelVersionId, 'input.tokenizerFromModelVersionId');
+  }
+
   private async readTokenizer(versionId: string): Promise<string> {
     const version = await this.queries.versionRow(versionId);
     return readFileSync(join(this.options.versionsDir, version.id, TOKENIZER_FILE), 'utf8');

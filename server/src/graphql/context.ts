@@ -7,6 +7,7 @@ import type { AuthService } from '../auth/auth.service.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { ModelsService } from '../models/models.service.ts';
+import type { ModelImportService } from '../models/import/model-import.service.ts';
 import type { VersioningService } from '../models/versioning.service.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import type { SystemService } from '../system/system.service.ts';
@@ -25,6 +26,7 @@ export interface Services {
   auth: AuthService;
   users: UserAdminService;
   models: ModelsService;
+  modelImport: ModelImportService;
   training: TrainingService;
   evaluation: EvaluationService;
   jobs: JobsService;

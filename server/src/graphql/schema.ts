@@ -6,6 +6,7 @@ import { AdminResolver } from '../admin/admin.resolver.ts';
 import { ApiKeyResolver, AuthResolver } from '../auth/auth.resolver.ts';
 import { DatasetsResolver } from '../datasets/datasets.resolver.ts';
 import { ModelResolver, ModelVersionResolver } from '../models/models.resolver.ts';
+import { ModelImportResolver } from '../models/import/model-import.resolver.ts';
 import { applyAccessRules } from '../security/access-control.ts';
 import { ACCESS_RULES } from '../security/access-rules.ts';
 import { SystemResolver } from '../system/system.resolver.ts';
@@ -25,6 +26,7 @@ export const RESOLVERS = [
   AdminResolver,
   ModelResolver,
   ModelVersionResolver,
+  ModelImportResolver,
   DatasetsResolver,
   TrainingRunResolver,
   EvaluationResolver,

@@ -17,6 +17,8 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal } from '../security/principal.ts';
 import { Role } from '../security/roles.ts';
 import { FINISHED_JOB_STATUSES, Job } from './job.entity.ts';
+// Other domains name the Job GraphQL type (e.g. a mutation that starts one) through this module.
+export { Job };
 import { type JobEnd, JobQueue, newWorkerId, retireWorkerId } from './job-queue.ts';
 import { type EnqueueJob, type JobKind, type JobResult, JobStatus } from './job.types.ts';
 import { JobError, SERVER_STOPPED_MESSAGE } from './jobs.errors.ts';

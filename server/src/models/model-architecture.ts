@@ -67,6 +67,11 @@ export function parameterCount(a: ModelArchitectureConfig): number {
 
 export const DEFAULT_SPECIAL_TOKENS = ['<|endoftext|>', '<context>', '<response>'];
 
+/** The special tokens a model's tokenizer gets: the defaults (always), then those listed, each once. */
+export function withDefaultSpecialTokens(listed: readonly string[]): string[] {
+  return [...new Set([...DEFAULT_SPECIAL_TOKENS, ...listed])];
+}
+
 export function validateSpecialTokens(tokens: readonly string[] | null | undefined, field = 'input.specialTokens'): string[] {
   if (tokens === null || tokens === undefined) return [...DEFAULT_SPECIAL_TOKENS];
   const errors: FieldError[] = [];

@@ -1,3 +1,4 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { MODEL_OPTIONS, type ModelTaskValue } from '../../../schema/options/model-options.ts';
 import { graphqlEnumOf } from '../graphql/option-fields.ts';
@@ -138,6 +139,14 @@ export class ModelVersion {
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
   notes!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the weights came from when they were not trained here, e.g. "imported from gpt2.tar.gz, sha256 …"' })
+  @Column({ type: 'text', nullable: true })
+  source!: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'What was done to the weights on the way in (an import: the source config, activation, added special tokens, embedding resize)' })
+  @Column({ type: 'text', nullable: true, transformer: JSON_TEXT })
+  metadata!: object | null;
 
   @Field(() => ID)
   @Column({ name: 'created_by', type: 'varchar', length: 36 })

@@ -27,7 +27,7 @@ export class CreateModelInput {
   @Field(() => String, { nullable: true })
   tokenizerId?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Defaults to <|endoftext|>, <context>, <response>' })
+  @Field(() => [String], { nullable: true, description: '<|endoftext|>, <context> and <response> always, then these' })
   specialTokens?: string[] | null;
 
   @Field(() => ModelTask, { nullable: true, description: 'Defaults to CAUSAL_LM' })

@@ -1,6 +1,8 @@
 // Models and their versions. Anyone signed in reads; DEVELOPERs create and change their own;
 // ADMINs change anything. Every change is audited with before/after.
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.ts';
 import { isUniqueViolation } from '../db/unique-violation.ts';
@@ -10,7 +12,7 @@ import { assertCanModify, requireUser } from '../security/ownership.ts';
 import type { Principal, RequestOrigin } from '../security/principal.ts';
 import { hasRole, Role } from '../security/roles.ts';
 import { ForbiddenError } from '../errors/domain-error.ts';
-import { type ModelArchitectureConfig, type ModelTaskValue, parameterCount, resolveArchitecture, resolveTask, validateSpecialTokens } from './model-architecture.ts';
+import { type ModelArchitectureConfig, type ModelTaskValue, parameterCount, resolveArchitecture, resolveTask, validateSpecialTokens, withDefaultSpecialTokens } from './model-architecture.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 import { ModelVersionTag } from './model-version-tag.entity.ts';
 import { ModelOrderField, type CreateModelInput, type CreateModelVersionInput, type ModelFilter, type ModelOrder, type ModelVersionFilter, type UpdateModelInput } from './models.inputs.ts';
@@ -36,6 +38,25 @@ function validateOptionalId(value: string | null | undefined, field: string, max
   if (value.length > max || /[\0\n]/.test(value)) errors.push({ field, message: `must be at most ${max} characters on one line` });
   return value;
 }
+
+/** The tokenizer of a version, next to its checkpoint's files (the export reads it from there too). */
+export const VERSION_TOKENIZER_FILE = 'tokenizer.json';
+
+export interface RegisterImportedInput {
+  /** Chosen by the caller: the checkpoint folder is named after it before the row exists. */
+  versionId: string;
+  name: string;
+  description?: string | null;
+  architecture: ModelArchitectureConfig;
+  specialTokens: string[];
+  checkpointPath: string;
+  /** Lineage in words: "imported from <name>, sha256 <digest>". */
+  source: string;
+  metadata: object;
+}
+
+/** How far versionTokenizerSha256 follows parents. */
+const MAX_LINEAGE_HOPS = 64;
 
 /** Tries at registering a run's version when runs of the same model take the next number first. */
 const REGISTER_ATTEMPTS = 10;
@@ -108,7 +129,11 @@ export class ModelsService {
     let architecture: ModelArchitectureConfig | null = null;
     let specialTokens: string[] = [];
     let head: { task: ModelTaskValue; labels: string[] | null } = { task: 'causal-lm', labels: null };
-    for (const step of [() => (architecture = resolveArchitecture(input.preset, input.architecture)), () => (specialTokens = validateSpecialTokens(input.specialTokens)), () => (head = resolveTask(input.task, input.labels))]) {
+    for (const step of [
+      () => (architecture = resolveArchitecture(input.preset, input.architecture)),
+      () => (specialTokens = withDefaultSpecialTokens(validateSpecialTokens(input.specialTokens ?? []))),
+      () => (head = resolveTask(input.task, input.labels)),
+    ]) {
       try {
         step();
       } catch (error) {
@@ -126,6 +151,90 @@ export class ModelsService {
       await this.audit.record({ action: 'model.created', actor: principal, origin, targetType: 'Model', targetId: model.id, after: auditView(model) }, manager);
     });
     return model;
+  }
+
+  /** Checks a new model's name for its owner (format and uniqueness), before long work such as an import starts. */
+  async checkNewModelName(principal: Principal, name: string, field = 'input.name'): Promise<string> {
+    const user = requireUser(principal);
+    const errors: FieldError[] = [];
+    const trimmed = validateName(name, field, errors);
+    if (errors.length) throw new ValidationError(errors);
+    if (await this.dataSource.getRepository(Model).existsBy({ ownerId: user.id, name: trimmed })) throw new ConflictError(`You already have a model named "${trimmed}"`, { field });
+    return trimmed;
+  }
+
+  /**
+   * Registers weights that came from elsewhere (an import) as a new model with version 1, in one
+   * transaction, audited as model.imported. The caller has checked the role and the checkpoint.
+   */
+  async registerImported(principal: Principal, input: RegisterImportedInput, origin: RequestOrigin | null): Promise<{ model: Model; version: ModelVersion }> {
+    const user = requireUser(principal);
+    const name = await this.checkNewModelName(principal, input.name);
+    const now = new Date();
+    const model: Model = {
+      id: randomUUID(),
+      name,
+      description: input.description?.trim() || null,
+      ownerId: user.id,
+      preset: null,
+      ...input.architecture,
+      task: 'causal-lm',
+      labels: null,
+      tokenizerId: null,
+      specialTokens: input.specialTokens,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const version: ModelVersion = {
+      id: input.versionId,
+      modelId: model.id,
+      version: 1,
+      checkpointPath: input.checkpointPath,
+      parentVersionId: null,
+      runId: null,
+      datasetVersionId: null,
+      notes: null,
+      source: input.source,
+      metadata: input.metadata,
+      createdBy: user.id,
+      createdAt: now,
+    };
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.getRepository(Model).insert(model);
+        await manager.getRepository(ModelVersion).insert(version);
+        const { createdAt: _c, ...versionView } = version;
+        await this.audit.record({ action: 'model.imported', actor: principal, origin, targetType: 'Model', targetId: model.id, after: { model: auditView(model), version: versionView } }, manager);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`You already have a model named "${name}"`, { field: 'input.name' });
+      throw error;
+    }
+    return { model, version };
+  }
+
+  /** The tokenizer.json stored with a version's checkpoint (imported versions have one), as text. */
+  async versionTokenizerJson(versionId: string, field = 'versionId'): Promise<string> {
+    const version = await this.findVersion(versionId);
+    if (!version) throw ValidationError.single(field, `${versionId} is not a model version`);
+    const path = version.checkpointPath ? join(version.checkpointPath, VERSION_TOKENIZER_FILE) : null;
+    if (!path || !existsSync(path)) throw ValidationError.single(field, `model version ${versionId} has no ${VERSION_TOKENIZER_FILE} with its weights`);
+    return readFileSync(path, 'utf8');
+  }
+
+  /**
+   * The sha256 of the tokenizer a version's vocabulary belongs to, when known: recorded by an
+   * import, inherited along the lineage (a version trained from an imported one); null otherwise.
+   */
+  async versionTokenizerSha256(versionId: string): Promise<string | null> {
+    let id: string | null = versionId;
+    for (let hop = 0; id && hop < MAX_LINEAGE_HOPS; hop++) {
+      const version = await this.findVersion(id);
+      const sha256 = (version?.metadata as { tokenizer?: { sha256?: unknown } } | null)?.tokenizer?.sha256;
+      if (typeof sha256 === 'string') return sha256;
+      id = version?.parentVersionId ?? null;
+    }
+    return null;
   }
 
   async update(principal: Principal, id: string, input: UpdateModelInput, origin: RequestOrigin | null): Promise<Model> {
@@ -210,6 +319,8 @@ export class ModelsService {
         runId,
         datasetVersionId,
         notes: input.notes?.trim() || null,
+        source: null,
+        metadata: null,
         createdBy: user.id,
         createdAt: new Date(),
       };

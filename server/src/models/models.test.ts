@@ -38,6 +38,8 @@ describe.each(ENGINES)('models on %s', (engine) => {
   it('creates a custom model and overrides preset fields', async () => {
     const custom = await t.graphqlAs<Created>(dev.token, CREATE, { input: { name: 'custom', architecture: { vocabSize: 256, contextLength: 32, layers: 2, heads: 2, embeddingWidth: 64, dropout: 0.1, bias: false }, specialTokens: ['<eos>'] } });
     expect(custom.data!.createModel.architecture).toMatchObject({ vocabSize: 256, layers: 2, embeddingWidth: 64, dropout: 0.1, bias: false });
+    // <context> and <response> are always there; listed tokens come after the defaults
+    expect((custom.data!.createModel as unknown as { specialTokens: string[] }).specialTokens).toEqual(['<|endoftext|>', '<context>', '<response>', '<eos>']);
     const tweaked = await t.graphqlAs<Created>(dev.token, CREATE, { input: { name: 'tiny-long', preset: 'tiny', architecture: { contextLength: 256 } } });
     expect(tweaked.data!.createModel.architecture).toMatchObject({ layers: 4, heads: 4, embeddingWidth: 128, contextLength: 256 });
   });

@@ -15,7 +15,21 @@ import type { TrainingRun } from '../training/training.types.ts';
 import { Model, ModelVersion } from './model.entity.ts';
 import { ModelVersionTag } from './model-version-tag.entity.ts';
 import { architectureOf, type ModelsService } from './models.service.ts';
-import type { ComparedVersion, LineageRun, MetricComparison, ModelVersionComparison, ModelVersionLineage, VersionDifference } from './versioning.types.ts';
+import type { ComparedVersion, LineageImport, LineageRun, MetricComparison, ModelVersionComparison, ModelVersionLineage, VersionDifference } from './versioning.types.ts';
+
+/** An imported version's source, from its row (ModelImportService writes source and metadata). */
+function importOf(version: ModelVersion): LineageImport | null {
+  const meta = version.metadata as { import?: { from?: string; sha256?: string }; specialTokens?: { added?: Array<{ token: string }> }; activation?: { declared?: string; note?: string } } | null;
+  if (!version.source || !meta?.import) return null;
+  return {
+    source: version.source,
+    from: meta.import.from ?? '',
+    sha256: meta.import.sha256 ?? '',
+    addedTokens: (meta.specialTokens?.added ?? []).map((a) => a.token),
+    activation: meta.activation?.declared ?? 'gelu',
+    note: meta.activation?.note ?? null,
+  };
+}
 
 /** Tags are short lowercase words: production, staging, v1.2-rc, best_bleu. */
 export const TAG_PATTERN = /^[a-z0-9._-]{1,40}$/;
@@ -128,7 +142,7 @@ export class VersioningService {
 
   async lineage(version: ModelVersion): Promise<ModelVersionLineage> {
     const [parent, run, datasetVersion] = await Promise.all([this.parentOf(version), version.runId ? this.runOf(version.runId) : null, this.datasetVersionOf(version.datasetVersionId)]);
-    return { parent, run: run?.lineage ?? null, datasetVersion };
+    return { parent, run: run?.lineage ?? null, datasetVersion, imported: importOf(version) };
   }
 
   /** Both versions' architecture and training config, the settings that differ, and their latest metrics. */

@@ -52,8 +52,32 @@ export class LineageDatasetVersion {
   version!: number;
 }
 
+@ObjectType({ description: 'The checkpoint an imported version came from (importModel)' })
+export class LineageImport {
+  @Field(() => String, { description: '"imported from <archive or folder>, sha256 <digest>"' })
+  source!: string;
+
+  @Field(() => String, { description: 'The archive or folder name' })
+  from!: string;
+
+  @Field(() => String, { description: 'sha256 of the archive (or of the folder’s sha256sum listing)' })
+  sha256!: string;
+
+  @Field(() => [String], { description: 'Special tokens the import added to the tokenizer (and the embeddings)' })
+  addedTokens!: string[];
+
+  @Field(() => String, { description: 'The activation config.json declared (EGen computes exact GELU)' })
+  activation!: string;
+
+  @Field(() => String, { nullable: true, description: 'What differs from the source model, if anything (e.g. gelu_new computed as exact GELU)' })
+  note!: string | null;
+}
+
 @ObjectType({ description: 'Where a version came from; each part is null when the version has none or it no longer exists' })
 export class ModelVersionLineage {
+  @Field(() => LineageImport, { nullable: true, description: 'Set when the version was imported rather than trained here' })
+  imported!: LineageImport | null;
+
   @Field(() => LineageVersion, { nullable: true })
   parent!: LineageVersion | null;
 

@@ -52,6 +52,7 @@ export const ACCESS_RULES = {
   'Query.compareModelVersions': VIEWER,
   'Mutation.tagModelVersion': DEVELOPER, // owner of the model or ADMIN
   'Mutation.untagModelVersion': DEVELOPER, // owner of the model or ADMIN
+  'Mutation.importModel': DEVELOPER, // from the caller's own upload; serverPath only for ADMIN (checked in ModelImportService)
 
   // datasets: uploads (POST /api/uploads, DEVELOPER) and datasets belong to who made them; the
   // samples seeded at first start to the first admin, datasets from before owners to no one

@@ -97,6 +97,16 @@ export class TrainingService {
     if (!version) errors.push({ field: 'input.datasetVersionId', message: 'is not a dataset version' });
     else if (model && version.vocabSize > model.vocabSize) {
       errors.push({ field: 'input.datasetVersionId', message: `its tokenizer has ${version.vocabSize} tokens but the model's vocabulary has ${model.vocabSize}` });
+    } else if (base && version) {
+      // A base version whose vocabulary is a known tokenizer (an import) only fits data tokenized with that tokenizer.
+      const baseTokenizer = await this.models.versionTokenizerSha256(base.id);
+      const dataTokenizer = (version.sourceOptions as { tokenizerSha256?: unknown } | null)?.tokenizerSha256;
+      if (baseTokenizer && typeof dataTokenizer === 'string' && dataTokenizer !== baseTokenizer) {
+        errors.push({
+          field: 'input.datasetVersionId',
+          message: `was tokenized with another tokenizer (sha256 ${dataTokenizer.slice(0, 12)}…) than the vocabulary of base version ${base.id} (sha256 ${baseTokenizer.slice(0, 12)}…); create the dataset with tokenizerFromModelVersionId: "${base.id}"`,
+        });
+      }
     }
     if (version && model?.task === 'classification') errors.push(...labelSetProblems(model.labels ?? [], version.report.labels, 'training', 'input.datasetVersionId'));
     if (model) assertCanModify(principal, model.ownerId, 'model');

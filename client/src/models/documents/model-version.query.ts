@@ -5,6 +5,7 @@ export interface VersionLineage {
   parent: { id: string; modelId: string; modelName: string; version: number } | null;
   run: { id: string; name: string; status: RunSummary['status']; finishedAt: string | null } | null;
   datasetVersion: { id: string; datasetId: string; datasetName: string; version: number } | null;
+  imported: { source: string; from: string; sha256: string; addedTokens: string[]; activation: string; note: string | null } | null;
 }
 
 export interface ModelVersionDetail {
@@ -58,6 +59,14 @@ export const MODEL_VERSION_QUERY = gql<{ model: { id: string; name: string; owne
             datasetId
             datasetName
             version
+          }
+          imported {
+            source
+            from
+            sha256
+            addedTokens
+            activation
+            note
           }
         }
       }

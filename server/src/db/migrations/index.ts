@@ -10,6 +10,7 @@ import { CreateJobs1764500000000 } from './1764500000000-create-jobs.ts';
 import { AddModelTask1764510000000 } from './1764510000000-add-model-task.ts';
 import { AddEvaluationClassification1764510000001 } from './1764510000001-add-evaluation-classification.ts';
 import { CreateModelVersionTags1764530000000 } from './1764530000000-create-model-version-tags.ts';
+import { AddModelVersionSource1764520000000 } from './1764520000000-add-model-version-source.ts';
 import { CreateModelArtifacts1764600000000 } from './1764600000000-create-model-artifacts.ts';
 
 export const MIGRATIONS = [
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   CreateJobs1764500000000,
   AddModelTask1764510000000,
   AddEvaluationClassification1764510000001,
+  AddModelVersionSource1764520000000,
   CreateModelVersionTags1764530000000,
   CreateModelArtifacts1764600000000,
 ];

@@ -1,6 +1,8 @@
-// The safetensors files of EGen checkpoints, read and written in TypeScript (no Python at export
-// time): an 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and
-// byte range, then the tensors. Shared by the format writers.
+// safetensors files in TypeScript (no Python at export time): an 8-byte little-endian header
+// length, a JSON header of {name: {dtype, shape, data_offsets}} plus optional __metadata__, then
+// the tensor bytes. Shared by the export format writers and the Hugging Face import. Reading checks
+// that every tensor lies inside the file and matches its shape, so a truncated or corrupt file is
+// named before its bytes are used.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ValidationError } from '../../errors/domain-error.ts';
 
@@ -33,17 +35,37 @@ export interface NamedTensor {
   bytes: Buffer;
 }
 
-/** Reads a whole safetensors file; errors name the file (a truncated header or tensor). */
-export function readSafetensors(path: string): SafetensorsFile {
+/** Bytes per element of every dtype the reader checks (the float ones are the only ones EGen converts). */
+const ELEMENT_BYTES: Readonly<Record<string, number>> = { F64: 8, ...DTYPE_BYTES, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+/**
+ * Reads and checks a safetensors file. Errors are ValidationErrors on `field`, naming the file
+ * (and the tensor): "…/model.safetensors is truncated: transformer.wte.weight ends at byte N of M".
+ */
+export function readSafetensors(path: string, field = 'checkpoint'): SafetensorsFile {
+  const fail = (message: string): never => {
+    throw ValidationError.single(field, `${path} ${message}`);
+  };
   const bytes = readFileSync(path);
-  if (bytes.length < 8) throw ValidationError.single('checkpoint', `${path} is truncated: no safetensors header`);
+  if (bytes.length < 8) fail('is truncated: no safetensors header');
   const n = Number(bytes.readBigUInt64LE(0));
-  if (8 + n > bytes.length) throw ValidationError.single('checkpoint', `${path} is truncated: the header says ${n} bytes`);
-  const parsed = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
+  if (8 + n > bytes.length) fail(`is truncated: the header says ${n} bytes`);
+  let parsed: Record<string, TensorEntry> & { __metadata__?: Record<string, string> };
+  try {
+    parsed = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as typeof parsed;
+  } catch (error) {
+    return fail(`is not a safetensors file: its header is not JSON (${(error as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) fail('is not a safetensors file: its header is not an object');
   const { __metadata__: metadata, ...header } = parsed;
   const data = bytes.subarray(8 + n);
-  for (const [name, entry] of Object.entries(header as Record<string, TensorEntry>)) {
-    if (entry.data_offsets[1] > data.length) throw ValidationError.single('checkpoint', `${path} is truncated: ${name} ends at byte ${entry.data_offsets[1]} of ${data.length}`);
+  for (const [name, entry] of Object.entries(header)) {
+    const [begin, end] = Array.isArray(entry?.data_offsets) ? entry.data_offsets : [NaN, NaN];
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin || !Array.isArray(entry.shape)) fail(`is corrupt: ${name} has no valid data_offsets/shape`);
+    if (end > data.length) fail(`is truncated: ${name} ends at byte ${end} of the data but the file holds ${data.length}`);
+    const size = ELEMENT_BYTES[entry.dtype];
+    const elements = entry.shape.reduce((a, b) => a * b, 1);
+    if (size !== undefined && elements * size !== end - begin) fail(`is corrupt: ${name} has shape [${entry.shape.join(', ')}] (${entry.dtype}) but ${end - begin} bytes`);
   }
   return { header: header as Record<string, TensorEntry>, metadata, data };
 }
@@ -70,6 +92,42 @@ export function readFloat32Tensor(file: SafetensorsFile, path: string, name: str
   const out = new Float32Array(expectedBytes / 4);
   Buffer.from(out.buffer).set(file.data.subarray(start, end));
   return out;
+}
+
+/** The bytes of one tensor of a file read by readSafetensors. */
+export function tensorBytes(file: SafetensorsFile, name: string): Buffer {
+  const entry = file.header[name]!;
+  return file.data.subarray(entry.data_offsets[0], entry.data_offsets[1]);
+}
+
+/** F16 (IEEE half) bits to a float. */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** A tensor's bytes as little-endian float32 (F32 as is; F16 and BF16 widened exactly; F64 rounded). Other dtypes return null. */
+export function toFloat32Bytes(dtype: string, bytes: Buffer): Buffer | null {
+  if (dtype === 'F32') return Buffer.from(bytes);
+  const out = Buffer.alloc((bytes.length / (ELEMENT_BYTES[dtype] ?? 1)) * 4);
+  if (dtype === 'BF16') {
+    // bfloat16 is the upper half of a float32
+    for (let i = 0, j = 0; i < bytes.length; i += 2, j += 4) out.writeUInt32LE((bytes.readUInt16LE(i) << 16) >>> 0, j);
+    return out;
+  }
+  if (dtype === 'F16') {
+    for (let i = 0, j = 0; i < bytes.length; i += 2, j += 4) out.writeFloatLE(halfToFloat(bytes.readUInt16LE(i)), j);
+    return out;
+  }
+  if (dtype === 'F64') {
+    for (let i = 0, j = 0; i < bytes.length; i += 8, j += 4) out.writeFloatLE(bytes.readDoubleLE(i), j);
+    return out;
+  }
+  return null;
 }
 
 /** safetensors bytes: the header (8-byte length, JSON padded to 8 bytes), then the tensors in order. */
