@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openModel, version } from '../../../../native/index.ts';
 import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter } from './export-format.ts';
 import { exportHuggingFace, exportPeftAdapter, PEFT_PREFIX } from './huggingface-export.ts';
-import { writeParityCheckpoint } from './parity-checkpoint.ts';
+import { writeCheckpointFiles } from './checkpoint-files.ts';
 import { CONV1D_WEIGHT, DTYPE_BYTES, readSafetensors, type SafetensorsDtype, tensorsOf, transpose } from './safetensors.ts';
 
 function abortIfCancelled(signal: AbortSignal): void {
@@ -39,7 +39,7 @@ function parityCheckpointOf(ctx: FormatWriteContext, dir: string): void {
       return { ...t, name: t.name.slice(PEFT_PREFIX.length) };
     });
     const lora = { rank: adapter.r, alpha: adapter.lora_alpha, dropout: adapter.lora_dropout, targets: adapter.target_modules };
-    writeParityCheckpoint(dir, { model: ctx.model, adapter: { lora, baseCheckpoint: ctx.checkpointDir }, tensors });
+    writeCheckpointFiles(dir, { model: ctx.model, adapter: { lora, baseCheckpoint: ctx.checkpointDir }, tensors });
     return;
   }
   const model = modelOfConfig(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>);
@@ -48,7 +48,7 @@ function parityCheckpointOf(ctx: FormatWriteContext, dir: string): void {
     const [rows, columns] = t.shape as [number, number];
     return { ...t, shape: [columns, rows], bytes: transpose(t.bytes, rows, columns, DTYPE_BYTES[t.dtype as SafetensorsDtype]) };
   });
-  writeParityCheckpoint(dir, { model, tensors });
+  writeCheckpointFiles(dir, { model, tensors });
 }
 
 export const huggingFaceWriter: FormatWriter = {

@@ -7,13 +7,13 @@
 // the version's metadata (`activation.declared`, with a note): the two differ by at most ~5e-4
 // per activation, so the weights still work as a base for fine-tuning, but the imported model's
 // logits are not bit-for-bit transformers' (measured in the tests). "gelu" imports exactly.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { writeCheckpointFiles } from '../export/checkpoint-files.ts';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { Tokenizer } from 'tokenizers';
 import { ValidationError } from '../../errors/domain-error.ts';
 import { type ModelArchitectureConfig, resolveArchitecture } from '../model-architecture.ts';
-import { CONV1D_WEIGHT, type NamedTensor, readSafetensors, tensorBytes, toFloat32Bytes, transpose32, writeSafetensors } from '../export/safetensors.ts';
+import { CONV1D_WEIGHT, type NamedTensor, readSafetensors, tensorBytes, toFloat32Bytes, transpose32 } from '../export/safetensors.ts';
 
 /** A problem with the folder being imported; the message names the file and the field. */
 export class ImportInputError extends Error {}
@@ -276,34 +276,8 @@ export function convertWeights(path: string, file: string, architecture: ModelAr
   });
 }
 
-/** CRC-32 of a file, read in chunks (the checkpoint manifest's checksum). */
-function fileCrc32(path: string): number {
-  const fd = openSync(path, 'r');
-  const chunk = Buffer.alloc(1 << 20);
-  let crc = 0;
-  try {
-    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) crc = crc32(chunk.subarray(0, n), crc);
-  } finally {
-    closeSync(fd);
-  }
-  return crc;
-}
-
 /** Writes an EGen checkpoint (format "egen-checkpoint" v1, kind "model") into the existing empty folder `dir`. */
 export function writeModelCheckpoint(dir: string, architecture: ModelArchitectureConfig, tensors: NamedTensor[], extra: Record<string, unknown>): void {
-  const weights = join(dir, 'model.safetensors');
-  writeSafetensors(weights, tensors, { format: 'pt' });
   const model = { bias: architecture.bias, contextLength: architecture.contextLength, dropout: architecture.dropout, nEmbd: architecture.embeddingWidth, nHead: architecture.heads, nLayer: architecture.layers, vocabSize: architecture.vocabSize };
-  const manifest = {
-    adapterOnly: false,
-    baseCheckpoint: null,
-    files: { 'model.safetensors': { bytes: statSync(weights).size, crc32: fileCrc32(weights) } },
-    format: 'egen-checkpoint',
-    kind: 'model',
-    lora: null,
-    model,
-    version: 1,
-    ...extra,
-  };
-  writeFileSync(join(dir, 'checkpoint.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeCheckpointFiles(dir, { model, tensors, extra });
 }
