@@ -2,48 +2,22 @@
 // after restart the job is FAILED with JOB_INTERRUPTED ("the server stopped during the job"), its
 // kind has removed the partial output and its workDir is gone. A graceful stop (SIGTERM) ends a
 // running job the same way, at once, with nothing left behind.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServerProcess, waitHealthy } from '../../test/server-process.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../test/databases.ts';
 import { freePort } from '../../test/ports.ts';
 import { type GraphQLResponse, TEST_ADMIN } from '../../test/test-server.ts';
 import { openDatabase } from '../db/data-source.ts';
 import { createLogger } from '../logging/logger.ts';
-import { PROJECT_ROOT } from '../paths.ts';
 import { InProcessPubSub } from '../pubsub/pubsub.ts';
 import { Role } from '../security/roles.ts';
 import { JobsService } from './jobs.service.ts';
 import { fileStepsKind } from './testing/test-kinds.ts';
 
-interface Child {
-  process: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-function startChild(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/jobs/testing/job-server.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  return { process: child, output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
-
-async function waitHealthy(url: string, child: Child): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.process.exitCode !== null) throw new Error(`server exited: ${child.output.join('')}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not become healthy: ${child.output.join('')}`);
-}
+const startChild = (env: Record<string, string>): ServerProcess => startServerProcess('server/src/jobs/testing/job-server.ts', env);
 
 interface JobView {
   status: string;

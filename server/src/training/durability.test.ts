@@ -1,42 +1,16 @@
 // Durability: the server process is killed with SIGKILL in the middle of a run; on restart the
 // run resumes from its last checkpoint and ends with exactly the losses of an uninterrupted run.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../paths.ts';
+import { type ServerProcess, startServerProcess, waitHealthy } from '../../test/server-process.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../test/databases.ts';
 import { freePort } from '../../test/ports.ts';
 import { type GraphQLResponse, TEST_ADMIN, type TestServer, type TestUser } from '../../test/test-server.ts';
 import { createShakespeareVersion, createTinyModel, isFinished, startRun, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
 
-interface Child {
-  process: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-function startChild(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  return { process: child, output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
-
-async function waitHealthy(url: string, child: Child): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.process.exitCode !== null) throw new Error(`server exited: ${child.output.join('')}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not become healthy: ${child.output.join('')}`);
-}
+const startChild = (env: Record<string, string>): ServerProcess => startServerProcess('server/src/main.ts', env);
 
 describe.each(ENGINES)('durability on %s', (engine) => {
   const cleanups: Array<() => Promise<void> | void> = [];

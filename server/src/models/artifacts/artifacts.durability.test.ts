@@ -1,46 +1,21 @@
 // A server process killed with SIGKILL in the middle of an export: after the restart the job is
 // FAILED (interrupted), and there is no artifact row, no artifact folder and no work folder.
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServerProcess, waitHealthy } from '../../../test/server-process.ts';
 import { createModel } from '../../../../native/index.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../../test/databases.ts';
 import { freePort } from '../../../test/ports.ts';
 import { type GraphQLResponse, TEST_ADMIN } from '../../../test/test-server.ts';
 import { openDatabase } from '../../db/data-source.ts';
 import { Job } from '../../jobs/job.entity.ts';
-import { PROJECT_ROOT } from '../../paths.ts';
 import { ModelArtifact } from './artifact.entity.ts';
 
-interface Child {
-  process: ChildProcess;
-  output: string[];
-}
-
-function startChild(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  return { process: child, output };
-}
-
-async function waitHealthy(url: string, child: Child): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.process.exitCode !== null) throw new Error(`server exited: ${child.output.join('')}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not become healthy: ${child.output.join('')}`);
-}
+const startChild = (env: Record<string, string>): ServerProcess => startServerProcess('server/src/main.ts', env);
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
