@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createModel, openModel } from '../native/index.ts';
 import { EXPORT_OPTIONS, type ExportOptions } from '../schema/options/export-options.ts';
@@ -32,6 +32,8 @@ interface FormatFigures {
   maxAbsDifference: number;
   tolerance: number;
   runtime: string;
+  /** The longest the event loop waited during write and parity: how long a server running the export would not answer. */
+  maxLoopStallMs: number;
 }
 
 function folderBytes(dir: string): number {
@@ -51,6 +53,8 @@ async function exportOne(format: ExportFormat, checkpointDir: string, outputDir:
   if (refusal) throw new Error(`${format} refuses: ${refusal}`);
   mkdirSync(outputDir, { recursive: true });
   const ctx = { checkpointDir, adapterCheckpointDir: null, outputDir, model: GPT2_124M, tokenizerJson: null, specialTokens: [], options, signal: new AbortController().signal, progress: () => undefined };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const writeStart = performance.now();
   await writer.write(ctx);
   const writeSeconds = (performance.now() - writeStart) / 1000;
@@ -65,6 +69,7 @@ async function exportOne(format: ExportFormat, checkpointDir: string, outputDir:
   }
   const exported = await writer.parityLogits(ctx, prompts);
   const paritySeconds = (performance.now() - parityStart) / 1000;
+  loop.disable();
   return {
     format,
     writeSeconds,
@@ -74,6 +79,7 @@ async function exportOne(format: ExportFormat, checkpointDir: string, outputDir:
     maxAbsDifference: maxAbsDifference(reference, exported),
     tolerance: PARITY_TOLERANCE[dtype],
     runtime: writer.parityRuntime,
+    maxLoopStallMs: loop.max / 1e6,
   };
 }
 
@@ -101,10 +107,10 @@ try {
     if (child.status !== 0) throw new Error(`${format}: the export failed (exit ${child.status})`);
     rows.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as FormatFigures);
   }
-  console.log('format        write s  parity s  peak RSS   on disk   max |Δ logit|  tolerance  parity runtime');
+  console.log('format        write s  parity s  loop stall  peak RSS   on disk   max |Δ logit|  tolerance  parity runtime');
   for (const r of rows) {
     console.log(
-      `${r.format.padEnd(12)}  ${r.writeSeconds.toFixed(1).padStart(7)}  ${r.paritySeconds.toFixed(1).padStart(8)}  ${mb(r.peakRssBytes).padStart(8)}  ${mb(r.bytes).padStart(8)}  ${r.maxAbsDifference.toExponential(2).padStart(13)}  ${r.tolerance.toExponential(0).padStart(9)}  ${r.runtime}`,
+      `${r.format.padEnd(12)}  ${r.writeSeconds.toFixed(1).padStart(7)}  ${r.paritySeconds.toFixed(1).padStart(8)}  ${`${r.maxLoopStallMs.toFixed(0)} ms`.padStart(10)}  ${mb(r.peakRssBytes).padStart(8)}  ${mb(r.bytes).padStart(8)}  ${r.maxAbsDifference.toExponential(2).padStart(13)}  ${r.tolerance.toExponential(0).padStart(9)}  ${r.runtime}`,
     );
   }
   if (formats.includes('ONNX' as ExportFormat)) {

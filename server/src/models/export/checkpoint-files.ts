@@ -35,10 +35,10 @@ function fileCrc32(path: string): number {
 }
 
 /** Writes `dir` (an existing, empty folder) as a native checkpoint that openModel loads. */
-export function writeCheckpointFiles(dir: string, checkpoint: CheckpointFiles): void {
+export async function writeCheckpointFiles(dir: string, checkpoint: CheckpointFiles): Promise<void> {
   const file = checkpoint.adapter ? 'adapter_model.safetensors' : 'model.safetensors';
   const path = join(dir, file);
-  writeSafetensors(path, checkpoint.tensors, { format: 'pt' });
+  await writeSafetensors(path, checkpoint.tensors, { format: 'pt' });
   const manifest = {
     format: 'egen-checkpoint',
     version: 1,

@@ -45,7 +45,7 @@ describe('Hugging Face export', () => {
     const checkpoint = result.lastCheckpoint!;
 
     const out = join(dir, 'hf');
-    const exported = exportHuggingFace(checkpoint, out, { eosTokenId: 0 });
+    const exported = await exportHuggingFace(checkpoint, out, { eosTokenId: 0 });
     expect(exported.files.sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors']);
     expect(readdirSync(dir).filter((name) => name.startsWith('.export-'))).toEqual([]);
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ model_type: 'gpt2', n_layer: 2, n_head: 4, n_embd: 32, vocab_size: 65, n_positions: 16 });
@@ -72,10 +72,10 @@ describe('Hugging Face export', () => {
   it('refuses what GPT2LMHeadModel cannot hold and leaves nothing behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'egen-hf-export-'));
     const { path: noBias } = await createModel({ model: { ...MODEL, bias: false }, outputDir: join(dir, 'nobias'), seed: 1 });
-    expect(() => exportHuggingFace(noBias, join(dir, 'out'))).toThrow(/without biases/);
+    await expect(exportHuggingFace(noBias, join(dir, 'out'))).rejects.toThrow(/without biases/);
     const { path: ok } = await createModel({ model: MODEL, outputDir: join(dir, 'ok'), seed: 1 });
     writeFileSync(join(ok, 'model.safetensors'), Buffer.from([1, 2, 3]));
-    expect(() => exportHuggingFace(ok, join(dir, 'out'))).toThrow(/truncated/);
+    await expect(exportHuggingFace(ok, join(dir, 'out'))).rejects.toThrow(/truncated/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
     expect(readdirSync(dir).filter((name) => name.startsWith('.export-'))).toEqual([]);
   });
@@ -97,12 +97,12 @@ describe('Hugging Face export', () => {
     const run = await train({ initFrom: init, trainShards: [shard], maxSteps: 10, batchSize: 4, learningRate: 3e-3, threads: 1, checkpointDir: join(dir, 'run') }).done;
     const checkpoint = run.lastCheckpoint!;
 
-    expect(() => exportHuggingFace(checkpoint, join(dir, 'bad'), { labels: ['a', 'b'] })).toThrow(/is a classifier with 3 labels but 2 label names were given/);
-    expect(() => exportHuggingFace(checkpoint, join(dir, 'bad'), { labels: ['a', 'b', 'a'] })).toThrow(/repeats "a"/);
+    await expect(exportHuggingFace(checkpoint, join(dir, 'bad'), { labels: ['a', 'b'] })).rejects.toThrow(/is a classifier with 3 labels but 2 label names were given/);
+    await expect(exportHuggingFace(checkpoint, join(dir, 'bad'), { labels: ['a', 'b', 'a'] })).rejects.toThrow(/repeats "a"/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
 
     const out = join(dir, 'hf');
-    exportHuggingFace(checkpoint, out, { eosTokenId: 0, labels: ['negative', 'neutral', 'positive'] });
+    await exportHuggingFace(checkpoint, out, { eosTokenId: 0, labels: ['negative', 'neutral', 'positive'] });
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(config).toMatchObject({ architectures: ['GPT2ForSequenceClassification'], num_labels: 3, pad_token_id: 0, id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' }, label2id: { negative: 0, neutral: 1, positive: 2 } });
 
@@ -121,7 +121,7 @@ describe('Hugging Face export', () => {
       model.dispose();
     }
     // Without label names: LABEL_0…
-    exportHuggingFace(checkpoint, join(dir, 'plain'));
+    await exportHuggingFace(checkpoint, join(dir, 'plain'));
     expect(JSON.parse(readFileSync(join(dir, 'plain', 'config.json'), 'utf8'))).toMatchObject({ id2label: { 0: 'LABEL_0', 1: 'LABEL_1', 2: 'LABEL_2' }, pad_token_id: null });
   });
 });

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../../errors/domain-error.ts';
-import { CONV1D_WEIGHT, fromFloat32, readSafetensors, type SafetensorsDtype, tensorsOf, transpose, writeSafetensors } from './safetensors.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { CONV1D_WEIGHT, fromFloat32, type NamedTensor, readSafetensors, type SafetensorsDtype, tensorsOf, transpose, writeSafetensors } from './safetensors.ts';
 
 interface CheckpointModel {
   vocabSize: number;
@@ -130,11 +131,11 @@ function readManifest(checkpointDir: string): CheckpointManifest {
 }
 
 /** Fills a sibling temp folder of `outputDir` by `fill`, then renames it into place; nothing is left behind on failure. */
-function writeAtomically(outputDir: string, fill: (dir: string) => string[]): HuggingFaceExportResult {
+async function writeAtomically(outputDir: string, fill: (dir: string) => Promise<string[]>): Promise<HuggingFaceExportResult> {
   const temp = join(dirname(outputDir), `.export-${randomUUID()}`);
   mkdirSync(temp, { recursive: true });
   try {
-    const files = fill(temp);
+    const files = await fill(temp);
     rmSync(outputDir, { recursive: true, force: true });
     renameSync(temp, outputDir);
     return { dir: outputDir, files };
@@ -214,7 +215,7 @@ export function writeHuggingFaceConfigFiles(dir: string, model: CheckpointModel,
  * checkpoint directory `checkpointDir`. Refuses what GPT2LMHeadModel cannot hold (a model
  * without biases, an adapter-only checkpoint) with a message naming the checkpoint.
  */
-export function exportHuggingFace(checkpointDir: string, outputDir: string, options: HuggingFaceExportOptions = {}): HuggingFaceExportResult {
+export async function exportHuggingFace(checkpointDir: string, outputDir: string, options: HuggingFaceExportOptions = {}): Promise<HuggingFaceExportResult> {
   const manifest = readManifest(checkpointDir);
   const model = manifest.model;
   if (!model) throw ValidationError.single('checkpoint', `${checkpointDir}/checkpoint.json has no model config`);
@@ -224,26 +225,28 @@ export function exportHuggingFace(checkpointDir: string, outputDir: string, opti
   const modelClass = classifier ? 'GPT2ForSequenceClassification' : 'GPT2LMHeadModel';
   if (!model.bias) throw ValidationError.single('checkpoint', `${checkpointDir} is a model without biases, which ${modelClass} cannot hold`);
   const dtype = SAFETENSORS_DTYPE[options.dtype ?? 'fp32'];
-  const contents = readSafetensors(join(checkpointDir, 'model.safetensors'));
+  const contents = await readSafetensors(join(checkpointDir, 'model.safetensors'));
 
-  const tensors = tensorsOf(contents)
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map(({ name, dtype: stored, shape, bytes }) => {
-      if (stored !== 'F32') throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors: ${name} is ${stored}; the export reads F32 weights`);
-      if (CONV1D_WEIGHT.test(name)) {
-        const [rows, columns] = shape as [number, number];
-        return { name, dtype, shape: [columns, rows], bytes: fromFloat32(transpose(bytes, rows, columns, 4), dtype) };
-      }
-      return { name, dtype, shape, bytes: fromFloat32(bytes, dtype) };
-    });
+  const tensors: NamedTensor[] = [];
+  for (const { name, dtype: stored, shape, bytes } of tensorsOf(contents).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (stored !== 'F32') throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors: ${name} is ${stored}; the export reads F32 weights`);
+    // One tensor at a time, then let the server answer: GPT-2's embedding alone is 150 MB.
+    await yieldToEventLoop();
+    if (CONV1D_WEIGHT.test(name)) {
+      const [rows, columns] = shape as [number, number];
+      tensors.push({ name, dtype, shape: [columns, rows], bytes: fromFloat32(transpose(bytes, rows, columns, 4), dtype) });
+    } else {
+      tensors.push({ name, dtype, shape, bytes: fromFloat32(bytes, dtype) });
+    }
+  }
   for (const required of ['transformer.wte.weight', ...(classifier ? ['score.weight'] : [])]) {
     if (!tensors.some((t) => t.name === required)) throw ValidationError.single('checkpoint', `${checkpointDir}/model.safetensors has no ${required}`);
   }
   const eosTokenId = options.eosTokenId ?? (options.tokenizerJson === undefined ? undefined : tokenizerFiles(options.tokenizerJson, model.contextLength, options.specialTokens).endOfTextId);
 
-  return writeAtomically(outputDir, (temp) => {
+  return writeAtomically(outputDir, async (temp) => {
     const classification = classifier ? { labels: labelNames(model, options.labels, checkpointDir), padTokenId: options.padTokenId ?? eosTokenId } : undefined;
-    writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
+    await writeSafetensors(join(temp, 'model.safetensors'), tensors, { format: 'pt' });
     return ['model.safetensors', ...writeHuggingFaceConfigFiles(temp, model, { ...options, ...(eosTokenId === undefined ? {} : { eosTokenId }), ...(classification ? { classification } : {}) })];
   });
 }
@@ -258,13 +261,13 @@ export const PEFT_PREFIX = 'base_model.model.';
  * (lora_A (r, in), lora_B (out, r) under the adapted module), and PEFT keeps them in that layout
  * for GPT-2's Conv1D too (fan_in_fan_out only changes how it merges), so no tensor is transposed.
  */
-export function exportPeftAdapter(adapterCheckpointDir: string, outputDir: string, options: Omit<HuggingFaceExportOptions, 'eosTokenId'> & { baseModelName?: string | null } = {}): HuggingFaceExportResult {
+export async function exportPeftAdapter(adapterCheckpointDir: string, outputDir: string, options: Omit<HuggingFaceExportOptions, 'eosTokenId'> & { baseModelName?: string | null } = {}): Promise<HuggingFaceExportResult> {
   const manifest = readManifest(adapterCheckpointDir);
   const { model, lora } = manifest;
   if (!model) throw ValidationError.single('checkpoint', `${adapterCheckpointDir}/checkpoint.json has no model config`);
   if (!manifest.adapterOnly || !lora) throw ValidationError.single('checkpoint', `${adapterCheckpointDir} is not an adapter-only LoRA checkpoint`);
   const dtype = SAFETENSORS_DTYPE[options.dtype ?? 'fp32'];
-  const tensors = tensorsOf(readSafetensors(join(adapterCheckpointDir, 'adapter_model.safetensors')))
+  const tensors = tensorsOf(await readSafetensors(join(adapterCheckpointDir, 'adapter_model.safetensors')))
     .sort((a, b) => a.name.localeCompare(b.name))
     .map(({ name, dtype: stored, shape, bytes }) => {
       if (stored !== 'F32') throw ValidationError.single('checkpoint', `${adapterCheckpointDir}/adapter_model.safetensors: ${name} is ${stored}; the export reads F32 weights`);
@@ -288,10 +291,10 @@ export function exportPeftAdapter(adapterCheckpointDir: string, outputDir: strin
     use_rslora: false,
     use_dora: false,
   };
-  return writeAtomically(outputDir, (temp) => {
+  return writeAtomically(outputDir, async (temp) => {
     const files = ['adapter_config.json', 'adapter_model.safetensors'];
     writeFileSync(join(temp, 'adapter_config.json'), `${JSON.stringify(adapterConfig, null, 2)}\n`);
-    writeSafetensors(join(temp, 'adapter_model.safetensors'), tensors, { format: 'pt' });
+    await writeSafetensors(join(temp, 'adapter_model.safetensors'), tensors, { format: 'pt' });
     if (options.tokenizerJson !== undefined) files.push(...writeTokenizer(temp, options.tokenizerJson, model.contextLength, options.specialTokens));
     return files;
   });

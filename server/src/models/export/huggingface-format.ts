@@ -11,7 +11,8 @@ import { openModel, version } from '../../../../native/index.ts';
 import { ExportFormat, type ExportedModel, type FormatWriteContext, type FormatWriter } from './export-format.ts';
 import { exportHuggingFace, exportPeftAdapter, PEFT_PREFIX } from './huggingface-export.ts';
 import { writeCheckpointFiles } from './checkpoint-files.ts';
-import { CONV1D_WEIGHT, DTYPE_BYTES, readSafetensors, type SafetensorsDtype, tensorsOf, transpose } from './safetensors.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { CONV1D_WEIGHT, DTYPE_BYTES, type NamedTensor, readSafetensors, type SafetensorsDtype, tensorsOf, transpose } from './safetensors.ts';
 
 function abortIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new Error('the export was cancelled');
@@ -30,25 +31,30 @@ function modelOfConfig(config: Record<string, unknown>): ExportedModel {
 }
 
 /** The written folder as a native checkpoint in `dir`: full weights, or the adapter over its base checkpoint. */
-function parityCheckpointOf(ctx: FormatWriteContext, dir: string): void {
+async function parityCheckpointOf(ctx: FormatWriteContext, dir: string): Promise<void> {
   const out = ctx.outputDir;
   if (ctx.adapterCheckpointDir) {
     const adapter = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8')) as { r: number; lora_alpha: number; lora_dropout: number; target_modules: string[] };
-    const tensors = tensorsOf(readSafetensors(join(out, 'adapter_model.safetensors'))).map((t) => {
+    const tensors = tensorsOf(await readSafetensors(join(out, 'adapter_model.safetensors'))).map((t) => {
       if (!t.name.startsWith(PEFT_PREFIX)) throw new Error(`adapter_model.safetensors: ${t.name} lacks PEFT's prefix ${PEFT_PREFIX}`);
       return { ...t, name: t.name.slice(PEFT_PREFIX.length) };
     });
     const lora = { rank: adapter.r, alpha: adapter.lora_alpha, dropout: adapter.lora_dropout, targets: adapter.target_modules };
-    writeCheckpointFiles(dir, { model: ctx.model, adapter: { lora, baseCheckpoint: ctx.checkpointDir }, tensors });
+    await writeCheckpointFiles(dir, { model: ctx.model, adapter: { lora, baseCheckpoint: ctx.checkpointDir }, tensors });
     return;
   }
   const model = modelOfConfig(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>);
-  const tensors = tensorsOf(readSafetensors(join(out, 'model.safetensors'))).map((t) => {
-    if (!CONV1D_WEIGHT.test(t.name)) return t;
+  const tensors: NamedTensor[] = [];
+  for (const t of tensorsOf(await readSafetensors(join(out, 'model.safetensors')))) {
+    await yieldToEventLoop(); // one tensor at a time between the server's other work
+    if (!CONV1D_WEIGHT.test(t.name)) {
+      tensors.push(t);
+      continue;
+    }
     const [rows, columns] = t.shape as [number, number];
-    return { ...t, shape: [columns, rows], bytes: transpose(t.bytes, rows, columns, DTYPE_BYTES[t.dtype as SafetensorsDtype]) };
-  });
-  writeCheckpointFiles(dir, { model, tensors });
+    tensors.push({ ...t, shape: [columns, rows], bytes: transpose(t.bytes, rows, columns, DTYPE_BYTES[t.dtype as SafetensorsDtype]) });
+  }
+  await writeCheckpointFiles(dir, { model, tensors });
 }
 
 export const huggingFaceWriter: FormatWriter = {
@@ -66,10 +72,10 @@ export const huggingFaceWriter: FormatWriter = {
     const labels = ctx.labels ? { labels: ctx.labels } : {};
     if (ctx.adapterCheckpointDir) {
       ctx.progress(0.1, 'writing adapter_model.safetensors');
-      return exportPeftAdapter(ctx.adapterCheckpointDir, ctx.outputDir, { dtype, ...tokenizer }).files;
+      return (await exportPeftAdapter(ctx.adapterCheckpointDir, ctx.outputDir, { dtype, ...tokenizer })).files;
     }
     ctx.progress(0.1, 'writing model.safetensors');
-    return exportHuggingFace(ctx.checkpointDir, ctx.outputDir, { dtype, ...tokenizer, ...labels }).files;
+    return (await exportHuggingFace(ctx.checkpointDir, ctx.outputDir, { dtype, ...tokenizer, ...labels })).files;
   },
   async parityLogits(ctx, prompts) {
     abortIfCancelled(ctx.signal);
@@ -77,7 +83,7 @@ export const huggingFaceWriter: FormatWriter = {
     mkdirSync(dir, { recursive: true });
     try {
       ctx.progress(0.6, 're-reading the exported weights');
-      parityCheckpointOf(ctx, dir);
+      await parityCheckpointOf(ctx, dir);
       abortIfCancelled(ctx.signal);
       const model = await openModel({ checkpoint: dir, device: 'cpu' });
       try {

@@ -49,7 +49,7 @@ export async function writeOnnxArtifact(ctx: FormatWriteContext, externalDataAbo
   try {
     await step();
     ctx.progress(0, 'reading the weights');
-    const weights = readGpt2Weights(ctx.checkpointDir, ctx.model);
+    const weights = await readGpt2Weights(ctx.checkpointDir, ctx.model);
     const graphs = ctx.options.onnxWithPast ? [false, true] : [false];
     const models = graphs.map((withPast) => ({
       file: withPast ? ONNX_FILES.withPast : ONNX_FILES.model,

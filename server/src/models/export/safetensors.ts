@@ -3,7 +3,7 @@
 // the tensor bytes. Shared by the export format writers and the Hugging Face import. Reading checks
 // that every tensor lies inside the file and matches its shape, so a truncated or corrupt file is
 // named before its bytes are used.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { ValidationError } from '../../errors/domain-error.ts';
 
 /** The Conv1D weights of a GPT-2 block, which EGen stores in torch.nn.Linear's (out, in) layout. */
@@ -39,14 +39,18 @@ export interface NamedTensor {
 const ELEMENT_BYTES: Readonly<Record<string, number>> = { F64: 8, ...DTYPE_BYTES, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
 /**
- * Reads and checks a safetensors file. Errors are ValidationErrors on `field`, naming the file
- * (and the tensor): "…/model.safetensors is truncated: transformer.wte.weight ends at byte N of M".
+ * Reads and checks a safetensors file (the read runs off the event loop; weights files are hundreds
+ * of megabytes). Errors are ValidationErrors on `field`, naming the file (and the tensor):
+ * "…/model.safetensors is truncated: transformer.wte.weight ends at byte N of M".
  */
-export function readSafetensors(path: string, field = 'checkpoint'): SafetensorsFile {
+export async function readSafetensors(path: string, field = 'checkpoint'): Promise<SafetensorsFile> {
+  return parseSafetensors(await readFile(path), path, field);
+}
+
+function parseSafetensors(bytes: Buffer, path: string, field: string): SafetensorsFile {
   const fail = (message: string): never => {
     throw ValidationError.single(field, `${path} ${message}`);
   };
-  const bytes = readFileSync(path);
   if (bytes.length < 8) fail('is truncated: no safetensors header');
   const n = Number(bytes.readBigUInt64LE(0));
   if (8 + n > bytes.length) fail(`is truncated: the header says ${n} bytes`);
@@ -130,8 +134,11 @@ export function toFloat32Bytes(dtype: string, bytes: Buffer): Buffer | null {
   return null;
 }
 
-/** safetensors bytes: the header (8-byte length, JSON padded to 8 bytes), then the tensors in order. */
-export function writeSafetensors(path: string, tensors: NamedTensor[], metadata: Record<string, string>): void {
+/**
+ * Writes a safetensors file: the header (8-byte length, JSON padded to 8 bytes), then the tensors
+ * in order, each written by its own asynchronous write (off the event loop, no second copy).
+ */
+export async function writeSafetensors(path: string, tensors: NamedTensor[], metadata: Record<string, string>): Promise<void> {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const t of tensors) {
@@ -142,7 +149,13 @@ export function writeSafetensors(path: string, tensors: NamedTensor[], metadata:
   json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
-  writeFileSync(path, Buffer.concat([length, Buffer.from(json, 'utf8'), ...tensors.map((t) => t.bytes)]));
+  const file = await open(path, 'w');
+  try {
+    await file.write(Buffer.concat([length, Buffer.from(json, 'utf8')]));
+    for (const t of tensors) await file.write(t.bytes);
+  } finally {
+    await file.close();
+  }
 }
 
 /** A rows × columns matrix of `elementBytes`-byte elements (2 or 4), transposed. */

@@ -231,10 +231,10 @@ const CONFIG_NAMES: Record<string, string> = { 'wte.weight': 'vocab_size, n_embd
  * layouts), checked against the config: names with or without "transformer.", an lm_head that
  * must equal the token embeddings (EGen ties them), F32/F16/BF16/F64 widened or rounded to F32.
  */
-export function convertWeights(path: string, file: string, architecture: ModelArchitectureConfig): NamedTensor[] {
-  let st: ReturnType<typeof readSafetensors>;
+export async function convertWeights(path: string, file: string, architecture: ModelArchitectureConfig): Promise<NamedTensor[]> {
+  let st: Awaited<ReturnType<typeof readSafetensors>>;
   try {
-    st = readSafetensors(path, file);
+    st = await readSafetensors(path, file);
   } catch (error) {
     if (error instanceof ValidationError) fail(error.fieldErrors[0]!.message.replace(path, file));
     throw error;
@@ -277,7 +277,7 @@ export function convertWeights(path: string, file: string, architecture: ModelAr
 }
 
 /** Writes an EGen checkpoint (format "egen-checkpoint" v1, kind "model") into the existing empty folder `dir`. */
-export function writeModelCheckpoint(dir: string, architecture: ModelArchitectureConfig, tensors: NamedTensor[], extra: Record<string, unknown>): void {
+export async function writeModelCheckpoint(dir: string, architecture: ModelArchitectureConfig, tensors: NamedTensor[], extra: Record<string, unknown>): Promise<void> {
   const model = { bias: architecture.bias, contextLength: architecture.contextLength, dropout: architecture.dropout, nEmbd: architecture.embeddingWidth, nHead: architecture.heads, nLayer: architecture.layers, vocabSize: architecture.vocabSize };
-  writeCheckpointFiles(dir, { model, tensors, extra });
+  await writeCheckpointFiles(dir, { model, tensors, extra });
 }

@@ -220,11 +220,11 @@ export class ModelImportService {
       }
       signal?.throwIfAborted();
       progress(0.55, `converting ${weightsFile}`);
-      const tensors = convertWeights(weightsPath, weightsFile, config.architecture);
+      const tensors = await convertWeights(weightsPath, weightsFile, config.architecture);
       const originalConfig = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as object;
       const converted = join(work, 'converted');
       mkdirSync(converted);
-      writeModelCheckpoint(converted, config.architecture, tensors, { importedFrom: source.name });
+      await writeModelCheckpoint(converted, config.architecture, tensors, { importedFrom: source.name });
       tensors.length = 0;
       signal?.throwIfAborted();
 

@@ -13,12 +13,12 @@ function transposed(values: Float32Array, rows: number, columns: number): Float3
 }
 
 /** Reads checkpointDir's model.safetensors, checking every tensor against `model`; errors name the file and tensor. */
-export function readGpt2Weights(checkpointDir: string, model: ExportedModel): Gpt2Weights {
+export async function readGpt2Weights(checkpointDir: string, model: ExportedModel): Promise<Gpt2Weights> {
   const manifestPath = join(checkpointDir, 'checkpoint.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { adapterOnly?: boolean };
   if (manifest.adapterOnly) throw ValidationError.single('checkpoint', `${checkpointDir} holds LoRA adapters only: ONNX exports the merged model`);
   const path = join(checkpointDir, 'model.safetensors');
-  const file = readSafetensors(path);
+  const file = await readSafetensors(path);
   const { vocabSize: V, contextLength: N, nEmbd: C, nLayer: L, bias } = model;
   const read = (name: string, shape: number[]) => readFloat32Tensor(file, path, name, shape);
   const readBias = (name: string, size: number) => (bias ? read(name, [size]) : null);
