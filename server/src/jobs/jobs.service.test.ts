@@ -127,6 +127,9 @@ describe.each(ENGINES)('JobsService on %s', (engine) => {
     await jobs.start();
     const outsideFile = join(dataDir, 'output.partial');
     const first = await jobs.enqueue({ kind, principal: alice, input: { key: 'first', outsideFile }, target: null });
+    // The queue is ordered by creation time (milliseconds), then id: jobs created within the same
+    // millisecond may start in either order, and this test needs `first` to be the one that runs.
+    await new Promise((r) => setTimeout(r, 5));
     const second = await jobs.enqueue({ kind, principal: alice, input: { key: 'second' }, target: null });
     await until(
       () => row(first.id),
