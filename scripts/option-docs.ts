@@ -1,5 +1,7 @@
 // docs/options.md, generated from the option declarations in schema/options (`npm run docs:options`).
 // A test fails when the checked-in page differs from what the declarations produce.
+import { EXPORT_OPTIONS } from '../schema/options/export-options.ts';
+import { FORMAT_WRITERS } from '../server/src/models/export/format-writers.ts';
 import { MODEL_OPTIONS } from '../schema/options/model-options.ts';
 import { describeDefault, describeRange, inputName, keysOn, nativeName, type OptionSpec, type OptionTable } from '../schema/options/option-spec.ts';
 import { EARLY_STOPPING_OPTIONS, LORA_OPTIONS, TRAINING_OPTIONS } from '../schema/options/training-options.ts';
@@ -67,5 +69,13 @@ ${table(TRAINING_OPTIONS, 'native')}
 A preset (\`tiny\`, \`small\`, \`gpt2-124M\`) fills the required fields; any field given overrides it.
 
 ${table(MODEL_OPTIONS, 'api')}
+
+## Export (\`ExportOptionsInput\`, \`egen export\`)
+
+Each format reads only the options its writer names (${Object.values(FORMAT_WRITERS)
+    .map((writer) => `\`${writer.format}\`: ${writer.options.map((key) => `\`${key}\``).join(', ')}`)
+    .join('; ')}); the others are not stored with the artifact.
+
+${table(EXPORT_OPTIONS, 'api')}
 `;
 }
