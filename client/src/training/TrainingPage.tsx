@@ -11,7 +11,7 @@ import { START_TRAINING_RUN_MUTATION } from './documents/start-training-run.muta
 import { THROUGHPUT_QUERY } from './documents/throughput.query.ts';
 import { TRAINING_DATASETS_QUERY } from './documents/training-datasets.query.ts';
 import { TRAINING_MODEL_VERSIONS_QUERY } from './documents/training-model-versions.query.ts';
-import { TRAINING_MODELS_QUERY } from './documents/training-models.query.ts';
+import { TRAINING_MODELS_QUERY, type TrainingModel } from './documents/training-models.query.ts';
 import { formatDuration, measuredThroughput } from './estimate.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 
@@ -41,6 +41,8 @@ export function TrainingPage(): ReactElement {
   const models = modelList.nodes ?? [];
   const model = models.find((m) => m.id === modelId);
   const versions = (versionList.nodes ?? []).filter((v) => v.modelId === modelId);
+  // A classifier may start from a causal LM's version whose transformer has its shape (a fresh score head on top).
+  const headStarts = model?.task === 'CLASSIFICATION' ? (versionList.nodes ?? []).filter((v) => models.some((m) => m.id === v.modelId && m.task === 'CAUSAL_LM' && sameTransformer(m, model))) : [];
   const datasetVersions = (datasetList.nodes ?? []).flatMap((d) => d.versions.map((v) => ({ ...v, label: `${d.name} v${v.version}` })));
   const datasetVersion = datasetVersions.find((v) => v.id === datasetVersionId);
   const measured = measuredThroughput(throughput.data?.trainingRuns.nodes ?? [], modelId || null);
@@ -106,7 +108,7 @@ export function TrainingPage(): ReactElement {
             blocked={!modelId ? 'Choose a model to train.' : !datasetVersionId ? 'Choose a dataset version to train on.' : null}
             renderEstimate={renderEstimate}
             onSubmit={async (config) => {
-              const result = await start.run({ input: { ...(baseVersionId ? { baseVersionId } : { modelId }), datasetVersionId, config } });
+              const result = await start.run({ input: { modelId, ...(baseVersionId ? { baseVersionId } : {}), datasetVersionId, config } });
               if (result) navigate(`/runs/${result.startTrainingRun.id}`);
             }}
           >
@@ -139,6 +141,11 @@ export function TrainingPage(): ReactElement {
                       Fine-tune v{v.version}
                     </option>
                   ))}
+                  {headStarts.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      Transformer of {v.model?.name ?? 'a language model'} v{v.version} (new classification head)
+                    </option>
+                  ))}
                 </select>
               </div>
               <div className="field">
@@ -158,4 +165,9 @@ export function TrainingPage(): ReactElement {
       </section>
     </>
   );
+}
+
+/** The transformer fields a classifier shares with the language model it starts from (the server checks the same). */
+function sameTransformer(a: TrainingModel, b: TrainingModel): boolean {
+  return (['vocabSize', 'contextLength', 'layers', 'heads', 'embeddingWidth', 'bias'] as const).every((field) => a.architecture[field] === b.architecture[field]);
 }

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../test/test-server.ts';
-import { createMarkerVersion, createShakespeareVersion, createTinyClassifier, isFinished, MARKERS, startRun, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
+import { readSafetensors, tensorBytes } from '../models/export/safetensors.ts';
+import { createMarkerVersion, createShakespeareVersion, createTinyClassifier, createTinyModel, isFinished, MARKERS, startRun, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
 
 const EVALUATE = `mutation($mv: ID!, $dv: ID!) {
   evaluate(modelVersionId: $mv, datasetVersionId: $dv, metrics: ["accuracy", "macro_f1"]) {
@@ -81,4 +82,36 @@ describe('a classifier end to end', () => {
     const evaluations = await t.graphqlAs<{ evaluations: { totalCount: number } }>(dev.token, 'query($mv: ID!) { evaluations(filter: { modelVersionId: $mv }) { totalCount } }', { mv: done.resultVersion!.id });
     expect(evaluations.data!.evaluations.totalCount).toBe(1);
   }, 180_000);
+
+  it('a classifier starts from a causal LM’s version: its transformer, a fresh score head; other head starts are refused', async () => {
+    const datasetVersionId = await createMarkerVersion(t, dev, 300, 'markers-head-start');
+    const lmId = await createTinyModel(t, dev, 'tiny-lm-base');
+    const lmRun = await startRun(t, dev, { modelId: lmId, datasetVersionId, config: { ...TINY_CONFIG, steps: 10 } });
+    const lm = await waitForRun(t, dev, lmRun.id, isFinished, 120_000);
+    expect(lm.status).toBe('COMPLETED');
+    const base = lm.resultVersion!;
+
+    const labels = ['weather', 'sports', 'music'];
+    const classifierId = await createTinyClassifier(t, dev, labels, 'head-start');
+    const run = await startRun(t, dev, { modelId: classifierId, baseVersionId: base.id, datasetVersionId, config: { ...TINY_CONFIG, batchSize: 16, steps: 20 } });
+    const done = await waitForRun(t, dev, run.id, isFinished, 120_000);
+    expect(done.failureReason).toBeNull();
+    expect(done.status).toBe('COMPLETED');
+    expect(done.resultVersion!.parentVersionId).toBe(base.id);
+    // The run started from the LM's transformer: the init checkpoint holds its embedding, and a score head.
+    const init = await readSafetensors(join(t.dataDir, 'runs', run.id, 'init', 'model.safetensors'));
+    const lmWeights = await readSafetensors(join(base.checkpointPath!, 'model.safetensors'));
+    expect(tensorBytes(init, 'transformer.wte.weight').equals(tensorBytes(lmWeights, 'transformer.wte.weight'))).toBe(true);
+    expect(init.header['score.weight']!.shape).toEqual([3, lmWeights.header['transformer.wte.weight']!.shape[1]]);
+
+    // A causal LM does not start from another model's version, nor a classifier from a classifier's.
+    const otherLm = await createTinyModel(t, dev, 'tiny-lm-other');
+    const refused = await t.graphqlAs(dev.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input: { modelId: otherLm, baseVersionId: base.id, datasetVersionId, config: TINY_CONFIG } });
+    expect(refused.errors?.[0]?.extensions?.fieldErrors).toEqual([{ field: 'input.modelId', message: expect.stringContaining('only a CLASSIFICATION model starts from another model’s version') }]);
+    const second = await createTinyClassifier(t, dev, labels, 'head-start-2');
+    const fromClassifier = await t.graphqlAs(dev.token, 'mutation($input: StartTrainingRunInput!) { startTrainingRun(input: $input) { id } }', {
+      input: { modelId: second, baseVersionId: done.resultVersion!.id, datasetVersionId, config: TINY_CONFIG },
+    });
+    expect(fromClassifier.errors?.[0]?.extensions?.fieldErrors).toEqual([{ field: 'input.modelId', message: expect.stringContaining('a classifier starts from a causal language model’s version') }]);
+  }, 240_000);
 });

@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { PubSub } from 'type-graphql';
-import { type StepReport, train, type TrainingHandle, type TrainingResult, type TrainingEvent } from '../../../native/index.ts';
+import { createModel, type StepReport, train, type TrainingHandle, type TrainingResult, type TrainingEvent } from '../../../native/index.ts';
 import type { UserAdminService } from '../admin/user-admin.service.ts';
 import type { DatasetsService } from '../datasets/datasets.service.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -205,14 +205,30 @@ export class RunExecution {
     if (!model) throw new Error(`model ${run.modelId} no longer exists`);
     let initFrom: string | null = null;
     const base = run.baseVersionId ? await ctx.models.findVersion(run.baseVersionId) : null;
+    const nativeModel = {
+      vocabSize: model.vocabSize,
+      contextLength: model.contextLength,
+      nLayer: model.layers,
+      nHead: model.heads,
+      nEmbd: model.embeddingWidth,
+      dropout: model.dropout,
+      bias: model.bias,
+      task: model.task,
+      numLabels: model.labels?.length ?? 0,
+    };
+    // A classifier starting from a causal LM's version (another model): its transformer, a fresh score head.
+    const headStart = Boolean(base && base.modelId !== model.id);
     if (run.baseVersionId) {
       if (!base?.checkpointPath) throw new Error(`base version ${run.baseVersionId} has no weights`);
       initFrom = base.checkpointPath;
+      if (headStart && !run.lastCheckpoint) {
+        initFrom = (await createModel({ model: nativeModel, baseCheckpoint: base.checkpointPath, outputDir: join(ctx.dataDir, 'runs', run.id, 'init'), seed: run.config.seed })).path;
+      }
     }
     writer.log(
       RunLogLevel.INFO,
       `Model "${model.name}": ${model.layers} layers, ${model.heads} heads, width ${model.embeddingWidth}, context ${model.contextLength}, vocabulary ${count(model.vocabSize)}` +
-        (base ? `; fine-tuning from its version ${base.version} (${initFrom})` : '; freshly initialized'),
+        (headStart ? `; its transformer from version ${base!.version} of another model (${base!.checkpointPath}), with a fresh score head` : base ? `; fine-tuning from its version ${base.version} (${initFrom})` : '; freshly initialized'),
     );
     const version = await ctx.datasets.getVersion(run.datasetVersionId);
     if (!version) throw new Error(`dataset version ${run.datasetVersionId} no longer exists`);
@@ -254,7 +270,7 @@ export class RunExecution {
     if (resumeFrom) writer.log(RunLogLevel.INFO, `Resuming from checkpoint ${resumeFrom} at step ${fromStep}`);
     await this.repo().update({ id: run.id }, { step: fromStep, progress: progressText(fromStep, run.config), stage: resumeFrom ? 'resuming' : 'starting', updatedAt: new Date() });
     return toTrainOptions(run.config, {
-      model: { vocabSize: model.vocabSize, contextLength: model.contextLength, nLayer: model.layers, nHead: model.heads, nEmbd: model.embeddingWidth, dropout: model.dropout, bias: model.bias, task: model.task, numLabels: model.labels?.length ?? 0 },
+      model: nativeModel,
       initFrom,
       resumeFrom,
       trainShards,

@@ -87,8 +87,14 @@ export class TrainingService {
       base = await this.models.findVersion(input.baseVersionId);
       if (!base) errors.push({ field: 'input.baseVersionId', message: 'is not a model version' });
       else if (!base.checkpointPath) errors.push({ field: 'input.baseVersionId', message: 'has no weights (checkpointPath) to train from' });
-      else if (input.modelId && input.modelId !== base.modelId) errors.push({ field: 'input.modelId', message: 'must be the model of baseVersionId (or left out)' });
-      if (base) model = await this.models.find(base.modelId);
+      else if (input.modelId && input.modelId !== base.modelId) {
+        // A classifier may start from another model's version: a causal LM's transformer, given a fresh score head.
+        const target = await this.models.find(input.modelId);
+        const problem = headStartProblem(target, await this.models.find(base.modelId));
+        if (problem) errors.push({ field: 'input.modelId', message: problem });
+        else model = target;
+      }
+      if (base && !model) model = await this.models.find(base.modelId);
     } else if (input.modelId) {
       model = await this.models.find(input.modelId);
       if (!model) errors.push({ field: 'input.modelId', message: 'is not a model' });
@@ -278,4 +284,19 @@ export class TrainingService {
     }
     return out;
   }
+}
+
+/** The transformer fields a classifier shares with the causal LM it starts from. */
+const TRANSFORMER_FIELDS = ['vocabSize', 'contextLength', 'layers', 'heads', 'embeddingWidth', 'bias'] as const;
+
+/**
+ * Why `target` cannot start from a version of `source` (another model), or null: only a
+ * classifier starts from a causal language model, and their transformers must have one shape.
+ */
+export function headStartProblem(target: Model | null, source: Model | null): string | null {
+  if (!target) return 'is not a model';
+  if (target.task !== 'classification' || !source) return 'must be the model of baseVersionId (or left out); only a CLASSIFICATION model starts from another model’s version';
+  if (source.task === 'classification') return 'a classifier starts from a causal language model’s version, and baseVersionId is a classifier’s';
+  const different = TRANSFORMER_FIELDS.filter((field) => target[field] !== source[field]);
+  return different.length ? `its transformer differs from baseVersionId’s model in ${different.map((f) => `${f} (${String(target[f])} vs ${String(source[f])})`).join(', ')}` : null;
 }

@@ -5,7 +5,8 @@ import type { ConnectionPage, PageVariables } from '../../common/use-graphql.ts'
 export interface TrainingModel {
   id: string;
   name: string;
-  architecture: { contextLength: number; parameterCount: number };
+  task: 'CAUSAL_LM' | 'CLASSIFICATION';
+  architecture: { vocabSize: number; contextLength: number; layers: number; heads: number; embeddingWidth: number; bias: boolean; parameterCount: number };
 }
 
 export const TRAINING_MODELS_QUERY = gql<{ models: ConnectionPage<TrainingModel> }, PageVariables>`
@@ -19,8 +20,14 @@ export const TRAINING_MODELS_QUERY = gql<{ models: ConnectionPage<TrainingModel>
       nodes {
         id
         name
+        task
         architecture {
+          vocabSize
           contextLength
+          layers
+          heads
+          embeddingWidth
+          bias
           parameterCount
         }
       }
