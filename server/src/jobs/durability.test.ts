@@ -2,22 +2,17 @@
 // after restart the job is FAILED with JOB_INTERRUPTED ("the server stopped during the job"), its
 // kind has removed the partial output and its workDir is gone. A graceful stop (SIGTERM) ends a
 // running job the same way, at once, with nothing left behind.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess, waitHealthy } from '../../test/server-process.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../../test/databases.ts';
-import { freePort } from '../../test/ports.ts';
+import { startKillableServer } from '../../test/server-process.ts';
+import { ENGINES } from '../../test/databases.ts';
 import { type GraphQLResponse, TEST_ADMIN } from '../../test/test-server.ts';
-import { openDatabase } from '../db/data-source.ts';
 import { createLogger } from '../logging/logger.ts';
 import { InProcessPubSub } from '../pubsub/pubsub.ts';
 import { Role } from '../security/roles.ts';
 import { JobsService } from './jobs.service.ts';
 import { fileStepsKind } from './testing/test-kinds.ts';
-
-const startChild = (env: Record<string, string>): ServerProcess => startServerProcess('server/src/jobs/testing/job-server.ts', env);
 
 interface JobView {
   status: string;
@@ -34,25 +29,9 @@ describe.each(ENGINES)('job durability on %s', (engine) => {
   });
 
   it('a job killed with SIGKILL mid-write ends FAILED after restart with nothing partial left; SIGTERM ends one the same way', { timeout: 180_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'egen-job-durable-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const database: TestDatabase = await createTestDatabase(engine);
-    cleanups.push(() => database.drop());
-    const port = await freePort();
-    const env: Record<string, string> = {
-      EGEN_DATA_DIR: dataDir,
-      EGEN_PORT: String(port),
-      EGEN_ADMIN_EMAIL: TEST_ADMIN.email,
-      EGEN_ADMIN_PASSWORD: TEST_ADMIN.password,
-      EGEN_LOG_LEVEL: 'warn',
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
-    };
-    const httpUrl = `http://127.0.0.1:${port}`;
-    let child = startChild(env);
-    cleanups.push(() => {
-      child.process.kill('SIGKILL');
-    });
-    await waitHealthy(httpUrl, child);
+    const server = await startKillableServer(engine, { entry: 'server/src/jobs/testing/job-server.ts', tempPrefix: 'egen-job-durable-' });
+    cleanups.push(() => server.dispose());
+    const { dataDir, httpUrl } = server;
 
     const graphql = async <T>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>> =>
       (await (await fetch(`${httpUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) })).json()) as GraphQLResponse<T>;
@@ -70,13 +49,11 @@ describe.each(ENGINES)('job durability on %s', (engine) => {
         if (ok(view)) return view;
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await job(id))}\n${child.output.join('')}`);
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await job(id))}\n${server.child.output.join('')}`);
     };
 
     // Jobs are enqueued from this process through the shared database, as another server would.
-    // On SQLite the server uses <dataDir>/egen.sqlite; this process opens that file too.
-    const { dataSource } = await openDatabase(database.config.engine === 'sqlite' ? { engine: 'sqlite', path: join(dataDir, 'egen.sqlite') } : database.config);
-    cleanups.push(() => dataSource.destroy());
+    const dataSource = await server.openDatabase();
     const kind = fileStepsKind();
     const enqueuer = new JobsService(dataSource, { dataDir, logger: createLogger({ logLevel: 'fatal', logToFile: false, dataDir }), pubSub: new InProcessPubSub() });
     enqueuer.register(kind);
@@ -89,15 +66,14 @@ describe.each(ENGINES)('job durability on %s', (engine) => {
     expect(existsSync(`${killedOutput}.partial`)).toBe(true);
     expect(existsSync(enqueuer.workDir(killed.id))).toBe(true);
 
-    child.process.kill('SIGKILL');
-    await child.exited;
+    server.child.process.kill('SIGKILL');
+    await server.child.exited;
     // Dead, not ended: the row still says IN_PROGRESS and the partial files are there.
     const [row] = await dataSource.query(`SELECT status FROM jobs WHERE id = '${killed.id}'`);
     expect(row.status).toBe('IN_PROGRESS');
     expect(existsSync(`${killedOutput}.partial`)).toBe(true);
 
-    child = startChild(env);
-    await waitHealthy(httpUrl, child);
+    await server.restart();
     admin = await login();
     // Recovered at startup, before the server listened: no wait for the heartbeat to go stale.
     expect(await job(killed.id)).toMatchObject({ status: 'FAILED', errorCode: 'JOB_INTERRUPTED', errorMessage: 'the server stopped during the job' });
@@ -115,8 +91,8 @@ describe.each(ENGINES)('job durability on %s', (engine) => {
     const stoppedOutput = join(dataDir, 'stopped.out');
     const stopped = await enqueuer.enqueue({ kind, principal, input: { steps: 400, stepMs: 50, outputFile: stoppedOutput }, target: null });
     await until(stopped.id, (j) => j.status === 'IN_PROGRESS' && j.progress > 0, 'the second job to run');
-    child.process.kill('SIGTERM');
-    expect(await child.exited).toBe(0);
+    server.child.process.kill('SIGTERM');
+    expect(await server.child.exited).toBe(0);
     const [after] = await dataSource.query(`SELECT status, error_code, error_message FROM jobs WHERE id = '${stopped.id}'`);
     expect(after).toMatchObject({ status: 'FAILED', error_code: 'JOB_INTERRUPTED', error_message: 'the server stopped during the job' });
     expect(existsSync(`${stoppedOutput}.partial`)).toBe(false);

@@ -1,16 +1,10 @@
 // Durability: the server process is killed with SIGKILL in the middle of a run; on restart the
 // run resumes from its last checkpoint and ends with exactly the losses of an uninterrupted run.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess, waitHealthy } from '../../test/server-process.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../../test/databases.ts';
-import { freePort } from '../../test/ports.ts';
+import { startKillableServer } from '../../test/server-process.ts';
+import { ENGINES } from '../../test/databases.ts';
 import { type GraphQLResponse, TEST_ADMIN, type TestServer, type TestUser } from '../../test/test-server.ts';
 import { createShakespeareVersion, createTinyModel, isFinished, startRun, TINY_CONFIG, waitForRun } from './testing/fixtures.ts';
-
-const startChild = (env: Record<string, string>): ServerProcess => startServerProcess('server/src/main.ts', env);
 
 describe.each(ENGINES)('durability on %s', (engine) => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -19,27 +13,9 @@ describe.each(ENGINES)('durability on %s', (engine) => {
   });
 
   it('a run killed with SIGKILL mid-run resumes after restart and ends with the same losses as an uninterrupted run', { timeout: 240_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'egen-durable-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const database: TestDatabase = await createTestDatabase(engine);
-    cleanups.push(() => database.drop());
-    const port = await freePort();
-    const env: Record<string, string> = {
-      EGEN_DATA_DIR: dataDir,
-      EGEN_PORT: String(port),
-      EGEN_ADMIN_EMAIL: TEST_ADMIN.email,
-      EGEN_ADMIN_PASSWORD: TEST_ADMIN.password,
-      EGEN_LOG_LEVEL: 'warn',
-      EGEN_TRAIN_THREADS: '1',
-      EGEN_RUN_STALE_MS: '1000',
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
-    };
-    const httpUrl = `http://127.0.0.1:${port}`;
-    let child = startChild(env);
-    cleanups.push(() => {
-      child.process.kill('SIGKILL');
-    });
-    await waitHealthy(httpUrl, child);
+    const server = await startKillableServer(engine, { entry: 'server/src/main.ts', tempPrefix: 'egen-durable-', env: { EGEN_TRAIN_THREADS: '1', EGEN_RUN_STALE_MS: '1000' } });
+    cleanups.push(() => server.dispose());
+    const { httpUrl } = server;
 
     const graphql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> =>
       (await (await fetch(`${httpUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) })).json()) as GraphQLResponse<T>;
@@ -60,11 +36,10 @@ describe.each(ENGINES)('durability on %s', (engine) => {
     const run = await startRun(t, admin, { modelId, datasetVersionId, config });
     const atKill = await waitForRun(t, admin, run.id, (r) => r.step >= 70 && r.lastCheckpoint !== null, 120_000);
     expect(atKill.status).toBe('IN_PROGRESS');
-    child.process.kill('SIGKILL');
-    await child.exited;
+    server.child.process.kill('SIGKILL');
+    await server.child.exited;
 
-    child = startChild(env);
-    await waitHealthy(httpUrl, child);
+    await server.restart();
     const finished = await waitForRun(t, admin, run.id, isFinished, 120_000);
     expect(finished).toMatchObject({ status: 'COMPLETED', step: 300, attempts: 2 });
     expect(finished.lastLoss).toBe(reference.lastLoss);
@@ -74,7 +49,7 @@ describe.each(ENGINES)('durability on %s', (engine) => {
     expect(resumedLosses.map((p) => p.value)).toEqual((await losses(reference.id)).map((p) => p.value));
     expect(finished.resultVersion?.checkpointPath).toBeTruthy();
 
-    child.process.kill('SIGTERM');
-    expect(await child.exited).toBe(0);
+    server.child.process.kill('SIGTERM');
+    expect(await server.child.exited).toBe(0);
   });
 });

@@ -1,21 +1,15 @@
 // A server process killed with SIGKILL in the middle of an export: after the restart the job is
 // FAILED (interrupted), and there is no artifact row, no artifact folder and no work folder.
 import 'reflect-metadata';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess, waitHealthy } from '../../../test/server-process.ts';
+import { startKillableServer } from '../../../test/server-process.ts';
 import { createModel } from '../../../../native/index.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../../../test/databases.ts';
-import { freePort } from '../../../test/ports.ts';
+import { ENGINES } from '../../../test/databases.ts';
 import { type GraphQLResponse, TEST_ADMIN } from '../../../test/test-server.ts';
-import { openDatabase } from '../../db/data-source.ts';
 import { Job } from '../../jobs/job.entity.ts';
 import { ModelArtifact } from './artifact.entity.ts';
-
-const startChild = (env: Record<string, string>): ServerProcess => startServerProcess('server/src/main.ts', env);
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -34,29 +28,10 @@ describe.each(ENGINES)('export durability on %s', (engine) => {
   });
 
   it('an export killed with SIGKILL leaves no artifact row or folder, and the job ends FAILED after the restart', { timeout: 240_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'egen-export-kill-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const database: TestDatabase = await createTestDatabase(engine);
-    cleanups.push(() => database.drop());
-    const port = await freePort();
-    const env: Record<string, string> = {
-      EGEN_DATA_DIR: dataDir,
-      EGEN_PORT: String(port),
-      EGEN_ADMIN_EMAIL: TEST_ADMIN.email,
-      EGEN_ADMIN_PASSWORD: TEST_ADMIN.password,
-      EGEN_LOG_LEVEL: 'warn',
-      EGEN_TRAIN_THREADS: '1',
-      EGEN_JOB_STALE_MS: '1000',
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
-    };
-    const httpUrl = `http://127.0.0.1:${port}`;
-    let child = startChild(env);
-    cleanups.push(() => {
-      child.process.kill('SIGKILL');
-    });
-    await waitHealthy(httpUrl, child);
-    const { dataSource }: { dataSource: DataSource } = await openDatabase(database.config.engine === 'sqlite' ? { engine: 'sqlite', path: join(dataDir, 'egen.sqlite') } : database.config);
-    cleanups.push(() => dataSource.destroy());
+    const server = await startKillableServer(engine, { entry: 'server/src/main.ts', tempPrefix: 'egen-export-kill-', env: { EGEN_TRAIN_THREADS: '1', EGEN_JOB_STALE_MS: '1000' } });
+    cleanups.push(() => server.dispose());
+    const { dataDir, httpUrl } = server;
+    const dataSource = await server.openDatabase();
 
     const graphql = async <T>(query: string, variables: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>> =>
       (await (await fetch(`${httpUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) })).json()) as GraphQLResponse<T>;
@@ -81,13 +56,12 @@ describe.each(ENGINES)('export durability on %s', (engine) => {
     );
     expect(running.status).toBe('IN_PROGRESS');
     await new Promise((r) => setTimeout(r, 300));
-    child.process.kill('SIGKILL');
-    await new Promise((resolve) => child.process.once('exit', resolve));
+    server.child.process.kill('SIGKILL');
+    await server.child.exited;
     const atKill = await jobs.findOneByOrFail({ id: jobId });
     expect(atKill.status).toBe('IN_PROGRESS'); // it did not finish before the kill
 
-    child = startChild(env);
-    await waitHealthy(httpUrl, child);
+    await server.restart();
     const ended = await until(
       () => jobs.findOneByOrFail({ id: jobId }),
       (j) => j.status !== 'IN_PROGRESS' && j.status !== 'QUEUED',
