@@ -26,50 +26,10 @@ export const COMPARE_MODEL_VERSIONS_QUERY = gql<{ compareModelVersions: ModelVer
   query CompareModelVersions($a: ID!, $b: ID!) {
     compareModelVersions(a: $a, b: $b) {
       a {
-        version {
-          id
-          version
-        }
-        modelName
-        architecture {
-          vocabSize
-          contextLength
-          layers
-          heads
-          embeddingWidth
-          dropout
-          bias
-          parameterCount
-        }
-        trainingConfig
-        run {
-          id
-          name
-          status
-        }
+        ...ComparedSideFields
       }
       b {
-        version {
-          id
-          version
-        }
-        modelName
-        architecture {
-          vocabSize
-          contextLength
-          layers
-          heads
-          embeddingWidth
-          dropout
-          bias
-          parameterCount
-        }
-        trainingConfig
-        run {
-          id
-          name
-          status
-        }
+        ...ComparedSideFields
       }
       metrics {
         name
@@ -86,6 +46,30 @@ export const COMPARE_MODEL_VERSIONS_QUERY = gql<{ compareModelVersions: ModelVer
           evaluatedAt
         }
       }
+    }
+  }
+
+  fragment ComparedSideFields on ComparedVersion {
+    version {
+      id
+      version
+    }
+    modelName
+    architecture {
+      vocabSize
+      contextLength
+      layers
+      heads
+      embeddingWidth
+      dropout
+      bias
+      parameterCount
+    }
+    trainingConfig
+    run {
+      id
+      name
+      status
     }
   }
 `;
