@@ -3,6 +3,7 @@
 import { useId, useMemo, useState, type ReactElement } from 'react';
 import { formatDate } from '../common/format.ts';
 import { Link } from '../common/router.tsx';
+import { ConfigDiffRows } from '../training/ConfigDiffRows.tsx';
 import { configDiff } from '../training/config-diff.ts';
 import type { ComparedMetricValue, ComparedSide, ModelVersionComparison } from './documents/compare-model-versions.query.ts';
 import { versionPath } from './VersionLineage.tsx';
@@ -43,26 +44,7 @@ export function VersionComparison({ comparison, modelId }: { comparison: ModelVe
               <th scope="col">{heading(b)}</th>
             </tr>
           </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.key} className={row.differs ? 'row-differs' : undefined}>
-                <th scope="row">
-                  {row.key}
-                  {row.differs && <span className="sr-only"> (differs)</span>}
-                </th>
-                {row.values.map((v, i) => (
-                  <td key={i}>{v}</td>
-                ))}
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={3} className="muted">
-                  The settings are the same.
-                </td>
-              </tr>
-            )}
-          </tbody>
+          <ConfigDiffRows rows={rows} sides={2} emptyText="The settings are the same." />
         </table>
       </div>
       {(!a.trainingConfig || !b.trainingConfig) && <p className="muted">A version that was not trained here has no training settings (shown as —).</p>}

@@ -7,6 +7,7 @@ import type { Series } from '../charts/downsample.ts';
 import { cleanMessage } from '../common/errors.ts';
 import { Link, navigate, useLocation } from '../common/router.tsx';
 import { COMPARE_RUN_QUERY, type CompareRun } from './documents/compare-runs.query.ts';
+import { ConfigDiffRows } from './ConfigDiffRows.tsx';
 import { configDiff } from './config-diff.ts';
 import { runName } from './RunsPage.tsx';
 
@@ -133,26 +134,7 @@ export function ComparePage(): ReactElement {
                       ))}
                     </tr>
                   </thead>
-                  <tbody>
-                    {rows.map((row) => (
-                      <tr key={row.key} className={row.differs ? 'row-differs' : undefined}>
-                        <th scope="row">
-                          {row.key}
-                          {row.differs && <span className="sr-only"> (differs)</span>}
-                        </th>
-                        {row.values.map((v, i) => (
-                          <td key={i}>{v}</td>
-                        ))}
-                      </tr>
-                    ))}
-                    {rows.length === 0 && (
-                      <tr>
-                        <td colSpan={runs.length + 1} className="muted">
-                          The configs are the same.
-                        </td>
-                      </tr>
-                    )}
-                  </tbody>
+                  <ConfigDiffRows rows={rows} sides={runs.length} emptyText="The configs are the same." />
                 </table>
               </div>
             </section>
